@@ -1,0 +1,1 @@
+//! Integrity checks across parsed statements (being written).

@@ -1,0 +1,158 @@
+//! Importers for the statement formats banks really send, and for ledger extracts.
+//!
+//! Bytes in, canonical values out: this crate does no IO, never reads the clock or the
+//! environment. Each format parses in two stages (raw records that mirror the file, then validated
+//! [`recon_model::Statement`]s); every error names the location (line, record or XML element path),
+//! the reason and an excerpt. Entry point: [`parse`].
+
+pub mod bai2;
+pub mod camt;
+pub mod csv;
+mod detect;
+mod error;
+pub mod integrity;
+pub mod mt940;
+mod text;
+
+pub use detect::detect;
+pub use error::{ErrorKind, ImportError, Location, ParseError, excerpt};
+pub use text::decode;
+
+use recon_model::{Format, LedgerEntry, Statement};
+
+/// Bounds on what one file may make the importer do. Every limit can be raised by a CLI flag.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_lines_per_statement: usize,
+    pub max_statements_per_file: usize,
+    pub max_xml_depth: usize,
+    /// Longest accepted text field (description, :86: block, XML text node), in bytes.
+    pub max_field_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 2 << 30,
+            max_lines_per_statement: 10_000_000,
+            max_statements_per_file: 1_000_000,
+            max_xml_depth: 64,
+            max_field_bytes: 64 << 10,
+        }
+    }
+}
+
+/// How bad a finding is. Errors reject the file; warnings and infos are reported beside the data.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A non-fatal observation about a parsed file (quirk tolerated, integrity difference, ...).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Finding {
+    pub severity: Severity,
+    pub location: Location,
+    pub message: String,
+}
+
+/// What a parser returns for one file: its statements and what it noticed along the way.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub statements: Vec<Statement>,
+    pub findings: Vec<Finding>,
+}
+
+/// What to parse a file as; `None` fields are auto-detected or defaulted.
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// Overrides content detection.
+    pub format: Option<Format>,
+    /// Mapping for CSV files; without one, CSV must be in the canonical bank-lines layout.
+    pub profile: Option<csv::CsvProfile>,
+    /// Declared text encoding (e.g. windows-1252) for files that are not UTF-8 / UTF-16 with BOM.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub limits: Limits,
+}
+
+/// Parses one statement file. `source` is the file name used in statements and errors.
+/// All or nothing: an error means no statement of this file is returned.
+pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parsed, ImportError> {
+    let wrap = |e: ParseError| e.in_file(source);
+    if bytes.len() as u64 > options.limits.max_file_bytes {
+        return Err(wrap(ParseError::new(
+            ErrorKind::TooLarge {
+                size_bytes: bytes.len() as u64,
+                limit_bytes: options.limits.max_file_bytes,
+            },
+            Location::File,
+            "",
+        )));
+    }
+    let encoding = options
+        .encoding
+        .or_else(|| options.profile.as_ref().and_then(|p| p.encoding()));
+    let text = decode(bytes, encoding).map_err(wrap)?;
+    let format = match options.format {
+        Some(f) => f,
+        None => detect(&text).ok_or_else(|| {
+            wrap(ParseError::new(
+                ErrorKind::UnknownFormat,
+                Location::Line(1),
+                excerpt(text.lines().next().unwrap_or("")),
+            ))
+        })?,
+    };
+    let limits = &options.limits;
+    let parsed = match format {
+        Format::Camt052 | Format::Camt053 | Format::Camt054 => camt::parse(source, &text, limits),
+        Format::Mt940 | Format::Mt942 => mt940::parse(source, &text, limits),
+        Format::Bai2 => bai2::parse(source, &text, limits),
+        Format::Csv => {
+            let canonical;
+            let profile = match &options.profile {
+                Some(p) => p,
+                None => {
+                    canonical = csv::CsvProfile::canonical_bank_lines();
+                    &canonical
+                }
+            };
+            csv::parse_statements(source, &text, profile, limits)
+        }
+    }
+    .map_err(wrap)?;
+    if parsed.statements.len() > limits.max_statements_per_file {
+        return Err(wrap(ParseError::new(
+            ErrorKind::TooMany {
+                what: "statements",
+                limit: limits.max_statements_per_file,
+            },
+            Location::File,
+            "",
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Parses a ledger extract (CSV through a profile; the canonical ledger layout by default).
+pub fn parse_ledger(
+    source: &str,
+    bytes: &[u8],
+    profile: Option<&csv::CsvProfile>,
+    limits: &Limits,
+) -> Result<Vec<LedgerEntry>, ImportError> {
+    let canonical;
+    let profile = match profile {
+        Some(p) => p,
+        None => {
+            canonical = csv::CsvProfile::canonical_ledger();
+            &canonical
+        }
+    };
+    let text = decode(bytes, profile.encoding()).map_err(|e| e.in_file(source))?;
+    csv::parse_ledger(source, &text, profile, limits).map_err(|e| e.in_file(source))
+}

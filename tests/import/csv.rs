@@ -1,0 +1,1 @@
+//! csv imports of the shared test data, compared with the published expected results.

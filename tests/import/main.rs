@@ -1,0 +1,8 @@
+//! Import tests against real bank files (../shared/testdata) and the error catalogue (tests/errors).
+//! One test binary; one module per format.
+
+mod bai2;
+mod camt;
+mod csv;
+mod errors;
+mod mt940;
