@@ -60,6 +60,40 @@ pub struct Finding {
     pub message: String,
 }
 
+/// A finding or error tied to its file: what `recon convert` lists under "issues".
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Issue {
+    pub severity: Severity,
+    pub file: String,
+    pub location: Location,
+    pub message: String,
+}
+
+impl Issue {
+    pub fn from_finding(file: &str, finding: Finding) -> Issue {
+        Issue {
+            severity: finding.severity,
+            file: file.to_string(),
+            location: finding.location,
+            message: finding.message,
+        }
+    }
+
+    pub fn from_error(error: &ImportError) -> Issue {
+        let message = if error.excerpt.is_empty() {
+            error.kind.to_string()
+        } else {
+            format!("{} | {}", error.kind, error.excerpt)
+        };
+        Issue {
+            severity: Severity::Error,
+            file: error.file.clone(),
+            location: error.location.clone(),
+            message,
+        }
+    }
+}
+
 /// What a parser returns for one file: its statements and what it noticed along the way.
 #[derive(Clone, Debug, Default)]
 pub struct Parsed {
