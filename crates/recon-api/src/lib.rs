@@ -1,1 +1,16 @@
-//! recon-api
+//! The workbench's use cases as plain functions. The `recon` CLI, the desktop app's commands and
+//! the tests call these and nothing deeper; each caller is a thin shell that parses its arguments
+//! and renders the result. DTOs that cross a boundary (JSON contract, IPC) live in [`dto`].
+
+mod demo;
+pub mod dto;
+mod error;
+mod generate;
+mod import;
+
+pub use demo::{DemoReport, run_demo};
+pub use error::{ApiError, ErrorCode};
+pub use generate::{GenerateReport, generate_files};
+pub use import::{
+    ImportOptions, ImportReport, InputFile, import_ledger_files, import_statement_files, read_input,
+};

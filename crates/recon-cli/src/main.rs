@@ -1,1 +1,268 @@
-fn main() {}
+//! `recon`: the workbench's command line. Each subcommand parses its arguments, calls one
+//! recon-api function, and renders the result; no logic of its own.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use recon_api::dto::{CanonicalDocument, canonical_bank_csv};
+use recon_api::{ApiError, ImportOptions};
+use recon_formats::{Limits, ParseOptions, Severity};
+use recon_model::Format;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "recon", version, about = "Bank reconciliation workbench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import statement files and print their canonical form.
+    Convert(ConvertArgs),
+    /// Write deterministic synthetic bank.csv, ledger.csv and truth.csv.
+    Gen(GenArgs),
+    /// Run the headless main job on the bundled sample files.
+    Demo,
+}
+
+#[derive(clap::Args, Debug)]
+struct ConvertArgs {
+    /// Statement files (camt.052/053/054, MT940/MT942, BAI2, CSV); the format is detected.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Force a format: camt.052, camt.053, camt.054, mt940, mt942, bai2, csv.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// CSV mapping profile (TOML); without one, CSV must be in the canonical layout.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// Text encoding of files without a BOM (e.g. windows-1252, iso-8859-1, utf-16le).
+    #[arg(long, value_parser = parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = OutputForm::Json)]
+    to: OutputForm,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct LimitArgs {
+    /// Largest accepted file, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_file_bytes)]
+    max_file_bytes: u64,
+    /// Most lines accepted in one statement.
+    #[arg(long, default_value_t = Limits::default().max_lines_per_statement)]
+    max_lines_per_statement: usize,
+    /// Deepest accepted XML nesting.
+    #[arg(long, default_value_t = Limits::default().max_xml_depth)]
+    max_xml_depth: usize,
+    /// Longest accepted text field, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_field_bytes)]
+    max_field_bytes: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_lines_per_statement: self.max_lines_per_statement,
+            max_xml_depth: self.max_xml_depth,
+            max_field_bytes: self.max_field_bytes,
+            ..Limits::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OutputForm {
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args, Debug)]
+struct GenArgs {
+    /// Number of bank lines to generate (ledger entries are about 1.1 times as many).
+    #[arg(long)]
+    bank_lines: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::from_name(s).ok_or_else(|| {
+        format!("unknown format {s:?}; expected one of camt.052, camt.053, camt.054, mt940, mt942, bai2, csv")
+    })
+}
+
+fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(s.as_bytes()).ok_or_else(|| format!("unknown encoding {s:?}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => convert(args),
+        Command::Gen(args) => gen_data(args),
+        Command::Demo => demo(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode, ApiError> {
+    let limits = args.limits.limits();
+    let profile = match &args.profile {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| ApiError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            Some(
+                recon_formats::csv::CsvProfile::from_toml(&text)
+                    .map_err(|e| ApiError::Import(e.in_file(&path.display().to_string())))?,
+            )
+        }
+        None => None,
+    };
+    let mut files = Vec::with_capacity(args.files.len());
+    let mut unreadable = Vec::new();
+    for path in &args.files {
+        match recon_api::read_input(path, &limits) {
+            Ok(f) => files.push(f),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    let options = ImportOptions {
+        parse: ParseOptions {
+            format: args.format,
+            profile,
+            encoding: args.encoding,
+            limits,
+        },
+    };
+    let mut report = recon_api::import_statement_files(&files, &options);
+    for e in &unreadable {
+        if let ApiError::Import(ie) = e {
+            report
+                .issues
+                .insert(0, recon_formats::Issue::from_error(ie));
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match args.to {
+        OutputForm::Json => {
+            let doc = CanonicalDocument::new(&report.statements, &report.issues);
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        OutputForm::Csv => out.write_all(canonical_bank_csv(&report.statements).as_bytes()),
+    };
+    let flushed = written.and_then(|()| out.flush());
+    if let Err(source) = flushed {
+        // A closed pipe (e.g. `| head`) is not an import failure.
+        if source.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(ApiError::Write {
+                path: PathBuf::from("<stdout>"),
+                source,
+            });
+        }
+    }
+    // Errors always go to stderr as well, in the FILE: LOCATION: REASON | excerpt form.
+    let mut failed = false;
+    for e in &unreadable {
+        if !matches!(e, ApiError::Import(_)) {
+            eprintln!("error: {e}");
+        }
+        failed = true;
+    }
+    for issue in &report.issues {
+        if issue.severity == Severity::Error {
+            failed = true;
+        }
+        if issue.severity >= Severity::Warning || matches!(args.to, OutputForm::Csv) {
+            let location = issue.location.to_string();
+            let at = if location.is_empty() {
+                String::new()
+            } else {
+                format!(" {location}:")
+            };
+            let level = match issue.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            eprintln!("{level}: {}:{at} {}", issue.file, issue.message);
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn gen_data(args: GenArgs) -> Result<ExitCode, ApiError> {
+    let started = std::time::Instant::now();
+    let report = recon_api::generate_files(args.bank_lines, args.seed, &args.out)?;
+    eprintln!(
+        "wrote {} bank lines and {} ledger entries to {} in {:.2?}",
+        report.bank_lines,
+        report.ledger_entries,
+        args.out.display(),
+        started.elapsed()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo() -> Result<ExitCode, ApiError> {
+    let report = recon_api::run_demo()?;
+    let import = &report.import;
+    println!("Reconciliation workbench demo (bundled sample files)");
+    println!();
+    println!("Statements imported:");
+    for s in &import.statements {
+        let exponent = s.currency.exponent();
+        let balance = |b: Option<recon_model::Balance>| {
+            b.map_or("-".to_string(), |b| {
+                format!(
+                    "{} on {}",
+                    recon_model::format_minor(b.amount_minor, exponent),
+                    b.date
+                )
+            })
+        };
+        println!(
+            "  {:<28} {:<9} {:<22} {} {:>3} lines  opening {}  closing {}",
+            s.source,
+            s.format.name(),
+            s.account,
+            s.currency,
+            s.lines.len(),
+            balance(s.opening_balance),
+            balance(s.closing_balance)
+        );
+    }
+    println!("Ledger entries imported: {}", report.ledger.len());
+    println!("Issues: {}", import.issues.len());
+    for issue in &import.issues {
+        println!("  {:?} {}: {}", issue.severity, issue.file, issue.message);
+    }
+    Ok(if import.rejected_files() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

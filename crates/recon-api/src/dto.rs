@@ -1,0 +1,161 @@
+//! Serializable counterparts of the model for the boundaries: the canonical JSON contract of
+//! `recon convert --to json` (other tools rely on its layout) and the canonical CSV layouts.
+//! Amounts are signed decimal strings ("-5.34"), dates YYYY-MM-DD.
+
+use recon_formats::{Issue, Severity};
+use recon_model::{Balance, Currency, Statement, StatementLine, format_minor};
+use serde::Serialize;
+
+#[derive(Serialize, Debug)]
+pub struct CanonicalDocument {
+    pub statements: Vec<StatementDto>,
+    pub issues: Vec<IssueDto>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct StatementDto {
+    pub source: String,
+    pub format: &'static str,
+    pub account: String,
+    pub currency: String,
+    pub statement_id: String,
+    pub sequence: Option<String>,
+    pub opening_balance: Option<BalanceDto>,
+    pub closing_balance: Option<BalanceDto>,
+    pub lines: Vec<LineDto>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct BalanceDto {
+    pub date: String,
+    pub amount: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct LineDto {
+    pub line_id: String,
+    pub booking_date: String,
+    pub value_date: Option<String>,
+    pub amount: String,
+    pub currency: String,
+    pub reference: Option<String>,
+    pub bank_reference: Option<String>,
+    pub counterparty: Option<String>,
+    pub description: String,
+    pub type_code: Option<String>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct IssueDto {
+    pub severity: Severity,
+    pub file: String,
+    /// Line number, or null when the issue is about the whole file.
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl CanonicalDocument {
+    pub fn new(statements: &[Statement], issues: &[Issue]) -> CanonicalDocument {
+        CanonicalDocument {
+            statements: statements.iter().map(StatementDto::from).collect(),
+            issues: issues.iter().map(IssueDto::from).collect(),
+        }
+    }
+}
+
+impl From<&Statement> for StatementDto {
+    fn from(s: &Statement) -> StatementDto {
+        let balance = |b: &Balance| BalanceDto {
+            date: b.date.to_string(),
+            amount: format_minor(b.amount_minor, s.currency.exponent()),
+        };
+        StatementDto {
+            source: s.source.clone(),
+            format: s.format.name(),
+            account: s.account.clone(),
+            currency: s.currency.code().to_string(),
+            statement_id: s.statement_id.clone(),
+            sequence: s.sequence.clone(),
+            opening_balance: s.opening_balance.as_ref().map(balance),
+            closing_balance: s.closing_balance.as_ref().map(balance),
+            lines: s
+                .lines
+                .iter()
+                .map(|l| LineDto::new(l, s.currency))
+                .collect(),
+        }
+    }
+}
+
+impl LineDto {
+    fn new(l: &StatementLine, currency: Currency) -> LineDto {
+        LineDto {
+            line_id: l.line_id.clone(),
+            booking_date: l.booking_date.to_string(),
+            value_date: l.value_date.map(|d| d.to_string()),
+            amount: format_minor(l.amount_minor, currency.exponent()),
+            currency: currency.code().to_string(),
+            reference: l.reference.clone(),
+            bank_reference: l.bank_reference.clone(),
+            counterparty: l.counterparty.clone(),
+            description: l.description.clone(),
+            type_code: l.type_code.clone(),
+        }
+    }
+}
+
+impl From<&Issue> for IssueDto {
+    fn from(i: &Issue) -> IssueDto {
+        let message = match &i.location {
+            recon_formats::Location::Element { path, .. } => format!("{path}: {}", i.message),
+            _ => i.message.clone(),
+        };
+        IssueDto {
+            severity: i.severity,
+            file: i.file.clone(),
+            line: i.location.line(),
+            message,
+        }
+    }
+}
+
+/// The canonical bank-lines CSV (`line_id,account,booking_date,value_date,amount,currency,
+/// reference,description`), RFC 4180 quoting. Reads back through the canonical profile unchanged.
+pub fn canonical_bank_csv(statements: &[Statement]) -> String {
+    let lines: usize = statements.iter().map(|s| s.lines.len()).sum();
+    let mut out = String::with_capacity(64 + lines * 96);
+    out.push_str("line_id,account,booking_date,value_date,amount,currency,reference,description\n");
+    for s in statements {
+        for l in &s.lines {
+            push_field(&mut out, &l.line_id);
+            out.push(',');
+            push_field(&mut out, &s.account);
+            out.push(',');
+            out.push_str(&l.booking_date.to_string());
+            out.push(',');
+            if let Some(v) = l.value_date {
+                out.push_str(&v.to_string());
+            }
+            out.push(',');
+            out.push_str(&format_minor(l.amount_minor, s.currency.exponent()));
+            out.push(',');
+            out.push_str(s.currency.code());
+            out.push(',');
+            push_field(&mut out, l.reference.as_deref().unwrap_or(""));
+            out.push(',');
+            push_field(&mut out, &l.description);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn push_field(out: &mut String, value: &str) {
+    if value.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
