@@ -6,3 +6,4 @@ mod camt;
 mod csv;
 mod errors;
 mod mt940;
+mod roundtrip;

@@ -3,6 +3,8 @@
 //! texts; the caller writes them. The same seed gives the same bytes on every machine and version
 //! of this crate's dependencies (own PRNG, no floating point).
 
+pub mod writers;
+
 use chrono::Days;
 use recon_model::{Currency, Date, format_minor};
 use std::fmt::Write;
