@@ -159,3 +159,34 @@ fn push_field(out: &mut String, value: &str) {
         out.push_str(value);
     }
 }
+
+/// `summary.json` of `recon match`.
+#[derive(Serialize, Debug, Clone)]
+pub struct MatchSummary {
+    pub rule_set: String,
+    pub bank_lines: usize,
+    pub ledger_entries: usize,
+    pub bank_lines_auto_matched: usize,
+    pub ledger_entries_auto_matched: usize,
+    pub match_rate_per_mille: u32,
+    /// Auto-matched bank lines over all bank lines, e.g. "97.12%".
+    pub match_rate: String,
+    pub exceptions: usize,
+    /// Absolute bank amounts in confirmed groups, per currency.
+    pub bank_amount_matched: Vec<(String, String)>,
+    /// Absolute bank amounts still open, per currency.
+    pub bank_amount_open: Vec<(String, String)>,
+    pub passes: Vec<PassSummary>,
+    /// Wall time per phase, in microseconds, in order.
+    pub phases_micros: Vec<(String, u128)>,
+    pub total_micros: u128,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct PassSummary {
+    pub rule: String,
+    pub auto_groups: usize,
+    pub suggested_groups: usize,
+    pub bank_items_auto: usize,
+    pub ledger_items_auto: usize,
+}

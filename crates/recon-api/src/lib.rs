@@ -5,12 +5,18 @@
 mod demo;
 pub mod dto;
 mod error;
+mod evaluation;
 mod generate;
 mod import;
+mod matching;
 
 pub use demo::{DemoReport, run_demo};
 pub use error::{ApiError, ErrorCode};
+pub use evaluation::evaluate_files;
 pub use generate::{GenerateReport, generate_files};
 pub use import::{
     ImportOptions, ImportReport, InputFile, import_ledger_files, import_statement_files, read_input,
+};
+pub use matching::{
+    MatchReport, MatchRequest, PhaseClock, load_rules, match_files, match_items, write_outcome,
 };

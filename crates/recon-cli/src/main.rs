@@ -23,8 +23,40 @@ enum Command {
     Convert(ConvertArgs),
     /// Write deterministic synthetic bank.csv, ledger.csv and truth.csv.
     Gen(GenArgs),
+    /// Match bank lines with ledger entries by the passes of a rule set.
+    Match(MatchArgs),
+    /// Score a match run against the truth written by `recon gen`.
+    Eval(EvalArgs),
     /// Run the headless main job on the bundled sample files.
     Demo,
+}
+
+#[derive(clap::Args, Debug)]
+struct MatchArgs {
+    /// Bank statement files (any importable format).
+    #[arg(long, required = true, num_args = 1..)]
+    bank: Vec<PathBuf>,
+    /// Ledger extracts (canonical ledger CSV).
+    #[arg(long, required = true, num_args = 1..)]
+    ledger: Vec<PathBuf>,
+    /// Rule set (TOML); the shipped default (assets/rules/default.toml) when absent.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Output directory: matches.csv, exceptions.csv, summary.json.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct EvalArgs {
+    /// truth.csv from `recon gen`.
+    #[arg(long)]
+    truth: PathBuf,
+    /// The directory `recon match --out` wrote.
+    #[arg(long)]
+    matches: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -109,6 +141,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Convert(args) => convert(args),
         Command::Gen(args) => gen_data(args),
+        Command::Match(args) => match_command(args),
+        Command::Eval(args) => eval_command(args),
         Command::Demo => demo(),
     };
     match result {
@@ -212,6 +246,65 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, ApiError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn match_command(args: MatchArgs) -> Result<ExitCode, ApiError> {
+    let request = recon_api::MatchRequest {
+        bank_files: args.bank,
+        ledger_files: args.ledger,
+        rules_file: args.rules,
+        out_dir: args.out.clone(),
+        import: ImportOptions {
+            parse: ParseOptions {
+                limits: args.limits.limits(),
+                ..ParseOptions::default()
+            },
+        },
+    };
+    let report = recon_api::match_files(&request)?;
+    for issue in report
+        .issues
+        .iter()
+        .filter(|i| i.severity >= Severity::Warning)
+    {
+        eprintln!("warning: {}: {}", issue.file, issue.message);
+    }
+    let s = &report.summary;
+    println!(
+        "{} bank lines, {} ledger entries: {} bank lines auto-matched ({}), {} exceptions",
+        s.bank_lines, s.ledger_entries, s.bank_lines_auto_matched, s.match_rate, s.exceptions
+    );
+    for p in &s.passes {
+        println!(
+            "  {:<18} {:>9} auto groups {:>9} suggested",
+            p.rule, p.auto_groups, p.suggested_groups
+        );
+    }
+    for (phase, micros) in &s.phases_micros {
+        println!("  {:<28} {:>8} ms", phase, micros / 1000);
+    }
+    println!("  {:<28} {:>8} ms", "total", s.total_micros / 1000);
+    println!("results in {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_command(args: EvalArgs) -> Result<ExitCode, ApiError> {
+    let e = recon_api::evaluate_files(&args.truth, &args.matches)?;
+    println!("true pairs                          {}", e.true_pairs);
+    println!("auto-confirmed pairs                {}", e.auto_pairs);
+    println!("precision of auto-confirmed pairs   {}", e.precision());
+    println!("recall, auto-confirmed              {}", e.recall_auto());
+    println!(
+        "recall, counting suggestions        {}",
+        e.recall_with_suggestions()
+    );
+    println!(
+        "one-sided items auto-matched        {} of {} ({})",
+        e.one_sided_items_auto_matched,
+        e.one_sided_items,
+        e.one_sided_auto_matched()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn gen_data(args: GenArgs) -> Result<ExitCode, ApiError> {

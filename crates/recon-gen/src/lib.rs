@@ -267,13 +267,17 @@ pub fn generate(config: &GenConfig) -> Generated {
                 ledger.push(l);
             }
             72..=76 if remaining >= 1 => {
-                let parts = rng.range(2, 6) as usize;
+                // The remittance information lists the invoices it settles, as SEPA batch
+                // payments do.
+                let parts = rng.range(2, 5) as usize;
                 let sign = if amount < 0 { -1 } else { 1 };
                 let mut total = 0i64;
+                let mut listed = String::new();
                 for _ in 0..parts {
                     invoice += 1;
                     let part = sign * random_amount(&mut rng).abs().clamp(100, 2_000_000);
                     total += part;
+                    let _ = write!(listed, " INV-{invoice:07}");
                     ledger.push(Item {
                         account,
                         date: date - Days::new(rng.below(3)),
@@ -291,7 +295,7 @@ pub fn generate(config: &GenConfig) -> Generated {
                     value_date: date,
                     amount_minor: total,
                     reference: format!("BATCH-{group}"),
-                    description: format!("{counterparty} batch payment {parts} invoices"),
+                    description: format!("{counterparty} batch payment{listed}"),
                     group,
                     kind: Kind::Batch,
                 });

@@ -1,0 +1,290 @@
+//! Match use case: statement files and ledger extracts in, match groups, exceptions and a summary
+//! out (`recon match`), plus the evaluation against a generator's truth (`recon eval`).
+
+use crate::dto::{MatchSummary, PassSummary};
+use crate::{
+    ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
+};
+use recon_formats::{Issue, Limits};
+use recon_match::{Item, MatchInput, MatchOutcome, MatchStatus, Observer, RuleSet};
+use recon_model::{LedgerEntry, Statement, format_minor};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Records how long each phase took.
+#[derive(Default, Debug)]
+pub struct PhaseClock {
+    started: Option<(String, Instant)>,
+    pub phases: Vec<(String, u128)>,
+}
+
+impl PhaseClock {
+    pub fn finish(&mut self) {
+        if let Some((name, at)) = self.started.take() {
+            self.phases.push((name, at.elapsed().as_micros()));
+        }
+    }
+}
+
+impl Observer for PhaseClock {
+    fn phase(&mut self, name: &str) {
+        self.finish();
+        self.started = Some((name.to_string(), Instant::now()));
+    }
+}
+
+/// What `recon match` was asked to do.
+#[derive(Clone, Debug)]
+pub struct MatchRequest {
+    pub bank_files: Vec<PathBuf>,
+    pub ledger_files: Vec<PathBuf>,
+    /// Rule set TOML; the shipped default when None.
+    pub rules_file: Option<PathBuf>,
+    pub out_dir: PathBuf,
+    pub import: ImportOptions,
+}
+
+#[derive(Debug)]
+pub struct MatchReport {
+    pub summary: MatchSummary,
+    pub issues: Vec<Issue>,
+    pub outcome: MatchOutcome,
+}
+
+/// Loads a rule set file, or the default rules.
+pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, ApiError> {
+    match path {
+        None => Ok(RuleSet::default_rules()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| ApiError::Read {
+                path: p.to_path_buf(),
+                source,
+            })?;
+            RuleSet::from_toml(&text)
+                .map_err(|e| ApiError::InvalidArgument(format!("{}: {e}", p.display())))
+        }
+    }
+}
+
+/// The items the matcher sees, borrowed from statements and ledger entries.
+pub fn match_items<'a>(
+    statements: &'a [Statement],
+    ledger: &'a [LedgerEntry],
+) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
+    let mut bank = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
+    for s in statements {
+        for l in &s.lines {
+            bank.push(Item {
+                id: &l.line_id,
+                account: &s.account,
+                currency: s.currency,
+                date: l.value_date.unwrap_or(l.booking_date),
+                amount_minor: l.amount_minor,
+                reference: l.reference.as_deref().unwrap_or(""),
+                counterparty: l.counterparty.as_deref().unwrap_or(""),
+                description: &l.description,
+            });
+        }
+    }
+    let ledger = ledger
+        .iter()
+        .map(|e| Item {
+            id: &e.entry_id,
+            account: &e.account,
+            currency: e.currency,
+            date: e.posting_date,
+            amount_minor: e.amount_minor,
+            reference: e.reference.as_deref().unwrap_or(""),
+            counterparty: "",
+            description: &e.description,
+        })
+        .collect();
+    (bank, ledger)
+}
+
+/// Runs `recon match`: import (bank and ledger files read in parallel), match, write
+/// DIR/matches.csv, DIR/exceptions.csv and DIR/summary.json.
+pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
+    let started = Instant::now();
+    let mut clock = PhaseClock::default();
+    clock.phase("read and parse");
+    let rules = load_rules(request.rules_file.as_deref())?;
+    let limits = request.import.parse.limits.clone();
+    let (bank_result, ledger_result) = std::thread::scope(|scope| {
+        let bank = scope.spawn(|| -> Result<_, ApiError> {
+            let files = read_all(&request.bank_files, &limits)?;
+            Ok(import_statement_files(&files, &request.import))
+        });
+        let ledger = scope.spawn(|| -> Result<_, ApiError> {
+            let files = read_all(&request.ledger_files, &limits)?;
+            import_ledger_files(&files, None, &limits)
+        });
+        (join(bank), join(ledger))
+    });
+    let import = bank_result?;
+    let ledger = ledger_result?;
+    if let Some(rejected) = import
+        .issues
+        .iter()
+        .find(|i| i.severity == recon_formats::Severity::Error)
+    {
+        return Err(ApiError::InvalidArgument(format!(
+            "{}: {}: {}",
+            rejected.file, rejected.location, rejected.message
+        )));
+    }
+    let (bank_items, ledger_items) = match_items(&import.statements, &ledger);
+    let input = MatchInput {
+        bank: bank_items,
+        ledger: ledger_items,
+        ..MatchInput::default()
+    };
+    let outcome = recon_match::run(&input, &rules, &mut clock)
+        .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    clock.phase("write results");
+    write_outcome(&request.out_dir, &outcome)?;
+    clock.finish();
+    let mut summary = summarize(&rules, &input, &outcome);
+    summary.phases_micros = clock.phases.clone();
+    summary.total_micros = started.elapsed().as_micros();
+    let json = serde_json::to_string_pretty(&summary)
+        .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    crate::generate::write_atomically(&request.out_dir.join("summary.json"), json.as_bytes())?;
+    Ok(MatchReport {
+        summary,
+        issues: import.issues,
+        outcome,
+    })
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, ApiError>>) -> Result<T, ApiError> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(ApiError::InvalidArgument("import thread panicked".into())))
+}
+
+fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<InputFile>, ApiError> {
+    paths.iter().map(|p| read_input(p, limits)).collect()
+}
+
+/// matches.csv and exceptions.csv, each written atomically.
+pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError> {
+    std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let rows: usize = outcome
+        .groups
+        .iter()
+        .map(|g| g.bank.len() + g.ledger.len())
+        .sum();
+    let mut matches = String::with_capacity(64 + rows * 48);
+    matches.push_str("match_id,rule,status,side,item_id,amount\n");
+    for g in &outcome.groups {
+        let e = g.currency.exponent();
+        for (side, items) in [("bank", &g.bank), ("ledger", &g.ledger)] {
+            for i in items {
+                let _ = writeln!(
+                    matches,
+                    "{},{},{},{side},{},{}",
+                    g.match_id,
+                    g.rule,
+                    g.status.name(),
+                    csv_field(&i.id),
+                    format_minor(i.amount_minor, e)
+                );
+            }
+        }
+    }
+    crate::generate::write_atomically(&dir.join("matches.csv"), matches.as_bytes())?;
+    let mut exceptions = String::with_capacity(64 + outcome.exceptions.len() * 40);
+    exceptions.push_str("side,item_id,amount,reason\n");
+    for x in &outcome.exceptions {
+        let _ = writeln!(
+            exceptions,
+            "{},{},{},{}",
+            x.side.name(),
+            csv_field(&x.item_id),
+            format_minor(x.amount_minor, x.currency.exponent()),
+            x.reason.name()
+        );
+    }
+    crate::generate::write_atomically(&dir.join("exceptions.csv"), exceptions.as_bytes())
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) -> MatchSummary {
+    let bank_auto: usize = outcome.passes.iter().map(|p| p.bank_items_auto).sum();
+    let ledger_auto: usize = outcome.passes.iter().map(|p| p.ledger_items_auto).sum();
+    let mut amounts_matched: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut amounts_open: std::collections::BTreeMap<String, i64> = Default::default();
+    for g in outcome
+        .groups
+        .iter()
+        .filter(|g| g.status == MatchStatus::Auto)
+    {
+        *amounts_matched
+            .entry(g.currency.code().to_string())
+            .or_default() += g.bank.iter().map(|i| i.amount_minor.abs()).sum::<i64>();
+    }
+    for x in outcome
+        .exceptions
+        .iter()
+        .filter(|x| x.side == recon_match::Side::Bank)
+    {
+        *amounts_open
+            .entry(x.currency.code().to_string())
+            .or_default() += x.amount_minor.abs();
+    }
+    let exponent = |code: &str| recon_model::Currency::from_code(code).map_or(2, |c| c.exponent());
+    MatchSummary {
+        rule_set: rules.name.clone(),
+        bank_lines: input.bank.len(),
+        ledger_entries: input.ledger.len(),
+        bank_lines_auto_matched: bank_auto,
+        ledger_entries_auto_matched: ledger_auto,
+        match_rate_per_mille: if input.bank.is_empty() {
+            0
+        } else {
+            (bank_auto * 1000 / input.bank.len()) as u32
+        },
+        match_rate: format_minor(
+            if input.bank.is_empty() {
+                0
+            } else {
+                (bank_auto as i64 * 10_000) / input.bank.len() as i64
+            },
+            2,
+        ) + "%",
+        exceptions: outcome.exceptions.len(),
+        bank_amount_matched: amounts_matched
+            .iter()
+            .map(|(c, a)| (c.clone(), format_minor(*a, exponent(c))))
+            .collect(),
+        bank_amount_open: amounts_open
+            .iter()
+            .map(|(c, a)| (c.clone(), format_minor(*a, exponent(c))))
+            .collect(),
+        passes: outcome
+            .passes
+            .iter()
+            .map(|p| PassSummary {
+                rule: p.rule.clone(),
+                auto_groups: p.auto_groups,
+                suggested_groups: p.suggested_groups,
+                bank_items_auto: p.bank_items_auto,
+                ledger_items_auto: p.ledger_items_auto,
+            })
+            .collect(),
+        phases_micros: Vec::new(),
+        total_micros: 0,
+    }
+}

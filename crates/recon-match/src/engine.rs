@@ -1,0 +1,414 @@
+//! The run: intern and sort the items, apply each pass to what is still open, resolve candidates
+//! through the ambiguity guard, then number groups and list exceptions deterministically.
+
+use crate::model::*;
+use crate::normalize;
+use crate::passes::{self, Candidate};
+use crate::rules::{Outcome, RuleSet};
+use recon_model::{Currency, format_minor};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One side's items in columns, sorted by id. Index = position in these vectors.
+pub(crate) struct Table<'a> {
+    pub ids: Vec<&'a str>,
+    pub account: Vec<u32>,
+    pub currency: Vec<Currency>,
+    /// Days since 1970-01-01.
+    pub date: Vec<i32>,
+    pub amount: Vec<i64>,
+    /// Normalized reference ("" when none).
+    pub reference: Vec<String>,
+    pub reference_hash: Vec<u64>,
+    pub description: Vec<&'a str>,
+    /// Hash of the folded counterparty name (0 when none).
+    pub counterparty_hash: Vec<u64>,
+    pub raw_reference: Vec<&'a str>,
+    /// Still available to later passes (not locked, not auto-confirmed).
+    pub open: Vec<bool>,
+}
+
+impl<'a> Table<'a> {
+    fn new(
+        mut items: Vec<Item<'a>>,
+        accounts: &HashMap<&'a str, u32>,
+        side: &'static str,
+    ) -> Result<Table<'a>, MatchError> {
+        items.sort_by(|a, b| a.id.cmp(b.id));
+        if let Some(w) = items.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(MatchError::DuplicateId {
+                side,
+                id: w[0].id.to_string(),
+            });
+        }
+        let n = items.len();
+        let mut t = Table {
+            ids: Vec::with_capacity(n),
+            account: Vec::with_capacity(n),
+            currency: Vec::with_capacity(n),
+            date: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            reference: Vec::with_capacity(n),
+            reference_hash: Vec::with_capacity(n),
+            description: Vec::with_capacity(n),
+            counterparty_hash: Vec::with_capacity(n),
+            raw_reference: Vec::with_capacity(n),
+            open: vec![true; n],
+        };
+        let epoch = recon_model::Date::from_ymd_opt(1970, 1, 1).expect("valid date");
+        for item in items {
+            let reference = normalize::reference(item.reference);
+            t.ids.push(item.id);
+            t.account.push(accounts[item.account]);
+            t.currency.push(item.currency);
+            t.date.push((item.date - epoch).num_days() as i32);
+            t.amount.push(item.amount_minor);
+            t.reference_hash.push(if reference.is_empty() {
+                0
+            } else {
+                passes::hash_str(&reference)
+            });
+            t.reference.push(reference);
+            t.description.push(item.description);
+            let counterparty: String = item
+                .counterparty
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_uppercase)
+                .collect();
+            t.counterparty_hash.push(if counterparty.is_empty() {
+                0
+            } else {
+                passes::hash_str(&counterparty)
+            });
+            t.raw_reference.push(item.reference);
+        }
+        Ok(t)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+}
+
+pub(crate) struct Tables<'a> {
+    pub bank: Table<'a>,
+    pub ledger: Table<'a>,
+    pub rejected: HashSet<(u32, u32)>,
+}
+
+/// A group found by a pass, before numbering.
+struct Found {
+    pass: usize,
+    status: MatchStatus,
+    bank: Vec<u32>,
+    ledger: Vec<u32>,
+    score: u32,
+    explanation: String,
+}
+
+/// Runs the rule set over the input.
+pub fn run(
+    input: &MatchInput<'_>,
+    rules: &RuleSet,
+    observer: &mut dyn Observer,
+) -> Result<MatchOutcome, MatchError> {
+    observer.phase("prepare");
+    let mut account_names: Vec<&str> = input
+        .bank
+        .iter()
+        .chain(&input.ledger)
+        .map(|i| i.account)
+        .collect();
+    account_names.sort_unstable();
+    account_names.dedup();
+    let accounts: HashMap<&str, u32> = account_names
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (*a, i as u32))
+        .collect();
+    let mut tables = Tables {
+        bank: Table::new(input.bank.clone(), &accounts, "bank")?,
+        ledger: Table::new(input.ledger.clone(), &accounts, "ledger")?,
+        rejected: HashSet::new(),
+    };
+    for group in &input.locked {
+        for id in &group.bank_ids {
+            let i = tables
+                .bank
+                .index_of(id)
+                .ok_or_else(|| MatchError::UnknownLockedItem {
+                    side: "bank",
+                    id: id.clone(),
+                })?;
+            tables.bank.open[i] = false;
+        }
+        for id in &group.ledger_ids {
+            let i = tables
+                .ledger
+                .index_of(id)
+                .ok_or_else(|| MatchError::UnknownLockedItem {
+                    side: "ledger",
+                    id: id.clone(),
+                })?;
+            tables.ledger.open[i] = false;
+        }
+    }
+    for (b, l) in &input.rejected {
+        if let (Some(b), Some(l)) = (tables.bank.index_of(b), tables.ledger.index_of(l)) {
+            tables.rejected.insert((b as u32, l as u32));
+        }
+    }
+
+    let mut found: Vec<Found> = Vec::new();
+    for (pass_index, pass) in rules.passes.iter().enumerate() {
+        observer.phase(&format!("pass {}", pass.name));
+        let candidates =
+            passes::candidates(&tables, pass).map_err(|e| MatchError::Engine(e.to_string()))?;
+        let candidates: Vec<Candidate> = candidates
+            .into_iter()
+            .filter(|c| {
+                !(c.bank.len() == 1
+                    && c.ledger.len() == 1
+                    && tables.rejected.contains(&(c.bank[0], c.ledger[0])))
+            })
+            .collect();
+        resolve(&mut tables, pass_index, pass, candidates, &mut found);
+    }
+
+    observer.phase("output");
+    Ok(build_outcome(&tables, rules, found))
+}
+
+/// The ambiguity guard: a candidate whose items appear in no other candidate of this pass is
+/// confirmed (when the pass auto-confirms); the others become ranked suggestions.
+fn resolve(
+    tables: &mut Tables<'_>,
+    pass_index: usize,
+    pass: &crate::rules::Pass,
+    mut candidates: Vec<Candidate>,
+    found: &mut Vec<Found>,
+) {
+    let mut bank_count: HashMap<u32, u32> = HashMap::new();
+    let mut ledger_count: HashMap<u32, u32> = HashMap::new();
+    for c in &candidates {
+        for b in &c.bank {
+            *bank_count.entry(*b).or_default() += 1;
+        }
+        for l in &c.ledger {
+            *ledger_count.entry(*l).or_default() += 1;
+        }
+    }
+    // Best first, ties broken by item indexes (which follow the ids): deterministic.
+    candidates.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.bank.cmp(&b.bank))
+            .then_with(|| a.ledger.cmp(&b.ledger))
+    });
+    let mut suggestions_per_bank: HashMap<u32, usize> = HashMap::new();
+    let mut suggestions_per_ledger: HashMap<u32, usize> = HashMap::new();
+    for c in candidates {
+        let unique = c.bank.iter().all(|b| bank_count[b] == 1)
+            && c.ledger.iter().all(|l| ledger_count[l] == 1);
+        if unique && pass.outcome == Outcome::Auto {
+            for b in &c.bank {
+                debug_assert!(
+                    tables.bank.open[*b as usize],
+                    "item in two confirmed groups"
+                );
+                tables.bank.open[*b as usize] = false;
+            }
+            for l in &c.ledger {
+                debug_assert!(
+                    tables.ledger.open[*l as usize],
+                    "item in two confirmed groups"
+                );
+                tables.ledger.open[*l as usize] = false;
+            }
+            found.push(Found {
+                pass: pass_index,
+                status: MatchStatus::Auto,
+                bank: c.bank,
+                ledger: c.ledger,
+                score: c.score,
+                explanation: c.explanation,
+            });
+            continue;
+        }
+        let within_limit = c
+            .bank
+            .iter()
+            .all(|b| suggestions_per_bank.get(b).copied().unwrap_or(0) < pass.suggestions_max)
+            || c.ledger.iter().all(|l| {
+                suggestions_per_ledger.get(l).copied().unwrap_or(0) < pass.suggestions_max
+            });
+        if !within_limit {
+            continue;
+        }
+        for b in &c.bank {
+            *suggestions_per_bank.entry(*b).or_default() += 1;
+        }
+        for l in &c.ledger {
+            *suggestions_per_ledger.entry(*l).or_default() += 1;
+        }
+        let explanation = if unique {
+            c.explanation
+        } else {
+            format!(
+                "{}; not unique: other candidates share these items",
+                c.explanation
+            )
+        };
+        found.push(Found {
+            pass: pass_index,
+            status: MatchStatus::Suggested,
+            bank: c.bank,
+            ledger: c.ledger,
+            score: c.score,
+            explanation,
+        });
+    }
+}
+
+fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) -> MatchOutcome {
+    // Suggestions whose items were confirmed by a later pass are stale.
+    found.retain(|f| {
+        f.status == MatchStatus::Auto
+            || (f.bank.iter().all(|b| tables.bank.open[*b as usize])
+                && f.ledger.iter().all(|l| tables.ledger.open[*l as usize]))
+    });
+    for f in &mut found {
+        f.bank.sort_unstable();
+        f.ledger.sort_unstable();
+    }
+    found.sort_by(|a, b| {
+        (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
+    });
+    let mut groups = Vec::with_capacity(found.len());
+    let mut stats: Vec<PassStats> = rules
+        .passes
+        .iter()
+        .map(|p| PassStats {
+            rule: p.name.clone(),
+            ..PassStats::default()
+        })
+        .collect();
+    let mut suggestions_of: BTreeMap<(Side, u32), Vec<(u32, String)>> = BTreeMap::new();
+    for (n, f) in found.into_iter().enumerate() {
+        let match_id = format!("M{:07}", n + 1);
+        let item = |t: &Table<'_>, i: &u32| ItemRef {
+            id: t.ids[*i as usize].to_string(),
+            amount_minor: t.amount[*i as usize],
+        };
+        let bank: Vec<ItemRef> = f.bank.iter().map(|i| item(&tables.bank, i)).collect();
+        let ledger: Vec<ItemRef> = f.ledger.iter().map(|i| item(&tables.ledger, i)).collect();
+        let currency = tables.bank.currency[f.bank[0] as usize];
+        let group = MatchGroup {
+            match_id: match_id.clone(),
+            rule: rules.passes[f.pass].name.clone(),
+            status: f.status,
+            currency,
+            difference_minor: bank.iter().map(|i| i.amount_minor).sum::<i64>()
+                - ledger.iter().map(|i| i.amount_minor).sum::<i64>(),
+            bank,
+            ledger,
+            score: f.score,
+            explanation: f.explanation,
+        };
+        let s = &mut stats[f.pass];
+        match f.status {
+            MatchStatus::Auto => {
+                s.auto_groups += 1;
+                s.bank_items_auto += group.bank.len();
+                s.ledger_items_auto += group.ledger.len();
+            }
+            MatchStatus::Suggested => {
+                s.suggested_groups += 1;
+                for b in &f.bank {
+                    suggestions_of
+                        .entry((Side::Bank, *b))
+                        .or_default()
+                        .push((1000 - f.score, match_id.clone()));
+                }
+                for l in &f.ledger {
+                    suggestions_of
+                        .entry((Side::Ledger, *l))
+                        .or_default()
+                        .push((1000 - f.score, match_id.clone()));
+                }
+            }
+        }
+        groups.push(group);
+    }
+    check_invariants(tables, &groups);
+
+    let mut exceptions = Vec::new();
+    for (side, table) in [(Side::Bank, &tables.bank), (Side::Ledger, &tables.ledger)] {
+        for i in 0..table.len() {
+            if !table.open[i] {
+                continue;
+            }
+            let mut suggestions = suggestions_of.remove(&(side, i as u32)).unwrap_or_default();
+            suggestions.sort();
+            let reason = match suggestions.len() {
+                0 => ExceptionReason::NoCandidate,
+                1 => ExceptionReason::Suggested,
+                _ => ExceptionReason::Ambiguous,
+            };
+            exceptions.push(Exception {
+                side,
+                item_id: table.ids[i].to_string(),
+                amount_minor: table.amount[i],
+                currency: table.currency[i],
+                reason,
+                suggestions: suggestions.into_iter().map(|(_, id)| id).collect(),
+            });
+        }
+    }
+    MatchOutcome {
+        groups,
+        exceptions,
+        passes: stats,
+    }
+}
+
+/// No item is in two confirmed groups; every group records its difference exactly; a group
+/// never mixes currencies. A violation is a bug in the engine, not bad input.
+fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
+    let mut seen: HashSet<(Side, &str)> = HashSet::new();
+    for g in groups.iter().filter(|g| g.status == MatchStatus::Auto) {
+        for i in &g.bank {
+            assert!(
+                seen.insert((Side::Bank, i.id.as_str())),
+                "bank item {} is in two confirmed groups",
+                i.id
+            );
+        }
+        for i in &g.ledger {
+            assert!(
+                seen.insert((Side::Ledger, i.id.as_str())),
+                "ledger item {} is in two confirmed groups",
+                i.id
+            );
+        }
+    }
+    for g in groups {
+        assert_eq!(
+            g.difference_minor,
+            g.bank_total_minor() - g.ledger_total_minor(),
+            "group {} difference",
+            g.match_id
+        );
+        assert!(
+            !g.bank.is_empty() && !g.ledger.is_empty(),
+            "group {} has both sides",
+            g.match_id
+        );
+        let _ = tables;
+        let _ = format_minor;
+    }
+}

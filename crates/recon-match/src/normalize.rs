@@ -1,0 +1,100 @@
+//! Text folding for matching: normalized references, reference tokens in free text, and an
+//! integer text similarity.
+
+/// Prefixes that banks and ledgers put before the same reference. Longest first.
+const PREFIXES: [&str; 9] = [
+    "PAYMENT", "INVOICE", "RECHNUNG", "FACTUUR", "PMT", "PAY", "INV", "REF", "RE",
+];
+
+/// Folds case, whitespace and punctuation, then strips the common prefixes ("PMT/INV-0012" and
+/// "inv 0012" both become "0012"). Returns an empty string for NONREF / NOTPROVIDED / no text.
+pub fn reference(text: &str) -> String {
+    let mut folded: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if folded == "NONREF" || folded == "NOTPROVIDED" {
+        return String::new();
+    }
+    loop {
+        let before = folded.len();
+        for p in PREFIXES {
+            // Only strip a prefix when something that starts with a digit or is long remains,
+            // so that "REFUND" or "PAYROLL" stay themselves.
+            if let Some(rest) = folded.strip_prefix(p)
+                && rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                folded = rest.to_string();
+                break;
+            }
+            if let Some(rest) = folded.strip_prefix(p)
+                && PREFIXES.iter().any(|q| rest.starts_with(q))
+            {
+                folded = rest.to_string();
+                break;
+            }
+        }
+        if folded.len() == before {
+            return folded;
+        }
+    }
+}
+
+/// Reference-like tokens in free text (e.g. a batch payment's remittance listing invoices):
+/// runs of letters/digits/punctuation containing at least 4 digits, each normalized like
+/// [`reference`]. Sorted and deduplicated.
+pub fn reference_tokens(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|t| t.chars().filter(char::is_ascii_digit).count() >= 4)
+        .map(reference)
+        .filter(|t| !t.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Normalized optimal-string-alignment similarity (Levenshtein plus transpositions) in per mille: 1000 for equal texts, 0 for nothing in common.
+pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
+    let longest = a.chars().count().max(b.chars().count());
+    if longest == 0 {
+        return 0;
+    }
+    let distance = strsim::osa_distance(a, b).min(longest);
+    (1000 - distance * 1000 / longest) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_fold() {
+        assert_eq!(reference("PMT/INV-0100195"), "0100195");
+        assert_eq!(reference("inv 0100195"), "0100195");
+        assert_eq!(reference("INV0100195"), "0100195");
+        assert_eq!(reference("Invoice 2026/1002"), "20261002");
+        assert_eq!(reference("NONREF"), "");
+        assert_eq!(reference("REFUND-22"), "REFUND22");
+        assert_eq!(reference("PAYROLL"), "PAYROLL");
+        assert_eq!(reference("BATCH-8841"), "BATCH8841");
+    }
+
+    #[test]
+    fn tokens_in_free_text() {
+        assert_eq!(
+            reference_tokens("Acme batch INV-0100001 INV-0100002, inv 0100001"),
+            vec!["0100001", "0100002"]
+        );
+        assert!(reference_tokens("Rent November").is_empty());
+    }
+
+    #[test]
+    fn similarity() {
+        assert_eq!(similarity_per_mille("0100195", "0100195"), 1000);
+        assert_eq!(similarity_per_mille("0100195", "0101195"), 858);
+        assert_eq!(similarity_per_mille("", ""), 0);
+    }
+}

@@ -1,0 +1,700 @@
+//! Candidate search per pass kind. Joins run on Polars over hashed keys; the hash is only a
+//! bucket, so every candidate is verified on the real fields afterwards.
+
+use crate::engine::{Table, Tables};
+use crate::normalize;
+use crate::rules::{Key, Pass, PassKind, SimilarityField};
+use polars::prelude::*;
+use recon_model::format_minor;
+use std::collections::HashMap;
+
+/// A candidate group from one pass: item indexes on each side, a score and why.
+pub(crate) struct Candidate {
+    pub bank: Vec<u32>,
+    pub ledger: Vec<u32>,
+    pub score: u32,
+    pub explanation: String,
+}
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+fn mix(h: u64, x: u64) -> u64 {
+    (h ^ x).wrapping_mul(MIX).rotate_left(29) ^ (x >> 17)
+}
+
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h
+}
+
+/// FNV-1a over the bytes, then avalanched: stable across runs and machines.
+pub(crate) fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    finish(h)
+}
+
+/// The key of item `i` of `t` under the pass's keys (amount optional).
+fn key(t: &Table<'_>, i: usize, keys: &[Key], with_amount: bool, extra: u64) -> u64 {
+    let mut h = mix(u64::from(t.account[i]), u64::from(currency_code(t, i)));
+    if with_amount && keys.contains(&Key::Amount) {
+        h = mix(h, t.amount[i] as u64);
+    }
+    if keys.contains(&Key::Reference) {
+        h = mix(h, t.reference_hash[i]);
+    }
+    if keys.contains(&Key::Counterparty) {
+        h = mix(h, t.counterparty_hash[i]);
+    }
+    finish(mix(h, extra))
+}
+
+fn currency_code(t: &Table<'_>, i: usize) -> u32 {
+    t.currency[i]
+        .code()
+        .bytes()
+        .fold(0u32, |acc, b| acc << 8 | u32::from(b))
+}
+
+fn same_keys(tables: &Tables<'_>, b: usize, l: usize, keys: &[Key]) -> bool {
+    let (bt, lt) = (&tables.bank, &tables.ledger);
+    bt.account[b] == lt.account[l]
+        && bt.currency[b] == lt.currency[l]
+        && (!keys.contains(&Key::Amount) || bt.amount[b] == lt.amount[l])
+        && (!keys.contains(&Key::Reference)
+            || (!bt.reference[b].is_empty() && bt.reference[b] == lt.reference[l]))
+        && (!keys.contains(&Key::Counterparty)
+            || (bt.counterparty_hash[b] != 0 && bt.counterparty_hash[b] == lt.counterparty_hash[l]))
+}
+
+fn u32_column(name: &str, v: Vec<u32>) -> Column {
+    UInt32Chunked::from_vec(name.into(), v)
+        .into_series()
+        .into_column()
+}
+fn u64_column(name: &str, v: Vec<u64>) -> Column {
+    UInt64Chunked::from_vec(name.into(), v)
+        .into_series()
+        .into_column()
+}
+fn i32_column(name: &str, v: Vec<i32>) -> Column {
+    Int32Chunked::from_vec(name.into(), v)
+        .into_series()
+        .into_column()
+}
+fn i64_column(name: &str, v: Vec<i64>) -> Column {
+    Int64Chunked::from_vec(name.into(), v)
+        .into_series()
+        .into_column()
+}
+
+fn u32_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
+    Ok(df.column(name)?.u32()?.into_no_null_iter().collect())
+}
+fn u64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
+    Ok(df.column(name)?.u64()?.into_no_null_iter().collect())
+}
+
+/// All candidates of one pass over the items still open.
+pub(crate) fn candidates(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
+    match pass.kind {
+        PassKind::OneToOne => one_to_one(tables, pass),
+        PassKind::ManyToOne => grouped(tables, pass, false),
+        PassKind::ManyToMany => grouped(tables, pass, true),
+        PassKind::OneToMany => one_to_many(tables, pass),
+        PassKind::SubsetSum => Ok(crate::passes::subset_sum(tables, pass)),
+    }
+}
+
+fn open_indexes(t: &Table<'_>, needs_reference: bool) -> Vec<usize> {
+    (0..t.len())
+        .filter(|&i| t.open[i] && (!needs_reference || !t.reference[i].is_empty()))
+        .collect()
+}
+
+fn tolerance_minor(pass: &Pass, ledger_amount: i64) -> i64 {
+    let relative = (i128::from(ledger_amount).abs()
+        * i128::from(pass.amount_tolerance_basis_points)
+        / 10_000) as i64;
+    pass.amount_tolerance_minor.max(relative)
+}
+
+/// Blocking keys for reference similarity without an equality key: the first and second half of
+/// the normalized reference. One typo leaves at least one half intact.
+fn halves(reference: &str) -> Option<(u64, u64)> {
+    if reference.len() < 4 || !reference.is_ascii() {
+        return None;
+    }
+    let mid = reference.len() / 2;
+    Some((hash_str(&reference[..mid]), hash_str(&reference[mid..])))
+}
+
+fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
+    let (bt, lt) = (&tables.bank, &tables.ledger);
+    let by_similarity = !pass.keys.contains(&Key::Amount) && !pass.keys.contains(&Key::Reference);
+    let needs_reference = pass.keys.contains(&Key::Reference) || by_similarity;
+    let rows = |t: &Table<'_>, with_tolerance: bool| {
+        let mut idx = Vec::new();
+        let mut keys = Vec::new();
+        let mut dates = Vec::new();
+        let mut amounts = Vec::new();
+        let mut tolerances = Vec::new();
+        for i in open_indexes(t, needs_reference) {
+            let mut push = |k: u64| {
+                idx.push(i as u32);
+                keys.push(k);
+                dates.push(t.date[i]);
+                amounts.push(t.amount[i]);
+                if with_tolerance {
+                    tolerances.push(tolerance_minor(pass, t.amount[i]));
+                }
+            };
+            if by_similarity {
+                if let Some((first, second)) = halves(&t.reference[i]) {
+                    push(key(t, i, &pass.keys, true, mix(1, first)));
+                    push(key(t, i, &pass.keys, true, mix(2, second)));
+                }
+            } else {
+                push(key(t, i, &pass.keys, true, 0));
+            }
+        }
+        (idx, keys, dates, amounts, tolerances)
+    };
+    let (b_idx, b_keys, b_dates, b_amounts, _) = rows(bt, false);
+    let (l_idx, l_keys, l_dates, l_amounts, l_tol) = rows(lt, true);
+    if b_idx.is_empty() || l_idx.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bank = DataFrame::new(
+        b_idx.len(),
+        vec![
+            u32_column("b", b_idx),
+            u64_column("k", b_keys),
+            i32_column("bd", b_dates),
+            i64_column("ba", b_amounts),
+        ],
+    )?;
+    let ledger = DataFrame::new(
+        l_idx.len(),
+        vec![
+            u32_column("l", l_idx),
+            u64_column("k", l_keys),
+            i32_column("ld", l_dates),
+            i64_column("la", l_amounts),
+            i64_column("lt", l_tol),
+        ],
+    )?;
+    let window = i32::try_from(pass.date_window_days).unwrap_or(i32::MAX);
+    let joined = bank
+        .lazy()
+        .join(
+            ledger.lazy(),
+            [col("k")],
+            [col("k")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            (col("bd") - col("ld"))
+                .lt_eq(lit(window))
+                .and((col("ld") - col("bd")).lt_eq(lit(window)))
+                .and((col("ba") - col("la")).lt_eq(col("lt")))
+                .and((col("la") - col("ba")).lt_eq(col("lt"))),
+        )
+        .select([col("b"), col("l")])
+        .collect()?;
+    let mut pairs: Vec<(u32, u32)> = u32_values(&joined, "b")?
+        .into_iter()
+        .zip(u32_values(&joined, "l")?)
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::new();
+    for (b, l) in pairs {
+        let (bi, li) = (b as usize, l as usize);
+        if !same_keys(tables, bi, li, &pass.keys) {
+            continue;
+        }
+        // A tolerance never turns money in into money out.
+        if (bt.amount[bi] < 0) != (lt.amount[li] < 0) && bt.amount[bi] != lt.amount[li] {
+            continue;
+        }
+        let similarity = match pass.similarity_field {
+            SimilarityField::Reference => {
+                normalize::similarity_per_mille(&bt.reference[bi], &lt.reference[li])
+            }
+            SimilarityField::Description => {
+                normalize::similarity_per_mille(bt.description[bi], lt.description[li])
+            }
+        };
+        if similarity < pass.similarity_min_per_mille {
+            continue;
+        }
+        let (score, explanation) = explain(tables, pass, &[b], &[l], similarity);
+        out.push(Candidate {
+            bank: vec![b],
+            ledger: vec![l],
+            score,
+            explanation,
+        });
+    }
+    Ok(out)
+}
+
+/// Score (0..1000) and explanation of a candidate group.
+fn explain(
+    tables: &Tables<'_>,
+    pass: &Pass,
+    bank: &[u32],
+    ledger: &[u32],
+    similarity: u32,
+) -> (u32, String) {
+    let (bt, lt) = (&tables.bank, &tables.ledger);
+    let exponent = bt.currency[bank[0] as usize].exponent();
+    let bank_total: i64 = bank.iter().map(|&b| bt.amount[b as usize]).sum();
+    let ledger_total: i64 = ledger.iter().map(|&l| lt.amount[l as usize]).sum();
+    let days_apart = bank
+        .iter()
+        .flat_map(|&b| {
+            ledger
+                .iter()
+                .map(move |&l| (bt.date[b as usize] - lt.date[l as usize]).unsigned_abs())
+        })
+        .max()
+        .unwrap_or(0);
+    let mut parts = vec!["account and currency equal".to_string()];
+    let difference = bank_total - ledger_total;
+    let mut score: i64 = 1000;
+    if difference == 0 {
+        parts.push(format!(
+            "amount equal ({})",
+            format_minor(bank_total, exponent)
+        ));
+    } else {
+        parts.push(format!(
+            "amount differs by {} (bank {} vs ledger {}, tolerance {})",
+            format_minor(difference, exponent),
+            format_minor(bank_total, exponent),
+            format_minor(ledger_total, exponent),
+            format_minor(tolerance_minor(pass, ledger_total), exponent)
+        ));
+        score -= 150;
+    }
+    let b0 = bank[0] as usize;
+    let l0 = ledger[0] as usize;
+    if pass.keys.contains(&Key::Reference) || pass.kind == PassKind::OneToMany {
+        if pass.kind == PassKind::OneToMany {
+            parts.push(format!(
+                "{} ledger references found in the bank line's text",
+                ledger.len()
+            ));
+        } else {
+            parts.push(format!("reference equal ({})", bt.reference[b0]));
+        }
+    } else if !bt.reference[b0].is_empty() && bt.reference[b0] == lt.reference[l0] {
+        parts.push(format!("reference equal ({})", bt.reference[b0]));
+    } else if similarity > 0 && pass.similarity_min_per_mille > 0 {
+        parts.push(format!(
+            "{} similarity {}‰ ({:?} vs {:?})",
+            match pass.similarity_field {
+                SimilarityField::Reference => "reference",
+                SimilarityField::Description => "description",
+            },
+            similarity,
+            bt.raw_reference[b0],
+            lt.raw_reference[l0]
+        ));
+        score -= i64::from(1000 - similarity) / 2;
+    } else {
+        parts.push("reference not compared".to_string());
+        score -= 200;
+    }
+    parts.push(format!(
+        "dates {} day{} apart (window {})",
+        days_apart,
+        if days_apart == 1 { "" } else { "s" },
+        pass.date_window_days
+    ));
+    score -= i64::from(days_apart.min(20)) * 15;
+    if bank.len() + ledger.len() > 2 {
+        parts.push(format!(
+            "{} bank line{} with {} ledger entr{}",
+            bank.len(),
+            if bank.len() == 1 { "" } else { "s" },
+            ledger.len(),
+            if ledger.len() == 1 { "y" } else { "ies" }
+        ));
+        score -= 50;
+    }
+    (score.clamp(1, 1000) as u32, parts.join("; "))
+}
+
+/// many_to_one (bank side grouped) and many_to_many (both sides grouped) by the pass keys.
+fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<Vec<Candidate>> {
+    let (bt, lt) = (&tables.bank, &tables.ledger);
+    let needs_reference = pass.keys.contains(&Key::Reference);
+    let side_frame =
+        |t: &Table<'_>, id: &str| -> PolarsResult<(DataFrame, HashMap<u64, Vec<u32>>)> {
+            let idx = open_indexes(t, needs_reference);
+            let mut members: HashMap<u64, Vec<u32>> = HashMap::new();
+            let keys: Vec<u64> = idx
+                .iter()
+                .map(|&i| key(t, i, &pass.keys, false, 0))
+                .collect();
+            for (&i, &k) in idx.iter().zip(&keys) {
+                members.entry(k).or_default().push(i as u32);
+            }
+            let df = DataFrame::new(
+                idx.len(),
+                vec![
+                    u32_column(id, idx.iter().map(|&i| i as u32).collect()),
+                    u64_column("g", keys),
+                    i32_column("d", idx.iter().map(|&i| t.date[i]).collect()),
+                    i64_column("a", idx.iter().map(|&i| t.amount[i]).collect()),
+                ],
+            )?;
+            Ok((df, members))
+        };
+    let (bank, bank_members) = side_frame(bt, "b")?;
+    let (ledger, ledger_members) = side_frame(lt, "l")?;
+    if bank.height() == 0 || ledger.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let summed = |df: DataFrame, prefix: &str| {
+        df.lazy().group_by([col("g")]).agg([
+            col("a").sum().alias(format!("{prefix}s")),
+            col("d").min().alias(format!("{prefix}min")),
+            col("d").max().alias(format!("{prefix}max")),
+            len().alias(format!("{prefix}n")),
+        ])
+    };
+    let bank_groups = summed(bank, "b");
+    let ledger_side = if both_sides {
+        summed(ledger, "l")
+    } else {
+        ledger.lazy().select([
+            col("g"),
+            col("l"),
+            col("a").alias("ls"),
+            col("d").alias("lmin"),
+            col("d").alias("lmax"),
+        ])
+    };
+    let window = i32::try_from(pass.date_window_days).unwrap_or(i32::MAX);
+    let joined = bank_groups
+        .join(
+            ledger_side,
+            [col("g"), col("bs")],
+            [col("g"), col("ls")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            (col("bmax") - col("lmin"))
+                .lt_eq(lit(window))
+                .and((col("lmax") - col("bmin")).lt_eq(lit(window))),
+        )
+        .collect()?;
+    let groups = u64_values(&joined, "g")?;
+    let ledgers: Vec<Option<u32>> = if both_sides {
+        vec![None; groups.len()]
+    } else {
+        u32_values(&joined, "l")?.into_iter().map(Some).collect()
+    };
+    let mut found: Vec<(u64, Option<u32>)> = groups.into_iter().zip(ledgers).collect();
+    found.sort_unstable();
+    let mut out = Vec::new();
+    for (g, l) in found {
+        let bank_items = bank_members.get(&g).cloned().unwrap_or_default();
+        let ledger_items = match l {
+            Some(l) => vec![l],
+            None => ledger_members.get(&g).cloned().unwrap_or_default(),
+        };
+        if bank_items.is_empty() || ledger_items.is_empty() {
+            continue;
+        }
+        if !bank_items.iter().all(|&b| {
+            ledger_items
+                .iter()
+                .all(|&l| same_keys(tables, b as usize, l as usize, &pass.keys))
+        }) {
+            continue;
+        }
+        let (score, explanation) = explain(tables, pass, &bank_items, &ledger_items, 0);
+        out.push(Candidate {
+            bank: bank_items,
+            ledger: ledger_items,
+            score,
+            explanation,
+        });
+    }
+    Ok(out)
+}
+
+/// One bank line whose text lists the references of several ledger entries that sum to it.
+fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
+    let (bt, lt) = (&tables.bank, &tables.ledger);
+    let mut tb = Vec::new();
+    let mut tk = Vec::new();
+    for i in open_indexes(bt, false) {
+        let text = format!("{} {}", bt.raw_reference[i], bt.description[i]);
+        let tokens = normalize::reference_tokens(&text);
+        if tokens.len() < 2 {
+            continue;
+        }
+        let base = finish(mix(
+            mix(u64::from(bt.account[i]), u64::from(currency_code(bt, i))),
+            0,
+        ));
+        for token in tokens {
+            tb.push(i as u32);
+            tk.push(finish(mix(base, hash_str(&token))));
+        }
+    }
+    let ledger_idx = open_indexes(lt, true);
+    if tb.is_empty() || ledger_idx.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lk: Vec<u64> = ledger_idx
+        .iter()
+        .map(|&i| {
+            finish(mix(
+                finish(mix(
+                    mix(u64::from(lt.account[i]), u64::from(currency_code(lt, i))),
+                    0,
+                )),
+                lt.reference_hash[i],
+            ))
+        })
+        .collect();
+    let tokens = DataFrame::new(tb.len(), vec![u32_column("b", tb), u64_column("k", tk)])?;
+    let ledger = DataFrame::new(
+        ledger_idx.len(),
+        vec![
+            u32_column("l", ledger_idx.iter().map(|&i| i as u32).collect()),
+            u64_column("k", lk),
+        ],
+    )?;
+    let pairs = tokens
+        .lazy()
+        .join(
+            ledger.lazy(),
+            [col("k")],
+            [col("k")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col("b"), col("l")])
+        .collect()?;
+    let mut by_bank: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (b, l) in u32_values(&pairs, "b")?
+        .into_iter()
+        .zip(u32_values(&pairs, "l")?)
+    {
+        if same_keys(
+            tables,
+            b as usize,
+            l as usize,
+            &[Key::Account, Key::Currency],
+        ) {
+            by_bank.entry(b).or_default().push(l);
+        }
+    }
+    let mut banks: Vec<u32> = by_bank.keys().copied().collect();
+    banks.sort_unstable();
+    let window = pass.date_window_days;
+    let mut out = Vec::new();
+    for b in banks {
+        let mut ledgers = by_bank.remove(&b).unwrap_or_default();
+        ledgers.sort_unstable();
+        ledgers.dedup();
+        if ledgers.len() < 2 {
+            continue;
+        }
+        let total: i64 = ledgers.iter().map(|&l| lt.amount[l as usize]).sum();
+        let within = ledgers
+            .iter()
+            .all(|&l| (bt.date[b as usize] - lt.date[l as usize]).unsigned_abs() <= window);
+        if total != bt.amount[b as usize] || !within {
+            continue;
+        }
+        let (score, explanation) = explain(tables, pass, &[b], &ledgers, 0);
+        out.push(Candidate {
+            bank: vec![b],
+            ledger: ledgers,
+            score,
+            explanation,
+        });
+    }
+    Ok(out)
+}
+
+/// Bounded subset-sum in both directions: a bank line settled by up to K ledger entries, and a
+/// ledger entry settled by up to K bank lines, among the nearest candidates in the date window.
+pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for bank_is_target in [true, false] {
+        let (targets, parts) = if bank_is_target {
+            (&tables.bank, &tables.ledger)
+        } else {
+            (&tables.ledger, &tables.bank)
+        };
+        // Parts by (account, currency, sign), sorted by date.
+        let mut index: HashMap<(u32, u32, bool), Vec<(i32, u32)>> = HashMap::new();
+        for i in open_indexes(parts, false) {
+            if parts.amount[i] != 0 {
+                index
+                    .entry((
+                        parts.account[i],
+                        currency_code(parts, i),
+                        parts.amount[i] < 0,
+                    ))
+                    .or_default()
+                    .push((parts.date[i], i as u32));
+            }
+        }
+        for list in index.values_mut() {
+            list.sort_unstable();
+        }
+        let window = i32::try_from(pass.date_window_days).unwrap_or(i32::MAX);
+        for t in open_indexes(targets, false) {
+            let target = targets.amount[t];
+            if target == 0 {
+                continue;
+            }
+            let Some(list) =
+                index.get(&(targets.account[t], currency_code(targets, t), target < 0))
+            else {
+                continue;
+            };
+            let date = targets.date[t];
+            let start = list.partition_point(|(d, _)| *d < date.saturating_sub(window));
+            let end = list.partition_point(|(d, _)| *d <= date.saturating_add(window));
+            let mut near: Vec<(u32, u32)> = list[start..end]
+                .iter()
+                .filter(|(_, i)| parts.amount[*i as usize].unsigned_abs() < target.unsigned_abs())
+                .map(|(d, i)| ((d - date).unsigned_abs(), *i))
+                .collect();
+            near.sort_unstable();
+            near.truncate(pass.subset_candidates_max);
+            let mut amounts: Vec<(i64, u32)> = near
+                .iter()
+                .map(|(_, i)| (parts.amount[*i as usize].abs(), *i))
+                .collect();
+            amounts.sort_unstable_by(|a, b| b.cmp(a));
+            let solutions = find_subsets(
+                &amounts,
+                target.abs(),
+                pass.subset_size_max,
+                pass.subset_combinations_max,
+            );
+            for mut chosen in solutions {
+                chosen.sort_unstable();
+                let (bank, ledger) = if bank_is_target {
+                    (vec![t as u32], chosen)
+                } else {
+                    (chosen, vec![t as u32])
+                };
+                let (score, explanation) = explain(tables, pass, &bank, &ledger, 0);
+                out.push(Candidate {
+                    bank,
+                    ledger,
+                    score: score.saturating_sub(100),
+                    explanation: format!("subset sum: {explanation}"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Depth-first search for subsets of 2..=size_max values (sorted descending) summing to target,
+/// trying at most `combinations_max` partial combinations; returns at most two solutions.
+fn find_subsets(
+    values: &[(i64, u32)],
+    target: i64,
+    size_max: usize,
+    combinations_max: usize,
+) -> Vec<Vec<u32>> {
+    // suffix[i] = sum of values[i..], to prune branches that cannot reach the target.
+    let mut suffix = vec![0i64; values.len() + 1];
+    for i in (0..values.len()).rev() {
+        suffix[i] = suffix[i + 1].saturating_add(values[i].0);
+    }
+    let mut solutions = Vec::new();
+    let mut tried = 0usize;
+    let mut stack: Vec<u32> = Vec::with_capacity(size_max);
+    #[allow(clippy::too_many_arguments)]
+    fn dfs(
+        values: &[(i64, u32)],
+        suffix: &[i64],
+        start: usize,
+        remaining: i64,
+        size_max: usize,
+        combinations_max: usize,
+        tried: &mut usize,
+        stack: &mut Vec<u32>,
+        solutions: &mut Vec<Vec<u32>>,
+    ) {
+        for i in start..values.len() {
+            if solutions.len() >= 2 || *tried >= combinations_max {
+                return;
+            }
+            if suffix[i] < remaining {
+                return;
+            }
+            let v = values[i].0;
+            if v > remaining {
+                continue;
+            }
+            *tried += 1;
+            stack.push(values[i].1);
+            if v == remaining {
+                if stack.len() >= 2 {
+                    solutions.push(stack.clone());
+                }
+            } else if stack.len() < size_max {
+                dfs(
+                    values,
+                    suffix,
+                    i + 1,
+                    remaining - v,
+                    size_max,
+                    combinations_max,
+                    tried,
+                    stack,
+                    solutions,
+                );
+            }
+            stack.pop();
+        }
+    }
+    dfs(
+        values,
+        &suffix,
+        0,
+        target,
+        size_max,
+        combinations_max,
+        &mut tried,
+        &mut stack,
+        &mut solutions,
+    );
+    solutions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets() {
+        let values = vec![(500, 1), (300, 2), (200, 3), (100, 4)];
+        let found = find_subsets(&values, 600, 3, 1000);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0], vec![1, 4]);
+        assert!(find_subsets(&values, 2000, 5, 1000).is_empty());
+    }
+}

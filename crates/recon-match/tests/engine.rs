@@ -1,0 +1,237 @@
+//! Engine behaviour on small hand-made books: each rule kind, the ambiguity guard, decisions
+//! (locked groups, rejected pairs) and determinism. Each case renders the whole outcome as text
+//! and compares it, so a change in any group, status or exception shows in the diff.
+
+use recon_match::{Item, LockedGroup, MatchInput, MatchOutcome, RuleSet, run};
+use recon_model::{Currency, Date};
+
+struct Row(&'static str, &'static str, i64, &'static str, &'static str);
+
+fn items(rows: &[Row]) -> Vec<Item<'static>> {
+    let eur = Currency::from_code("EUR").unwrap();
+    rows.iter()
+        .map(|r| Item {
+            id: r.0,
+            account: "NL91",
+            currency: eur,
+            date: Date::parse_from_str(r.1, "%Y-%m-%d").unwrap(),
+            amount_minor: r.2,
+            reference: r.3,
+            counterparty: "",
+            description: r.4,
+        })
+        .collect()
+}
+
+fn render(outcome: &MatchOutcome) -> String {
+    let mut out = String::new();
+    for g in &outcome.groups {
+        let ids = |v: &[recon_match::ItemRef]| {
+            v.iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .join("+")
+        };
+        out.push_str(&format!(
+            "{} {} {} bank={} ledger={} diff={}\n",
+            g.match_id,
+            g.rule,
+            g.status.name(),
+            ids(&g.bank),
+            ids(&g.ledger),
+            g.difference_minor
+        ));
+    }
+    for x in &outcome.exceptions {
+        out.push_str(&format!(
+            "open {} {} {} [{}]\n",
+            x.side.name(),
+            x.item_id,
+            x.reason.name(),
+            x.suggestions.join(",")
+        ));
+    }
+    out
+}
+
+fn check(bank: &[Row], ledger: &[Row], expected: &str) {
+    let input = MatchInput {
+        bank: items(bank),
+        ledger: items(ledger),
+        ..MatchInput::default()
+    };
+    let outcome = run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+    assert_eq!(render(&outcome), expected, "\n{}", render(&outcome));
+}
+
+#[test]
+fn exact_reference_and_amount() {
+    check(
+        &[Row(
+            "B1",
+            "2026-11-02",
+            125_000,
+            "PMT/INV-2026-1001",
+            "Northwind",
+        )],
+        &[Row(
+            "L1",
+            "2026-11-01",
+            125_000,
+            "INV-2026-1001",
+            "Northwind invoice",
+        )],
+        "M0000001 exact auto bank=B1 ledger=L1 diff=0\n",
+    );
+}
+
+#[test]
+fn look_alikes_without_references_are_only_suggested() {
+    check(
+        &[
+            Row("B1", "2026-11-02", 41_040, "", "Soylent"),
+            Row("B2", "2026-11-02", 41_040, "", "Tyrell"),
+        ],
+        &[
+            Row("L1", "2026-11-02", 41_040, "INV-1011", "Soylent"),
+            Row("L2", "2026-11-02", 41_040, "INV-1012", "Tyrell"),
+        ],
+        "M0000001 amount_date suggested bank=B1 ledger=L1 diff=0\n\
+         M0000002 amount_date suggested bank=B1 ledger=L2 diff=0\n\
+         M0000003 amount_date suggested bank=B2 ledger=L1 diff=0\n\
+         M0000004 amount_date suggested bank=B2 ledger=L2 diff=0\n\
+         open bank B1 ambiguous [M0000001,M0000002]\n\
+         open bank B2 ambiguous [M0000003,M0000004]\n\
+         open ledger L1 ambiguous [M0000001,M0000003]\n\
+         open ledger L2 ambiguous [M0000002,M0000004]\n",
+    );
+}
+
+#[test]
+fn partial_payments_batch_and_charges() {
+    check(
+        &[
+            Row("B1", "2026-11-03", 60_000, "INV-1013", "instalment 1"),
+            Row("B2", "2026-11-10", 60_000, "INV-1013", "instalment 2"),
+            Row(
+                "B3",
+                "2026-11-10",
+                500_000,
+                "BATCH-8841",
+                "Stark INV-0001005 INV-0001006 INV-0001007",
+            ),
+            Row(
+                "B4",
+                "2026-11-12",
+                198_750,
+                "INV-1008",
+                "Wayne less charges",
+            ),
+            Row("B5", "2026-11-13", -1_250, "", "Account fee"),
+        ],
+        &[
+            Row("L1", "2026-11-01", 120_000, "INV-1013", "Wonka"),
+            Row("L2", "2026-11-08", 150_000, "INV-0001005", "Stark"),
+            Row("L3", "2026-11-08", 200_000, "INV-0001006", "Stark"),
+            Row("L4", "2026-11-09", 150_000, "INV-0001007", "Stark"),
+            Row("L5", "2026-11-10", 200_000, "INV-1008", "Wayne"),
+        ],
+        "M0000001 partial_payments auto bank=B1+B2 ledger=L1 diff=0\n\
+         M0000002 batch_payments auto bank=B3 ledger=L2+L3+L4 diff=0\n\
+         M0000003 bank_charges auto bank=B4 ledger=L5 diff=-1250\n\
+         open bank B5 no_candidate []\n",
+    );
+}
+
+#[test]
+fn fuzzy_reference_is_suggested_and_rejections_are_remembered() {
+    let bank = [Row("B1", "2026-11-05", 99_000, "INV-0100915", "Acme")];
+    let ledger = [Row("L1", "2026-11-01", 99_500, "INV-0100195", "Acme")];
+    check(
+        &bank,
+        &ledger,
+        "M0000001 fuzzy_reference suggested bank=B1 ledger=L1 diff=-500\nopen bank B1 suggested [M0000001]\nopen ledger L1 suggested [M0000001]\n",
+    );
+    let input = MatchInput {
+        bank: items(&bank),
+        ledger: items(&ledger),
+        rejected: vec![("B1".into(), "L1".into())],
+        ..MatchInput::default()
+    };
+    let outcome = run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+    assert_eq!(
+        render(&outcome),
+        "open bank B1 no_candidate []\nopen ledger L1 no_candidate []\n"
+    );
+}
+
+#[test]
+fn locked_groups_are_never_broken() {
+    let bank = [
+        Row("B1", "2026-11-02", 125_000, "INV-1", "x"),
+        Row("B2", "2026-11-02", 125_000, "INV-1", "y"),
+    ];
+    let ledger = [Row("L1", "2026-11-02", 125_000, "INV-1", "x")];
+    let input = MatchInput {
+        bank: items(&bank),
+        ledger: items(&ledger),
+        locked: vec![LockedGroup {
+            bank_ids: vec!["B2".into()],
+            ledger_ids: vec!["L1".into()],
+        }],
+        ..MatchInput::default()
+    };
+    let outcome = run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+    assert_eq!(render(&outcome), "open bank B1 no_candidate []\n");
+}
+
+#[test]
+fn output_does_not_depend_on_input_order() {
+    let generated = recon_gen::generate(&recon_gen::GenConfig::new(3_000, 11));
+    let parse = |csv: &'static str, bank: bool| -> Vec<Item<'static>> {
+        csv.lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&'static str> = l.split(',').collect();
+                let (date, amount, ccy, reference, description) = if bank {
+                    (f[3], f[4], f[5], f[6], f[7])
+                } else {
+                    (f[2], f[3], f[4], f[5], f[6])
+                };
+                let currency = Currency::from_code(ccy).unwrap();
+                Item {
+                    id: f[0],
+                    account: f[1],
+                    currency,
+                    date: Date::parse_from_str(date, "%Y-%m-%d").unwrap(),
+                    amount_minor: recon_model::parse_minor(amount, b'.', currency.exponent())
+                        .unwrap(),
+                    reference,
+                    counterparty: "",
+                    description,
+                }
+            })
+            .collect()
+    };
+    let bank_csv: &'static str = Box::leak(generated.bank_csv.into_boxed_str());
+    let ledger_csv: &'static str = Box::leak(generated.ledger_csv.into_boxed_str());
+    let bank = parse(bank_csv, true);
+    let ledger = parse(ledger_csv, false);
+    let forward = MatchInput {
+        bank: bank.clone(),
+        ledger: ledger.clone(),
+        ..MatchInput::default()
+    };
+    let mut reversed = MatchInput {
+        bank,
+        ledger,
+        ..MatchInput::default()
+    };
+    reversed.bank.reverse();
+    reversed.ledger.reverse();
+    let rules = RuleSet::default_rules();
+    let a = render(&run(&forward, &rules, &mut ()).unwrap());
+    let b = render(&run(&reversed, &rules, &mut ()).unwrap());
+    assert!(a.lines().count() > 3_000);
+    assert_eq!(a, b);
+}
