@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The benchmarks the issues promise, on this machine, in release mode. Prints Markdown for
+# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh >/dev/null
+what="${1:-all}"
+cargo build --release -p recon-cli -p recon-bench >/dev/null 2>&1 || cargo build --release -p recon-cli -p recon-bench
+recon=target/release/recon
+work="${BENCH_DIR:-target/bench}"
+mkdir -p "$work"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(date -u +%Y-%m-%d)"
+echo
+if [ "$what" = parse ] || [ "$what" = all ]; then
+  echo "### Parsing (1M statement lines per format, best of 5)"
+  echo
+  target/release/recon-bench parse 1000000
+  echo
+  echo "### Generation"
+  echo
+  target/release/recon-bench gen 1000000
+  echo
+fi
+if [ "$what" = match ] || [ "$what" = all ]; then
+  echo "### recon match, whole process (canonical CSV in, results out)"
+  echo
+  echo "| bank lines | ledger entries | wall | peak RSS | read+parse | match passes | write | auto match rate | precision | recall auto | recall with suggestions | one-sided auto-matched |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for n in ${BENCH_SIZES:-10000 100000 1000000 5000000}; do
+    d="$work/gen-$n"
+    [ -f "$d/truth.csv" ] || $recon gen --bank-lines "$n" --seed 42 --out "$d" 2>/dev/null
+    # Warm the page cache, then measure.
+    cat "$d/bank.csv" "$d/ledger.csv" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$work/time-$n.txt" $recon match --bank "$d/bank.csv" --ledger "$d/ledger.csv" --out "$d/out" > "$work/match-$n.txt"
+    read -r wall rss_kb < "$work/time-$n.txt"
+    ledger=$(($(wc -l < "$d/ledger.csv") - 1))
+    phase() { grep -E "^  $1" "$work/match-$n.txt" | awk '{s += $(NF-1)} END {print s+0}'; }
+    read_ms=$(phase "read and parse"); write_ms=$(phase "write results"); pass_ms=$(grep -E '^  (pass|prepare)' "$work/match-$n.txt" | awk '{s += $(NF-1)} END {print s+0}')
+    rate=$(grep -oE '\(([0-9.]+%)\)' "$work/match-$n.txt" | head -1 | tr -d '()')
+    $recon eval --truth "$d/truth.csv" --matches "$d/out" > "$work/eval-$n.txt"
+    ev() { grep "$1" "$work/eval-$n.txt" | awk '{print $NF}' | tr -d '()'; }
+    echo "| $n | $ledger | ${wall} s | $((rss_kb / 1024)) MB | ${read_ms} ms | ${pass_ms} ms | ${write_ms} ms | $rate | $(ev precision) | $(ev 'recall, auto') | $(ev 'counting suggestions') | $(ev 'one-sided') |"
+  done
+  echo
+  echo "Phase breakdown of the largest run:"
+  echo
+  echo '```'
+  cat "$work/match-$n.txt"
+  echo '```'
+fi
