@@ -73,6 +73,10 @@ struct ConvertArgs {
     /// Text encoding of files without a BOM (e.g. windows-1252, iso-8859-1, utf-16le).
     #[arg(long, value_parser = parse_encoding)]
     encoding: Option<&'static encoding_rs::Encoding>,
+    /// Import BAI2 files whose trailer control totals or record counts do not add up, reporting
+    /// each mismatch as a warning instead of rejecting the file.
+    #[arg(long)]
+    lenient_bai2_trailers: bool,
     /// Output form.
     #[arg(long, value_enum, default_value_t = OutputForm::Json)]
     to: OutputForm,
@@ -182,6 +186,11 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, ApiError> {
             format: args.format,
             profile,
             encoding: args.encoding,
+            bai2_trailers: if args.lenient_bai2_trailers {
+                recon_formats::bai2::TrailerCheck::Warn
+            } else {
+                recon_formats::bai2::TrailerCheck::Strict
+            },
             limits,
         },
     };
