@@ -3,8 +3,9 @@
 //!
 //! Line joining. A `:86:` holds up to 6 lines of 65 characters; banks that fill lines to the
 //! brim split words anywhere, banks that write line by line do not. Free text and `/KEY/` text
-//! are therefore joined with a single space, except after a line of 64 or more characters that
-//! does not end in a blank (a wrapped line), which is glued to the next. `?NN` text is always
+//! are therefore joined with a single space, except after a full line (65 characters; 64 in
+//! `/KEY/` text, which Rabobank wraps at 64) not ending in a blank, which is glued to the next.
+//! (ABN AMRO's old layout fills 64-character lines with two 32-character columns: kept apart.) `?NN` text is always
 //! glued (its subfields are cut at fixed widths mid-word, even mid-tag: `?2` / `2MTLG`).
 
 use recon_model::StatementLine;
@@ -31,15 +32,24 @@ pub(super) fn push_clean(out: &mut String, text: &str) {
     }
 }
 
-/// Whether a line was wrapped at the SWIFT width (and so continues mid-word on the next line).
-fn is_wrapped(line: &str) -> bool {
-    line.len() >= 64
+/// Whether a line was wrapped at `width` characters (and so continues mid-word on the next).
+fn is_wrapped(line: &str, width: usize) -> bool {
+    line.len() >= width
         && !line.ends_with([' ', '\t'])
-        && (line.is_ascii() || line.chars().count() >= 64)
+        && (line.is_ascii() || line.chars().count() >= width)
 }
 
+/// Line width from which free text is taken as wrapped: the SWIFT 65.
+const TEXT_WIDTH: usize = 65;
+/// `/KEY/` blocks are wrapped a character earlier by some banks (Rabobank: 64).
+const SLASH_WIDTH: usize = 64;
+
 /// Joins lines into one line of text (see the module doc for the rule) onto `out`.
-pub(super) fn push_joined<'a>(out: &mut String, lines: impl Iterator<Item = &'a str>) {
+pub(super) fn push_joined<'a>(
+    out: &mut String,
+    lines: impl Iterator<Item = &'a str>,
+    width: usize,
+) {
     let start = out.len();
     let mut glue = false;
     for line in lines {
@@ -56,7 +66,7 @@ pub(super) fn push_joined<'a>(out: &mut String, lines: impl Iterator<Item = &'a 
             out.push(' ');
             push_clean(out, trimmed.trim_start());
         }
-        glue = is_wrapped(line);
+        glue = is_wrapped(line, width);
     }
 }
 
@@ -151,7 +161,7 @@ pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine) {
             Cow::Borrowed(head)
         } else {
             let mut s = String::with_capacity(first.len() + rest.len());
-            push_joined(&mut s, field_lines(first, rest));
+            push_joined(&mut s, field_lines(first, rest), SLASH_WIDTH);
             Cow::Owned(s)
         };
         apply_slashed(&joined, line);
@@ -161,7 +171,7 @@ pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine) {
             line.description.push(' ');
         }
         let after_space = line.description.len();
-        push_joined(&mut line.description, field_lines(first, rest));
+        push_joined(&mut line.description, field_lines(first, rest), TEXT_WIDTH);
         if line.description.len() == after_space {
             line.description.truncate(piece_start);
         }
@@ -172,10 +182,15 @@ pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine) {
 fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
     let b = s.as_bytes();
     let mut posting = "";
-    let mut remittance = String::new();
-    let mut name = String::new();
+    let mut remittance = SubfieldText::default();
+    let mut name = SubfieldText::default();
     let mut account_31 = "";
     let mut account_38 = "";
+    // The EREF value: from the subfield that starts with EREF+, continued into the next
+    // subfield while the previous one was full (27 characters) and the next one opens no key.
+    let mut eref: Option<String> = None;
+    let mut eref_open = false;
+    let mut last_code = 0u8;
     let mut current: Option<(u8, usize)> = None;
     let mut i = 3;
     loop {
@@ -189,19 +204,36 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
             let value = &s[start..next.unwrap_or(s.len())];
             match code {
                 0 => posting = value,
-                20..=29 | 60..=63 => remittance.push_str(value),
+                20..=29 | 60..=63 => {
+                    let follows = code == last_code + 1 || (code == 60 && last_code == 29);
+                    if let Some(v) = value.strip_prefix("EREF+") {
+                        eref = Some(v.to_string());
+                        eref_open = is_full_subfield(value);
+                    } else if eref_open && follows && !starts_with_sepa_key(value) {
+                        if let Some(e) = &mut eref {
+                            e.push_str(value);
+                        }
+                        eref_open = is_full_subfield(value);
+                    } else {
+                        eref_open = false;
+                    }
+                    remittance.push(value);
+                }
                 31 => account_31 = value,
-                32 | 33 => name.push_str(value),
+                32 | 33 => name.push(value),
                 38 => account_38 = value,
                 _ => {}
             }
+        }
+        if let Some((code, _)) = current {
+            last_code = code;
         }
         let Some(p) = next else { break };
         let code = (b[p + 1] - b'0') * 10 + (b[p + 2] - b'0');
         current = Some((code, p + 3));
         i = p + 3;
     }
-    let remittance = remittance.trim();
+    let remittance = remittance.text.trim();
     let mut piece = String::with_capacity(posting.len() + remittance.len() + 1);
     piece.push_str(posting.trim());
     if !remittance.is_empty() {
@@ -211,15 +243,69 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
         piece.push_str(remittance);
     }
     append_description(line, &piece);
-    if let Some(eref) = sepa_value(remittance, "EREF+") {
-        line.reference = Some(eref.to_string());
+    let eref = match eref {
+        Some(e) => Some(e.trim().to_string()).filter(|e| is_reference(e)),
+        // EREF+ in the middle of a subfield: up to the next key, at most 35 characters.
+        None => sepa_value(remittance, "EREF+").map(|e| {
+            let end = e.char_indices().nth(35).map_or(e.len(), |(p, _)| p);
+            e[..end].trim().to_string()
+        }),
+    };
+    if let Some(e) = eref {
+        line.reference = Some(e);
     }
     if line.counterparty.is_none() {
-        line.counterparty = non_empty(&name).map(str::to_string);
+        // Names are padded inside their subfields ("KARL" / "        KAUFMANN").
+        line.counterparty = non_empty(&name.text).map(|n| {
+            if n.contains("  ") {
+                n.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                n.to_string()
+            }
+        });
     }
     if line.counterparty_account.is_none() {
         line.counterparty_account = account_text(account_38).or_else(|| account_text(account_31));
     }
+}
+
+/// Subfield texts run together: glued to a full previous subfield (27 characters, cut
+/// mid-word), else after a space.
+#[derive(Default)]
+struct SubfieldText {
+    text: String,
+    last_full: bool,
+}
+
+impl SubfieldText {
+    fn push(&mut self, value: &str) {
+        if !self.text.is_empty()
+            && !self.last_full
+            && !self.text.ends_with(' ')
+            && !value.starts_with(' ')
+        {
+            self.text.push(' ');
+        }
+        self.text.push_str(value);
+        self.last_full = is_full_subfield(value);
+    }
+}
+
+/// German subfields hold 27 characters; a full one may continue in the next.
+fn is_full_subfield(value: &str) -> bool {
+    value.len() >= 27 && (value.is_ascii() || value.chars().count() >= 27)
+}
+
+fn starts_with_sepa_key(value: &str) -> bool {
+    let b = value.as_bytes();
+    SEPA_KEYS
+        .iter()
+        .any(|k| b.len() > k.len() && b.starts_with(k) && b[k.len()] == b'+')
+}
+
+/// Whether an end-to-end reference says something (NOTPROVIDED and NONREF say nothing).
+fn is_reference(text: &str) -> bool {
+    !text.is_empty() && text != "NOTPROVIDED" && text != "NONREF"
 }
 
 /// SEPA keys inside German remittance text (`EREF+...SVWZ+...`).
@@ -228,7 +314,7 @@ const SEPA_KEYS: &[&[u8]] = &[
     b"OAMT", b"PURP", b"BIC",
 ];
 
-/// The value of a SEPA key up to the next key; `None` when absent, empty or NOTPROVIDED.
+/// The value of a SEPA key up to the next key; `None` when absent or saying nothing.
 fn sepa_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let at = memchr::memmem::find(text.as_bytes(), key.as_bytes())?;
     let value = &text[at + key.len()..];
@@ -242,7 +328,7 @@ fn sepa_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         })
         .unwrap_or(vb.len());
     let v = value[..end].trim();
-    (!v.is_empty() && v != "NOTPROVIDED").then_some(v)
+    is_reference(v).then_some(v)
 }
 
 /// `/EREF/x/BENM//NAME/y/REMI/z` and ING's `/CNTP/account/bic/name/city/`.
@@ -257,7 +343,7 @@ fn apply_slashed<'a>(s: &'a str, line: &mut StatementLine) {
     let mut handle = |key: &str, value: &'a str| {
         let value = value.trim().trim_matches('/').trim();
         match key {
-            "EREF" if !value.is_empty() && value != "NOTPROVIDED" => {
+            "EREF" if is_reference(value) => {
                 eref.get_or_insert(value);
             }
             "NAME" if !value.is_empty() => {
@@ -356,20 +442,27 @@ mod tests {
         );
         assert_eq!(
             l.description,
-            "GUTSCHRIFT EREF+EndToEndId TFNR 22 004 00001SVWZ+Verw CTSc-01 BC-PPP TFNr 22 004"
+            "GUTSCHRIFT EREF+EndToEndId TFNR 22 004 00001 SVWZ+Verw CTSc-01 BC-PPP TFNr 22 004"
         );
         assert_eq!(l.reference.as_deref(), Some("EndToEndId TFNR 22 004 00001"));
-        assert_eq!(l.counterparty.as_deref(), Some("KARL        KAUFMANN"));
+        assert_eq!(l.counterparty.as_deref(), Some("KARL KAUFMANN"));
         assert_eq!(
             l.counterparty_account.as_deref(),
             Some("DE14508800500194785000")
         );
+        // A short EREF subfield ends the reference, whatever text follows.
+        let l = info("159?00RETOURE?20EREF+TFNR 40001 00005?21MTLG:Grund nicht s?22pezifiziert");
+        assert_eq!(l.reference.as_deref(), Some("TFNR 40001 00005"));
+        let l = info("105?20EREF+123/123/12345-----L110?30BYLADEMM?60000000012345 BIC");
+        assert_eq!(l.reference.as_deref(), Some("123/123/12345-----L110"));
+        let l = info("116?20EREF+NONREF?21KREF+X");
+        assert_eq!(l.reference, None);
     }
 
     #[test]
     fn german_subfield_tag_split_over_lines() {
         let l = info("191?00SEPA-UEBERW?20KREF+TFNr 01022?2\n2MTLG:SEPA?32X?38PL08 1234 \n567");
-        assert_eq!(l.description, "SEPA-UEBERW KREF+TFNr 01022MTLG:SEPA");
+        assert_eq!(l.description, "SEPA-UEBERW KREF+TFNr 01022 MTLG:SEPA");
         assert_eq!(l.reference, None);
         assert_eq!(l.counterparty_account.as_deref(), Some("PL081234567"));
     }
@@ -377,7 +470,7 @@ mod tests {
     #[test]
     fn triodos_angle_subfields() {
         let l = info("000>100987654321\n>20ALGEMENE KOS>21TEN\n>310390123456");
-        assert_eq!(l.description, "ALGEMENE KOSTEN");
+        assert_eq!(l.description, "ALGEMENE KOS TEN");
         assert_eq!(l.counterparty_account.as_deref(), Some("0390123456"));
     }
 
