@@ -90,7 +90,12 @@ fn check_line_ids_unique(path: &Path, parsed: &Parsed) {
     for s in &parsed.statements {
         assert_eq!(s.source, file_name(path));
         for l in &s.lines {
-            assert!(ids.insert(l.line_id.clone()), "{}: line id {} repeats", rel(path), l.line_id);
+            assert!(
+                ids.insert(l.line_id.clone()),
+                "{}: line id {} repeats",
+                rel(path),
+                l.line_id
+            );
         }
     }
 }
@@ -129,7 +134,11 @@ fn every_statement_file_imports_or_fails_clearly() {
         }
         if DEM_FILES.contains(&name.as_str()) && !dem_known {
             let e = result.expect_err(&name);
-            assert_eq!(e.kind, ErrorKind::UnknownCurrency("DEM".into()), "{name}: {e}");
+            assert_eq!(
+                e.kind,
+                ErrorKind::UnknownCurrency("DEM".into()),
+                "{name}: {e}"
+            );
             assert!(e.location.line().is_some());
             continue;
         }
@@ -182,7 +191,10 @@ fn file_in_a_dos_code_page_imports_with_a_declared_encoding() {
     assert_eq!(s.lines.len(), 7);
     let first = &s.lines[0];
     assert_eq!(first.amount_minor, 206_663_700);
-    assert_eq!(first.reference, None, "this bank writes no customer reference");
+    assert_eq!(
+        first.reference, None,
+        "this bank writes no customer reference"
+    );
     assert_eq!(first.type_code.as_deref(), Some("N527"));
     // Supplementary details first, then :86:.
     assert!(
@@ -190,18 +202,23 @@ fn file_in_a_dos_code_page_imports_with_a_declared_encoding() {
         "{}",
         first.description
     );
-    assert!(first.description.contains("CAB18D1700041116 109876543210000012345678 HUNGARY KFT."));
     assert!(
-        parsed
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Warning && f.message.contains("without customer reference"))
+        first
+            .description
+            .contains("CAB18D1700041116 109876543210000012345678 HUNGARY KFT.")
     );
+    assert!(parsed.findings.iter().any(
+        |f| f.severity == Severity::Warning && f.message.contains("without customer reference")
+    ));
     // with_binary_character.sta is valid UTF-8 (Ü and ß), so it needs no declared encoding.
     let path = root().join("mt940/full/betterplace/with_binary_character.sta");
     let parsed = import(&path).unwrap();
     assert_eq!(parsed.statements[0].statement_id, "00027");
-    assert_eq!(parsed.statements[1].lines[0].description.contains("Überweisung"), true);
+    assert!(
+        parsed.statements[1].lines[0]
+            .description
+            .contains("Überweisung")
+    );
 }
 
 #[test]
@@ -241,7 +258,10 @@ fn interim_report_mt942() {
 #[test]
 fn tolerated_quirks_become_findings() {
     let cases: &[(&str, &str)] = &[
-        ("mt940/special-cases/unknown_tag.sta", "Info line 9: non-standard tag :12: skipped"),
+        (
+            "mt940/special-cases/unknown_tag.sta",
+            "Info line 9: non-standard tag :12: skipped",
+        ),
         (
             "mt940/special-cases/incomplete_tag_61.sta",
             "Warning line 5: :61: without customer reference",
@@ -362,11 +382,13 @@ fn expected_eref(info: &Value) -> Option<String> {
     };
     let at = text.find("EREF+")?;
     let v = &text[at + 5..];
-    let end = ["KREF+", "MREF+", "CRED+", "SVWZ+", "ABWA+", "ABWE+", "DEBT+"]
-        .iter()
-        .filter_map(|k| v.find(k))
-        .min()
-        .unwrap_or(v.len());
+    let end = [
+        "KREF+", "MREF+", "CRED+", "SVWZ+", "ABWA+", "ABWE+", "DEBT+",
+    ]
+    .iter()
+    .filter_map(|k| v.find(k))
+    .min()
+    .unwrap_or(v.len());
     reference_text(&v[..end]).filter(|r| r != "NOTPROVIDED" && r != "NONREF")
 }
 
@@ -384,9 +406,19 @@ impl Tally {
     }
 }
 
-fn compare_balance(t: &mut Tally, what: &str, ours: Option<recon_model::Balance>, theirs: &Value, s: &Statement) {
+fn compare_balance(
+    t: &mut Tally,
+    what: &str,
+    ours: Option<recon_model::Balance>,
+    theirs: &Value,
+    s: &Statement,
+) {
     let ours = ours.unwrap_or_else(|| panic!("{what}: missing"));
-    t.eq(&format!("{what} date"), Some(ours.date), json_date(&theirs["date"]));
+    t.eq(
+        &format!("{what} date"),
+        Some(ours.date),
+        json_date(&theirs["date"]),
+    );
     t.eq(
         &format!("{what} currency"),
         s.currency.code(),
@@ -400,10 +432,24 @@ fn compare_balance(t: &mut Tally, what: &str, ours: Option<recon_model::Balance>
     t.eq(&format!("{what} amount"), ours.amount_minor, signed);
 }
 
-fn compare_line(t: &mut Tally, what: &str, ours: &StatementLine, theirs: &Value, currency: Currency) {
-    t.eq(&format!("{what} value date"), ours.value_date, json_date(&theirs["value_date"]));
+fn compare_line(
+    t: &mut Tally,
+    what: &str,
+    ours: &StatementLine,
+    theirs: &Value,
+    currency: Currency,
+) {
+    t.eq(
+        &format!("{what} value date"),
+        ours.value_date,
+        json_date(&theirs["value_date"]),
+    );
     match json_date(&theirs["entry_date"]) {
-        None => t.eq(&format!("{what} booking date"), Some(ours.booking_date), ours.value_date),
+        None => t.eq(
+            &format!("{what} booking date"),
+            Some(ours.booking_date),
+            ours.value_date,
+        ),
         Some(entry) if entry == ours.booking_date => t.compared += 1,
         Some(entry) => {
             use chrono::Datelike;
@@ -455,13 +501,19 @@ fn compare_line(t: &mut Tally, what: &str, ours: &StatementLine, theirs: &Value,
     t.eq(
         &format!("{what} bank reference"),
         ours.bank_reference.as_deref().map(norm),
-        theirs["bank_ref"].as_str().and_then(reference_text).map(|r| norm(&r)),
+        theirs["bank_ref"]
+            .as_str()
+            .and_then(reference_text)
+            .map(|r| norm(&r)),
     );
     // Description: supplementary details first, then the :86: text.
     let supplementary = theirs["supplementary_details"].as_str().unwrap_or("");
     let ours_desc = norm(&ours.description);
     let supp = norm(supplementary);
-    assert!(ours_desc.starts_with(&supp), "{what}: {ours_desc} vs supplementary {supp}");
+    assert!(
+        ours_desc.starts_with(&supp),
+        "{what}: {ours_desc} vs supplementary {supp}"
+    );
     if !supp.is_empty() {
         t.compared += 1;
     }
@@ -493,7 +545,11 @@ fn compare_line(t: &mut Tally, what: &str, ours: &StatementLine, theirs: &Value,
                 (Some(o), Some(a)) if o != a && o.starts_with(a.as_str()) && o.len() == 28 => {
                     t.truncated_by_mt940_rs += 1;
                 }
-                _ => t.eq(&format!("{what} counterparty account"), ours_account, account),
+                _ => t.eq(
+                    &format!("{what} counterparty account"),
+                    ours_account,
+                    account,
+                ),
             }
         }
         Value::String(raw) if raw.starts_with('/') => {
@@ -514,7 +570,10 @@ fn compare_line(t: &mut Tally, what: &str, ours: &StatementLine, theirs: &Value,
             let theirs = norm(raw);
             if raw.lines().count() >= 6 && ours_info.len() > theirs.len() {
                 // mt940-rs drops the lines of :86: beyond the sixth.
-                assert!(ours_info.starts_with(&theirs), "{what}: {ours_info} vs {theirs}");
+                assert!(
+                    ours_info.starts_with(&theirs),
+                    "{what}: {ours_info} vs {theirs}"
+                );
                 t.truncated_by_mt940_rs += 1;
             } else {
                 t.eq(&format!("{what} description"), ours_info, theirs.as_str());
@@ -535,23 +594,53 @@ fn statements_match_mt940_rs_field_by_field() {
         let expected: Value =
             serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
         let expected = expected.as_array().unwrap();
-        t.eq(&format!("{name} statements"), parsed.statements.len(), expected.len());
+        t.eq(
+            &format!("{name} statements"),
+            parsed.statements.len(),
+            expected.len(),
+        );
         for (i, (s, e)) in parsed.statements.iter().zip(expected).enumerate() {
             let what = format!("{name} statement {}", i + 1);
             assert_eq!(s.format, Format::Mt940, "{what}");
-            t.eq(&format!("{what} account"), norm(&s.account), norm(e["account_id"].as_str().unwrap()));
+            t.eq(
+                &format!("{what} account"),
+                norm(&s.account),
+                norm(e["account_id"].as_str().unwrap()),
+            );
             t.eq(
                 &format!("{what} statement number"),
                 s.statement_id.as_str(),
                 e["statement_no"].as_str().unwrap(),
             );
-            t.eq(&format!("{what} sequence"), s.sequence.as_deref(), e["sequence_no"].as_str());
-            compare_balance(&mut t, &format!("{what} opening"), s.opening_balance, &e["opening_balance"], s);
-            compare_balance(&mut t, &format!("{what} closing"), s.closing_balance, &e["closing_balance"], s);
+            t.eq(
+                &format!("{what} sequence"),
+                s.sequence.as_deref(),
+                e["sequence_no"].as_str(),
+            );
+            compare_balance(
+                &mut t,
+                &format!("{what} opening"),
+                s.opening_balance,
+                &e["opening_balance"],
+                s,
+            );
+            compare_balance(
+                &mut t,
+                &format!("{what} closing"),
+                s.closing_balance,
+                &e["closing_balance"],
+                s,
+            );
             let lines = e["statement_lines"].as_array().unwrap();
             t.eq(&format!("{what} lines"), s.lines.len(), lines.len());
             for (n, (ours, theirs)) in s.lines.iter().zip(lines).enumerate() {
-                compare_line(&mut t, &format!("{what} line {}", n + 1), ours, theirs, s.currency);
+                compare_line(
+                    &mut t,
+                    &format!("{what} line {}", n + 1),
+                    ours,
+                    theirs,
+                    s.currency,
+                );
             }
         }
         files += 1;
@@ -562,15 +651,4 @@ fn statements_match_mt940_rs_field_by_field() {
         "{} fields compared; {} entry dates moved across a year end; {} :86: texts truncated by mt940-rs",
         t.compared, t.entry_year_moved, t.truncated_by_mt940_rs
     );
-}
-
-#[test]
-fn zz_dump() {
-    for f in ["mt940/full/jejik/ing.sta","mt940/full/jejik/abnamro.sta","mt940/full/jejik/postfinance.sta","mt940/full/jejik/sns.sta","mt940/full/mBank/with_newline_in_tnr.sta","mt940/full/cmxl/mt940_2.sta","mt940/full/betterplace/sepa_snippet.sta","mt940/full/danskebank/MT940_FI_Example.sta","mt942/full/jejik/triodos.sta","mt940/full/jejik/rabobank-iban.sta", "mt940/special-cases/incomplete_tag_61.sta","mt940/full/jejik/knab.sta"] {
-        let p = import(&root().join(f)).unwrap();
-        println!("=== {f}");
-        for s in &p.statements { println!("  {} {} {} {:?} {:?} {:?}", s.account, s.statement_id, s.currency, s.sequence, s.opening_balance, s.closing_balance);
-            for l in &s.lines { println!("    {} {} {:?} amt={} ref={:?} bank={:?} cp={:?} acct={:?} type={:?}\n       desc={:?}", l.line_id, l.booking_date, l.value_date, l.amount_minor, l.reference, l.bank_reference, l.counterparty, l.counterparty_account, l.type_code, l.description); } }
-        for x in &p.findings { println!("  F {:?} {} {}", x.severity, x.location, x.message); }
-    }
 }

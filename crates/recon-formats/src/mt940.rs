@@ -27,6 +27,10 @@
 //! balance, tags out of order (a second `:25:` inside a statement), a file without statement.
 //! Balance arithmetic (opening + lines = closing) is not checked here.
 
+// `ParseError` is the crate's shared error type (about 130 bytes); an error ends the import, so
+// its size costs nothing on the success path.
+#![allow(clippy::result_large_err)]
+
 mod fields;
 mod info;
 
@@ -49,6 +53,7 @@ pub fn parse(source: &str, text: &str, limits: &Limits) -> Result<Parsed, ParseE
         pending: None,
         date_cache: None,
         prefixes: HashMap::new(),
+        scratch: info::Scratch::default(),
     };
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -189,7 +194,10 @@ impl Quirk {
         };
         let d = &self.detail;
         let (severity, message) = match self.kind {
-            QuirkKind::UnknownTag => (Severity::Info, format!("non-standard tag :{d}: skipped{times}")),
+            QuirkKind::UnknownTag => (
+                Severity::Info,
+                format!("non-standard tag :{d}: skipped{times}"),
+            ),
             QuirkKind::TagOutside => (
                 Severity::Info,
                 format!(":{d}: outside a statement skipped{times}"),
@@ -246,6 +254,7 @@ struct Parser<'a, 'l> {
     pending: Option<Pending<'a>>,
     /// Last YYMMDD parsed (statement lines mostly share dates).
     date_cache: Option<(u32, Date)>,
+    scratch: info::Scratch,
     /// Line-id prefixes used so far, with the statement line where each first appeared.
     prefixes: HashMap<String, (u64, u32)>,
 }
@@ -263,6 +272,24 @@ fn quirk(quirks: &mut Vec<Quirk>, kind: QuirkKind, detail: &str, line: u64) {
             line,
             count: 1,
         });
+    }
+}
+
+/// Appends a decimal number without the formatting machinery (one per statement line).
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 
@@ -315,9 +342,12 @@ fn is_swift_block_header(content: &str) -> bool {
 impl<'a> Parser<'a, '_> {
     fn on_line(&mut self, line: &'a str, line_no: u64, end: usize) -> Result<(), ParseError> {
         // SOH/STX/ETX and a stray BOM around SWIFT messages are not content.
-        let content = line.trim_start_matches(|c: char| {
-            c == '\u{FEFF}' || (c.is_ascii_control() && c != '\t')
-        });
+        let content = match line.as_bytes().first() {
+            Some(b) if (0x20..0x80).contains(b) => line,
+            _ => line.trim_start_matches(|c: char| {
+                c == '\u{FEFF}' || (c.is_ascii_control() && c != '\t')
+            }),
+        };
         if let Some((tag, value)) = split_tag(content) {
             self.flush()?;
             self.pending = Some(Pending {
@@ -416,7 +446,12 @@ impl<'a> Parser<'a, '_> {
         }
         let single_line = !matches!(tag, "61" | "86");
         if single_line && f.rest_lines > 0 && !f.rest.trim().is_empty() {
-            quirk(&mut self.quirks, QuirkKind::IgnoredContinuation, tag, f.line);
+            quirk(
+                &mut self.quirks,
+                QuirkKind::IgnoredContinuation,
+                tag,
+                f.line,
+            );
         }
         if tag == "20" {
             self.close_statement()?;
@@ -479,10 +514,8 @@ impl<'a> Parser<'a, '_> {
             )))
         };
         match tag {
-            "21" => {
-                if st.account.is_some() || st.phase != Phase::Header {
-                    return Err(out_of_place(st, "it belongs right after :20:"));
-                }
+            "21" if st.account.is_some() || st.phase != Phase::Header => {
+                return Err(out_of_place(st, "it belongs right after :20:"));
             }
             "25" => {
                 if st.account.is_some() || st.phase != Phase::Header {
@@ -560,13 +593,16 @@ impl<'a> Parser<'a, '_> {
             }
             "61" => {
                 if st.phase == Phase::Closed {
-                    return Err(out_of_place(st, "statement lines come before the closing balance"));
+                    return Err(out_of_place(
+                        st,
+                        "statement lines come before the closing balance",
+                    ));
                 }
                 let currency = match st.currency {
                     Some(c) if st.opening.is_some() || st.floor_limit => c,
                     _ => {
                         return Err(f.error(ErrorKind::MissingField(format!(
-                            "opening balance :60F:/:60M: before the first :61: (statement at line {})",
+                            "opening balance :60F:/:60M: (in MT942: floor limit :34F:) before the first :61: (statement at line {})",
                             st.start_line
                         ))));
                     }
@@ -653,7 +689,7 @@ impl<'a> Parser<'a, '_> {
                 if st.attach_86
                     && let Some(line) = st.lines.last_mut()
                 {
-                    info::apply(f.first, f.rest, line);
+                    info::apply(f.first, f.rest, line, &mut self.scratch);
                     if line.description.len() > self.limits.max_field_bytes {
                         return Err(f.error(ErrorKind::FieldTooLong {
                             limit: self.limits.max_field_bytes,
@@ -721,9 +757,8 @@ impl<'a> Parser<'a, '_> {
         let Some(st) = self.open.take() else {
             return Ok(());
         };
-        let at_start = |kind| {
-            ParseError::new(kind, Location::Line(st.start_line), excerpt(st.start_text))
-        };
+        let at_start =
+            |kind| ParseError::new(kind, Location::Line(st.start_line), excerpt(st.start_text));
         let at_end =
             |kind| ParseError::new(kind, Location::Line(st.last_line), excerpt(st.last_text));
         let Some(account) = st.account else {
@@ -783,7 +818,8 @@ impl<'a> Parser<'a, '_> {
         for (n, line) in lines.iter_mut().enumerate() {
             let mut id = String::with_capacity(base_len + 8);
             id.push_str(&prefix);
-            let _ = write!(id, "/{}", n + 1);
+            id.push('/');
+            push_number(&mut id, n + 1);
             line.line_id = id;
         }
         let exponent = currency.exponent();
@@ -871,7 +907,10 @@ mod tests {
         assert_eq!(l.type_code.as_deref(), Some("NTRF"));
         assert_eq!(l.description, "RC AFREKENING BETREFT REKENING");
         let l = &s.lines[1];
-        assert_eq!(l.amount_minor, -100, "RC is a reversal of a credit: money out");
+        assert_eq!(
+            l.amount_minor, -100,
+            "RC is a reversal of a credit: money out"
+        );
         assert_eq!(l.value_date, Some(d(2010, 7, 23)));
         assert_eq!(l.booking_date, d(2010, 7, 22));
         assert_eq!(l.reference.as_deref(), Some("REF1"));
@@ -893,7 +932,10 @@ mod tests {
         assert_eq!(a.sequence.as_deref(), Some("2"));
         assert_eq!(a.opening_balance.unwrap().amount_minor, -100);
         assert_eq!(a.lines[0].line_id, "5/2/1");
-        assert_eq!(a.lines[0].amount_minor, 250, "RD is a reversal of a debit: money in");
+        assert_eq!(
+            a.lines[0].amount_minor, 250,
+            "RD is a reversal of a debit: money in"
+        );
         assert_eq!(a.lines[0].booking_date, d(2020, 1, 1));
         let b = &p.statements[1];
         assert_eq!(b.currency.code(), "JPY");
@@ -929,7 +971,8 @@ mod tests {
 
     #[test]
     fn repeated_numbers_get_unique_line_ids() {
-        let one = ":20:R\n:25:A\n:28C:0\n:60F:C200101EUR1,\n:61:200101C1,NTRFX\n:62F:C200101EUR2,\n";
+        let one =
+            ":20:R\n:25:A\n:28C:0\n:60F:C200101EUR1,\n:61:200101C1,NTRFX\n:62F:C200101EUR2,\n";
         let p = run(&format!("{one}{one}")).unwrap();
         assert_eq!(p.statements[1].lines[0].line_id, "0#2/1");
         assert_eq!(p.findings.len(), 1);
@@ -969,7 +1012,7 @@ mod tests {
         );
         assert_eq!(
             error(":20:R\n:25:A\n:61:200101C1,NTRFX\n"),
-            "line 3: missing opening balance :60F:/:60M: before the first :61: (statement at line 1)"
+            "line 3: missing opening balance :60F:/:60M: (in MT942: floor limit :34F:) before the first :61: (statement at line 1)"
         );
         assert_eq!(
             error(":20:R\n:25:A\n:60F:C200101EUR1,\n:61:200101C1,NTRFX\n"),

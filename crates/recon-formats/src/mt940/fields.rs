@@ -128,7 +128,10 @@ pub(super) struct RawBalance {
 
 /// Parses `C160229EUR1200,00`. `fallback` is the statement currency, used (and reported by the
 /// caller) when the field has no currency at all.
-pub(super) fn parse_balance(value: &str, fallback: Option<Currency>) -> Result<RawBalance, ErrorKind> {
+pub(super) fn parse_balance(
+    value: &str,
+    fallback: Option<Currency>,
+) -> Result<RawBalance, ErrorKind> {
     let value = value.trim();
     let b = value.as_bytes();
     let negative = match b.first() {
@@ -153,7 +156,9 @@ pub(super) fn parse_balance(value: &str, fallback: Option<Currency>) -> Result<R
         _ => (None, rest),
     };
     let Some(amount_currency) = currency.or(fallback) else {
-        return Err(ErrorKind::MissingField("currency in the balance".to_string()));
+        return Err(ErrorKind::MissingField(
+            "currency in the balance".to_string(),
+        ));
     };
     if amount_text.is_empty() {
         return Err(ErrorKind::MissingField("amount in the balance".to_string()));
@@ -244,6 +249,7 @@ pub(super) fn parse_line<'a>(
     };
     let (mark, mark_len) = mark;
     i += mark_len;
+    let after_mark = i;
     // Optional funds code: one letter before the amount.
     if b.get(i).is_some_and(u8::is_ascii_alphabetic) {
         i += 1;
@@ -253,7 +259,7 @@ pub(super) fn parse_line<'a>(
     if amount_text.is_empty() {
         return Err(ErrorKind::MissingField(format!(
             "amount in :61: (found {:?} after the debit/credit mark)",
-            value.get(i..).unwrap_or("")
+            value.get(after_mark..).unwrap_or("")
         )));
     }
     let amount_minor = parse_amount(amount_text, currency)?;
@@ -409,9 +415,18 @@ mod tests {
             line("1407290729C500NTRFX"),
             Err(ErrorKind::Structure(_))
         ));
-        assert!(matches!(line("170914D1,005NTRF"), Err(ErrorKind::InvalidAmount { .. })));
-        assert!(matches!(line("170914D1,00"), Err(ErrorKind::MissingField(_))));
-        assert!(matches!(line("170914X1,00NTRF"), Err(ErrorKind::Structure(_))));
+        assert!(matches!(
+            line("170914D1,005NTRF"),
+            Err(ErrorKind::InvalidAmount { .. })
+        ));
+        assert!(matches!(
+            line("170914D1,00"),
+            Err(ErrorKind::MissingField(_))
+        ));
+        assert!(matches!(
+            line("170914X1,00NTRF"),
+            Err(ErrorKind::Structure(_))
+        ));
         assert!(matches!(line("1709"), Err(ErrorKind::InvalidDate { .. })));
         let mut q = LineQuirks::default();
         parse_line("170914D1,00NMSC", parse_yymmdd, eur(), &mut q).unwrap();

@@ -9,7 +9,6 @@
 //! glued (its subfields are cut at fixed widths mid-word, even mid-tag: `?2` / `2MTLG`).
 
 use recon_model::StatementLine;
-use std::borrow::Cow;
 
 /// The lines of a field: the value on the tag line, then each continuation line.
 /// `rest` is empty or starts with the newline that ends the tag line.
@@ -92,7 +91,9 @@ fn account_text(text: &str) -> Option<String> {
     let t = text.trim();
     if t.is_empty() {
         None
-    } else if t.contains(char::is_whitespace) {
+    } else if t.bytes().any(|b| b.is_ascii_whitespace() || b >= 0x80)
+        && t.contains(char::is_whitespace)
+    {
         Some(t.chars().filter(|c| !c.is_whitespace()).collect())
     } else {
         Some(t.to_string())
@@ -116,9 +117,35 @@ fn separated_style(head: &str) -> Option<u8> {
 
 /// Keys of the Dutch `/KEY/value/` layout (ABN AMRO, ING, Rabobank, Triodos...).
 const SLASH_KEYS: &[&str] = &[
-    "ACCW", "ADDR", "ATTN", "BENM", "BIC", "CDTRREF", "CDTRREFTP", "CNTP", "CSID", "CUR", "EREF",
-    "IBAN", "ID", "ISDT", "ISSR", "MARF", "NAME", "ORDP", "PREF", "PURP", "REMI", "RTRN", "STRD",
-    "SVCL", "TRTP", "ULTB", "ULTC", "ULTD", "USTD",
+    "ACCW",
+    "ADDR",
+    "ATTN",
+    "BENM",
+    "BIC",
+    "CDTRREF",
+    "CDTRREFTP",
+    "CNTP",
+    "CSID",
+    "CUR",
+    "EREF",
+    "IBAN",
+    "ID",
+    "ISDT",
+    "ISSR",
+    "MARF",
+    "NAME",
+    "ORDP",
+    "PREF",
+    "PURP",
+    "REMI",
+    "RTRN",
+    "STRD",
+    "SVCL",
+    "TRTP",
+    "ULTB",
+    "ULTC",
+    "ULTD",
+    "USTD",
 ];
 
 /// Length of the known key in `/KEY/` starting at `b[at] == b'/'`.
@@ -140,31 +167,41 @@ fn slash_style(head: &str) -> bool {
     head.starts_with('/') && slash_key_at(head.as_bytes(), 0).is_some()
 }
 
+/// Buffers reused from one `:86:` to the next: the importer allocates only the strings it keeps.
+#[derive(Default)]
+pub(super) struct Scratch {
+    joined: String,
+    remittance: SubfieldText,
+    name: SubfieldText,
+    eref: String,
+}
+
 /// Applies one `:86:` field to its statement line: appends to the description and fills
 /// reference (an EREF wins over the `:61:` customer reference), counterparty and its account.
-pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine) {
+pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine, scratch: &mut Scratch) {
     let head = first.trim_start();
     if let Some(sep) = separated_style(head) {
-        let joined: Cow<'_, str> = if rest.is_empty() {
-            Cow::Borrowed(head)
+        if rest.is_empty() {
+            apply_separated(head, sep, line, scratch);
         } else {
-            let mut s = String::with_capacity(first.len() + rest.len());
-            s.push_str(head);
+            let mut joined = std::mem::take(&mut scratch.joined);
+            joined.clear();
+            joined.push_str(head);
             for l in rest.split('\n').skip(1) {
-                s.push_str(l.trim_end_matches('\r'));
+                joined.push_str(l.trim_end_matches('\r'));
             }
-            Cow::Owned(s)
-        };
-        apply_separated(&joined, sep, line);
+            apply_separated(&joined, sep, line, scratch);
+            scratch.joined = joined;
+        }
     } else if slash_style(head) {
-        let joined: Cow<'_, str> = if rest.is_empty() {
-            Cow::Borrowed(head)
+        if rest.is_empty() {
+            apply_slashed(head, line);
         } else {
-            let mut s = String::with_capacity(first.len() + rest.len());
-            push_joined(&mut s, field_lines(first, rest), SLASH_WIDTH);
-            Cow::Owned(s)
-        };
-        apply_slashed(&joined, line);
+            let joined = &mut scratch.joined;
+            joined.clear();
+            push_joined(joined, field_lines(first, rest), SLASH_WIDTH);
+            apply_slashed(joined, line);
+        }
     } else {
         let piece_start = line.description.len();
         if piece_start > 0 {
@@ -179,16 +216,20 @@ pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine) {
 }
 
 /// `166?00GUTSCHRIFT?100399?20EREF+...?21...?30BLZ?31ACCOUNT?32NAME?33NAME2?60...`
-fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
+fn apply_separated(s: &str, sep: u8, line: &mut StatementLine, scratch: &mut Scratch) {
     let b = s.as_bytes();
     let mut posting = "";
-    let mut remittance = SubfieldText::default();
-    let mut name = SubfieldText::default();
+    let remittance = &mut scratch.remittance;
+    let name = &mut scratch.name;
+    remittance.clear();
+    name.clear();
     let mut account_31 = "";
     let mut account_38 = "";
     // The EREF value: from the subfield that starts with EREF+, continued into the next
     // subfield while the previous one was full (27 characters) and the next one opens no key.
-    let mut eref: Option<String> = None;
+    let eref = &mut scratch.eref;
+    eref.clear();
+    let mut eref_found = false;
     let mut eref_open = false;
     let mut last_code = 0u8;
     let mut current: Option<(u8, usize)> = None;
@@ -207,12 +248,12 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
                 20..=29 | 60..=63 => {
                     let follows = code == last_code + 1 || (code == 60 && last_code == 29);
                     if let Some(v) = value.strip_prefix("EREF+") {
-                        eref = Some(v.to_string());
+                        eref.clear();
+                        eref.push_str(v);
+                        eref_found = true;
                         eref_open = is_full_subfield(value);
                     } else if eref_open && follows && !starts_with_sepa_key(value) {
-                        if let Some(e) = &mut eref {
-                            e.push_str(value);
-                        }
+                        eref.push_str(value);
                         eref_open = is_full_subfield(value);
                     } else {
                         eref_open = false;
@@ -224,8 +265,6 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
                 38 => account_38 = value,
                 _ => {}
             }
-        }
-        if let Some((code, _)) = current {
             last_code = code;
         }
         let Some(p) = next else { break };
@@ -234,29 +273,36 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine) {
         i = p + 3;
     }
     let remittance = remittance.text.trim();
-    let mut piece = String::with_capacity(posting.len() + remittance.len() + 1);
-    piece.push_str(posting.trim());
-    if !remittance.is_empty() {
-        if !piece.is_empty() {
-            piece.push(' ');
+    let posting = posting.trim();
+    if !posting.is_empty() || !remittance.is_empty() {
+        let description = &mut line.description;
+        if !description.is_empty() {
+            description.push(' ');
         }
-        piece.push_str(remittance);
+        push_clean(description, posting);
+        if !remittance.is_empty() {
+            if !posting.is_empty() {
+                description.push(' ');
+            }
+            push_clean(description, remittance);
+        }
     }
-    append_description(line, &piece);
-    let eref = match eref {
-        Some(e) => Some(e.trim().to_string()).filter(|e| is_reference(e)),
+    let eref = if eref_found {
+        let e = eref.trim();
+        is_reference(e).then(|| e.to_string())
+    } else {
         // EREF+ in the middle of a subfield: up to the next key, at most 35 characters.
-        None => sepa_value(remittance, "EREF+").map(|e| {
+        sepa_value(remittance, "EREF+").map(|e| {
             let end = e.char_indices().nth(35).map_or(e.len(), |(p, _)| p);
             e[..end].trim().to_string()
-        }),
+        })
     };
     if let Some(e) = eref {
         line.reference = Some(e);
     }
     if line.counterparty.is_none() {
         // Names are padded inside their subfields ("KARL" / "        KAUFMANN").
-        line.counterparty = non_empty(&name.text).map(|n| {
+        line.counterparty = non_empty(&scratch.name.text).map(|n| {
             if n.contains("  ") {
                 n.split_whitespace().collect::<Vec<_>>().join(" ")
             } else {
@@ -278,6 +324,11 @@ struct SubfieldText {
 }
 
 impl SubfieldText {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.last_full = false;
+    }
+
     fn push(&mut self, value: &str) {
         if !self.text.is_empty()
             && !self.last_full
@@ -409,7 +460,7 @@ mod tests {
             Some(p) => (&text[..p], &text[p..]),
             None => (text, ""),
         };
-        apply(first, rest, &mut line);
+        apply(first, rest, &mut line, &mut Scratch::default());
         line
     }
 
@@ -480,7 +531,10 @@ mod tests {
             "/EREF/01-01-2013 12:00 0030000987654321/BENM//NAME/CONTRA ACCOUN\n\
              T HOLDER/REMI//ISDT/2013-07-11",
         );
-        assert_eq!(l.reference.as_deref(), Some("01-01-2013 12:00 0030000987654321"));
+        assert_eq!(
+            l.reference.as_deref(),
+            Some("01-01-2013 12:00 0030000987654321")
+        );
         assert_eq!(l.counterparty.as_deref(), Some("CONTRA ACCOUNT HOLDER"));
         assert!(l.description.starts_with("/EREF/01-01-2013"));
         let l = info("/BENM//NAME/JOHN DOE/REMI/Reference 2013/01/ISDT/2013-01-02");
@@ -490,12 +544,20 @@ mod tests {
             "/TRTP/SEPA OVERBOEKING/IBAN/NL44RABO0123456789/BIC/RABONL2U/NAME/J DOE/REMI/Invoice 7/EREF/NOTPROVIDED",
         );
         assert_eq!(l.reference, None);
-        assert_eq!(l.counterparty_account.as_deref(), Some("NL44RABO0123456789"));
+        assert_eq!(
+            l.counterparty_account.as_deref(),
+            Some("NL44RABO0123456789")
+        );
         assert_eq!(l.description, "Invoice 7");
-        let l = info("/EREF/E2E-1//CNTP/NL69INGB0123456789/INGBNL2A/J. Doe/AMSTERDAM///REMI/USTD//Thanks/");
+        let l = info(
+            "/EREF/E2E-1//CNTP/NL69INGB0123456789/INGBNL2A/J. Doe/AMSTERDAM///REMI/USTD//Thanks/",
+        );
         assert_eq!(l.reference.as_deref(), Some("E2E-1"));
         assert_eq!(l.counterparty.as_deref(), Some("J. Doe"));
-        assert_eq!(l.counterparty_account.as_deref(), Some("NL69INGB0123456789"));
+        assert_eq!(
+            l.counterparty_account.as_deref(),
+            Some("NL69INGB0123456789")
+        );
         assert_eq!(l.description, "Thanks");
     }
 }
