@@ -284,7 +284,7 @@ fn tolerated_quirks_become_findings() {
         ),
         (
             "mt940/full/jejik/rabobank-iban.sta",
-            "Info line 14: statement number 0 appears again (first at line 2); its line ids are 0#2/n",
+            "Info line 14: statement number 0 of this account appears again; line ids of a repeat read 0#2/1",
         ),
     ];
     for (file, expected) in cases {

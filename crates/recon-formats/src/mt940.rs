@@ -17,6 +17,8 @@
 //!   date; amount signed by the mark (C and RD +, D and RC -); `type_code` = the four
 //!   characters, e.g. NTRF; `reference` = customer reference (None for NONREF), replaced by an
 //!   end-to-end reference (EREF) found in `:86:`; `bank_reference` = the part after `//`.
+//! - line ids: `{statement_id}[/{sequence}]/{n}`; a statement number already used in the file
+//!   (other accounts share numbers) gets `#2`, `#3`... after it, to keep ids unique.
 //! - description = the `:61:` supplementary details (and any text beyond the 16-character
 //!   customer reference), then the `:86:` text, joined with single spaces.
 //!
@@ -233,7 +235,12 @@ impl Quirk {
                 Severity::Warning,
                 format!(":{d}: balance without currency; the statement currency is assumed{times}"),
             ),
-            QuirkKind::RepeatedNumber => (Severity::Info, d.clone()),
+            QuirkKind::RepeatedNumber => (
+                Severity::Info,
+                format!(
+                    "statement number {d} of this account appears again{times}; line ids of a repeat read {d}#2/1, {d}#3/1..."
+                ),
+            ),
         };
         Finding {
             severity,
@@ -255,8 +262,8 @@ struct Parser<'a, 'l> {
     /// Last YYMMDD parsed (statement lines mostly share dates).
     date_cache: Option<(u32, Date)>,
     scratch: info::Scratch,
-    /// Line-id prefixes used so far, with the statement line where each first appeared.
-    prefixes: HashMap<String, (u64, u32)>,
+    /// Line-id prefixes used so far, with the account of the first statement and the count.
+    prefixes: HashMap<String, (String, u32)>,
 }
 
 fn quirk(quirks: &mut Vec<Quirk>, kind: QuirkKind, detail: &str, line: u64) {
@@ -795,22 +802,25 @@ impl<'a> Parser<'a, '_> {
             prefix.push('/');
             prefix.push_str(seq);
         }
+        // Statement numbers count per account, so several accounts in one file share them;
+        // line ids must stay unique in the import: repeats get `#2`, `#3`... Reported when the
+        // account is the same (a statement sent twice, or a bank that does not number).
         match self.prefixes.get_mut(&prefix) {
-            Some((first_line, seen)) => {
+            Some((first_account, seen)) => {
                 *seen += 1;
-                let message = format!(
-                    "statement number {prefix} appears again (first at line {first_line}); its line ids are {prefix}#{seen}/n"
-                );
-                quirk(
-                    &mut self.quirks,
-                    QuirkKind::RepeatedNumber,
-                    &message,
-                    st.start_line,
-                );
+                if first_account == account {
+                    quirk(
+                        &mut self.quirks,
+                        QuirkKind::RepeatedNumber,
+                        &prefix,
+                        st.start_line,
+                    );
+                }
                 let _ = write!(prefix, "#{seen}");
             }
             None => {
-                self.prefixes.insert(prefix.clone(), (st.start_line, 1));
+                self.prefixes
+                    .insert(prefix.clone(), (account.to_string(), 1));
             }
         }
         let mut lines = st.lines;
@@ -973,9 +983,18 @@ mod tests {
     fn repeated_numbers_get_unique_line_ids() {
         let one =
             ":20:R\n:25:A\n:28C:0\n:60F:C200101EUR1,\n:61:200101C1,NTRFX\n:62F:C200101EUR2,\n";
-        let p = run(&format!("{one}{one}")).unwrap();
+        let p = run(&format!("{one}{one}{one}")).unwrap();
         assert_eq!(p.statements[1].lines[0].line_id, "0#2/1");
+        assert_eq!(p.statements[2].lines[0].line_id, "0#3/1");
         assert_eq!(p.findings.len(), 1);
+        assert_eq!(
+            p.findings[0].message,
+            "statement number 0 of this account appears again (2 times, first here); line ids of a repeat read 0#2/1, 0#3/1..."
+        );
+        let other = one.replace(":25:A", ":25:B");
+        let p = run(&format!("{one}{other}")).unwrap();
+        assert_eq!(p.statements[1].lines[0].line_id, "0#2/1");
+        assert!(p.findings.is_empty(), "other account: no finding");
     }
 
     #[test]
@@ -1048,6 +1067,27 @@ mod tests {
         let text = ":20:R\n:25:A\n:60F:C200101EUR1,\n:61:200101C1,NTRFX\n:86:0123456789ABC\n:62F:C200101EUR2,\n";
         let e = parse("t", text, &limits).unwrap_err();
         assert_eq!(e.kind, ErrorKind::FieldTooLong { limit: 10 });
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_mutations(
+            cuts in proptest::collection::vec((0usize..400, 0usize..6, "[ -~\r\n?/äÜ]{0,6}"), 0..6)
+        ) {
+            let mut text = ING.replace(":86: RC", ":86:166?00GUT?20EREF+X?2\n1Y?32N?31DE1\n:86:/EREF/A/NAME/B/REMI/C");
+            for (at, remove, insert) in cuts {
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + remove).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(at..end, &insert);
+            }
+            let _ = run(&text);
+        }
     }
 
     #[test]
