@@ -208,6 +208,7 @@ pub(super) fn apply(first: &str, rest: &str, line: &mut StatementLine, scratch: 
             line.description.push(' ');
         }
         let after_space = line.description.len();
+        line.description.reserve(first.len() + rest.len());
         push_joined(&mut line.description, field_lines(first, rest), TEXT_WIDTH);
         if line.description.len() == after_space {
             line.description.truncate(piece_start);
@@ -276,6 +277,7 @@ fn apply_separated(s: &str, sep: u8, line: &mut StatementLine, scratch: &mut Scr
     let posting = posting.trim();
     if !posting.is_empty() || !remittance.is_empty() {
         let description = &mut line.description;
+        description.reserve(posting.len() + remittance.len() + 2);
         if !description.is_empty() {
             description.push(' ');
         }
