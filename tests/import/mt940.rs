@@ -43,11 +43,10 @@ const MUST_FAIL: &[(&str, &str)] = &[
         "mt940/special-cases/invalid_statement.sta",
         "invalid_statement.sta: line 1: unrecognised file format",
     ),
-    // No :25: at all, so content detection does not take it for MT940 (see below for the
-    // message when the format is given).
+    // No :25: at all: detected as MT940 from :20: and :28C:, rejected at the line.
     (
         "mt940/special-cases/unexpected_tag.sta",
-        "unexpected_tag.sta: line 1: unrecognised file format",
+        "unexpected_tag.sta: line 3: missing :25: account identification",
     ),
     // An empty file.
     (
