@@ -362,6 +362,39 @@ fn demo() -> Result<ExitCode, ApiError> {
     for issue in &import.issues {
         println!("  {:?} {}: {}", issue.severity, issue.file, issue.message);
     }
+    println!();
+    println!("Matching (default rules):");
+    for p in &report.outcome.passes {
+        println!(
+            "  {:<18} {:>3} auto groups {:>3} suggested",
+            p.rule, p.auto_groups, p.suggested_groups
+        );
+    }
+    for g in &report.outcome.groups {
+        let ids = |v: &[recon_match::ItemRef]| {
+            v.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join("+")
+        };
+        println!(
+            "  {} {:<9} {:<16} bank {} = ledger {}  ({})",
+            g.match_id,
+            g.status.name(),
+            g.rule,
+            ids(&g.bank),
+            ids(&g.ledger),
+            g.explanation
+        );
+    }
+    println!("Open items:");
+    for x in &report.outcome.exceptions {
+        println!(
+            "  {:<6} {:<34} {:>12} {}  {}",
+            x.side.name(),
+            x.item_id,
+            recon_model::format_minor(x.amount_minor, x.currency.exponent()),
+            x.currency,
+            x.reason.name()
+        );
+    }
     Ok(if import.rejected_files() > 0 {
         ExitCode::from(1)
     } else {
