@@ -372,7 +372,10 @@ fn demo() -> Result<ExitCode, ApiError> {
     }
     for g in &report.outcome.groups {
         let ids = |v: &[recon_match::ItemRef]| {
-            v.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join("+")
+            v.iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .join("+")
         };
         println!(
             "  {} {:<9} {:<16} bank {} = ledger {}  ({})",

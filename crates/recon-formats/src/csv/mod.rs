@@ -1616,41 +1616,4 @@ mod tests {
             let _ = parse_ledger("x", &body, &CsvProfile::canonical_ledger(), &limits());
         }
     }
-
-    #[test]
-    #[ignore = "throughput check: cargo test -p recon-formats --release -- --ignored --nocapture"]
-    fn canonical_throughput() {
-        use std::fmt::Write;
-        let mut text = String::from(HEADER);
-        let mut i: i64 = 0;
-        while text.len() < 200 << 20 {
-            let units = i % 100_000 - 50_000;
-            writeln!(
-                text,
-                "L{i},DE89370400440532013000,2024-03-{:02},,{units}.{:02},EUR,REF{i},\
-                 Payment for invoice {i} ACME GmbH",
-                i % 28 + 1,
-                i % 100
-            )
-            .unwrap();
-            i += 1;
-        }
-        // Best of three, as a benchmark harness would report it (the first run also pays for
-        // fresh memory pages).
-        let mut best = u128::MAX;
-        let mut lines = 0;
-        for _ in 0..3 {
-            let start = std::time::Instant::now();
-            let parsed = canonical(&text).unwrap();
-            best = best.min(start.elapsed().as_millis().max(1));
-            lines = parsed.statements[0].lines.len();
-        }
-        let millis = best;
-        let mib_per_s = text.len() as u128 * 1000 / millis / (1 << 20);
-        eprintln!(
-            "canonical CSV: {} MiB, {} lines in {millis} ms: {mib_per_s} MiB/s",
-            text.len() >> 20,
-            lines
-        );
-    }
 }
