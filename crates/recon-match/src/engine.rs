@@ -22,6 +22,7 @@ pub(crate) struct Table<'a> {
     pub description: Vec<&'a str>,
     /// Hash of the folded counterparty name (0 when none).
     pub counterparty_hash: Vec<u64>,
+    pub counterparty: Vec<&'a str>,
     pub raw_reference: Vec<&'a str>,
     /// Still available to later passes (not locked, not auto-confirmed).
     pub open: Vec<bool>,
@@ -51,6 +52,7 @@ impl<'a> Table<'a> {
             reference_hash: Vec::with_capacity(n),
             description: Vec::with_capacity(n),
             counterparty_hash: Vec::with_capacity(n),
+            counterparty: Vec::with_capacity(n),
             raw_reference: Vec::with_capacity(n),
             open: vec![true; n],
         };
@@ -69,6 +71,7 @@ impl<'a> Table<'a> {
             });
             t.reference.push(reference);
             t.description.push(item.description);
+            t.counterparty.push(item.counterparty);
             let counterparty: String = item
                 .counterparty
                 .chars()

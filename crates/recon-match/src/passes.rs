@@ -298,15 +298,14 @@ fn explain(
     } else if !bt.reference[b0].is_empty() && bt.reference[b0] == lt.reference[l0] {
         parts.push(format!("reference equal ({})", bt.reference[b0]));
     } else if similarity > 0 && pass.similarity_min_per_mille > 0 {
+        let (field, bank_text, ledger_text) = match pass.similarity_field {
+            SimilarityField::Reference => ("reference", bt.raw_reference[b0], lt.raw_reference[l0]),
+            SimilarityField::Description => {
+                ("description words", bt.description[b0], lt.description[l0])
+            }
+        };
         parts.push(format!(
-            "{} similarity {}‰ ({:?} vs {:?})",
-            match pass.similarity_field {
-                SimilarityField::Reference => "reference",
-                SimilarityField::Description => "description",
-            },
-            similarity,
-            bt.raw_reference[b0],
-            lt.raw_reference[l0]
+            "{field} similarity {similarity}‰ ({bank_text:?} vs {ledger_text:?})"
         ));
         score -= i64::from(1000 - similarity) / 2;
     } else {
