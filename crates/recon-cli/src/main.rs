@@ -1,6 +1,11 @@
 //! `recon`: the workbench's command line. Each subcommand parses its arguments, calls one
 //! recon-api function, and renders the result; no logic of its own.
 
+/// Many small allocations (one String per text field of a million lines): mimalloc is markedly
+/// faster at them than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use recon_api::dto::{CanonicalDocument, canonical_bank_csv};
 use recon_api::{ApiError, ImportOptions};

@@ -1,11 +1,12 @@
 //! The run: intern and sort the items, apply each pass to what is still open, resolve candidates
 //! through the ambiguity guard, then number groups and list exceptions deterministically.
 
+use crate::model::Explanation;
 use crate::model::*;
 use crate::normalize;
 use crate::passes::{self, Candidate};
 use crate::rules::{Outcome, RuleSet};
-use recon_model::{Currency, format_minor};
+use recon_model::Currency;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One side's items in columns, sorted by id. Index = position in these vectors.
@@ -110,7 +111,7 @@ struct Found {
     bank: Vec<u32>,
     ledger: Vec<u32>,
     score: u32,
-    explanation: String,
+    explanation: Explanation,
 }
 
 /// Runs the rule set over the input.
@@ -133,9 +134,17 @@ pub fn run(
         .enumerate()
         .map(|(i, a)| (*a, i as u32))
         .collect();
+    // The two sides are independent: build them on two threads.
+    let (bank, ledger) = std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| Table::new(input.ledger.clone(), &accounts, "ledger"));
+        let bank = Table::new(input.bank.clone(), &accounts, "bank");
+        (bank, ledger.join())
+    });
+    let ledger =
+        ledger.map_err(|_| MatchError::Engine("preparing the ledger side panicked".into()))?;
     let mut tables = Tables {
-        bank: Table::new(input.bank.clone(), &accounts, "bank")?,
-        ledger: Table::new(input.ledger.clone(), &accounts, "ledger")?,
+        bank: bank?,
+        ledger: ledger?,
         rejected: HashSet::new(),
     };
     for group in &input.locked {
@@ -195,42 +204,35 @@ fn resolve(
     mut candidates: Vec<Candidate>,
     found: &mut Vec<Found>,
 ) {
-    let mut bank_count: HashMap<u32, u32> = HashMap::new();
-    let mut ledger_count: HashMap<u32, u32> = HashMap::new();
+    // Per-item counters indexed by position: no hashing on the hot path.
+    let mut bank_count = vec![0u32; tables.bank.len()];
+    let mut ledger_count = vec![0u32; tables.ledger.len()];
     for c in &candidates {
-        for b in &c.bank {
-            *bank_count.entry(*b).or_default() += 1;
+        for &b in &c.bank {
+            bank_count[b as usize] += 1;
         }
-        for l in &c.ledger {
-            *ledger_count.entry(*l).or_default() += 1;
+        for &l in &c.ledger {
+            ledger_count[l as usize] += 1;
         }
     }
-    // Best first, ties broken by item indexes (which follow the ids): deterministic.
-    candidates.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.bank.cmp(&b.bank))
-            .then_with(|| a.ledger.cmp(&b.ledger))
-    });
-    let mut suggestions_per_bank: HashMap<u32, usize> = HashMap::new();
-    let mut suggestions_per_ledger: HashMap<u32, usize> = HashMap::new();
-    for c in candidates {
-        let unique = c.bank.iter().all(|b| bank_count[b] == 1)
-            && c.ledger.iter().all(|l| ledger_count[l] == 1);
-        if unique && pass.outcome == Outcome::Auto {
-            for b in &c.bank {
-                debug_assert!(
-                    tables.bank.open[*b as usize],
-                    "item in two confirmed groups"
-                );
-                tables.bank.open[*b as usize] = false;
+    let unique = |c: &Candidate| {
+        c.bank.iter().all(|&b| bank_count[b as usize] == 1)
+            && c.ledger.iter().all(|&l| ledger_count[l as usize] == 1)
+    };
+    if pass.outcome == Outcome::Auto {
+        let (confirmed, rest): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.into_iter().partition(|c| unique(c));
+        for c in confirmed {
+            for &b in &c.bank {
+                debug_assert!(tables.bank.open[b as usize], "item in two confirmed groups");
+                tables.bank.open[b as usize] = false;
             }
-            for l in &c.ledger {
+            for &l in &c.ledger {
                 debug_assert!(
-                    tables.ledger.open[*l as usize],
+                    tables.ledger.open[l as usize],
                     "item in two confirmed groups"
                 );
-                tables.ledger.open[*l as usize] = false;
+                tables.ledger.open[l as usize] = false;
             }
             found.push(Found {
                 pass: pass_index,
@@ -240,32 +242,37 @@ fn resolve(
                 score: c.score,
                 explanation: c.explanation,
             });
-            continue;
         }
+        candidates = rest;
+    }
+    // Best first, ties broken by item indexes (which follow the ids): deterministic.
+    candidates.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.bank.cmp(&b.bank))
+            .then_with(|| a.ledger.cmp(&b.ledger))
+    });
+    let mut suggestions_per_bank = vec![0usize; tables.bank.len()];
+    let mut suggestions_per_ledger = vec![0usize; tables.ledger.len()];
+    for c in candidates {
         let within_limit = c
             .bank
             .iter()
-            .all(|b| suggestions_per_bank.get(b).copied().unwrap_or(0) < pass.suggestions_max)
-            || c.ledger.iter().all(|l| {
-                suggestions_per_ledger.get(l).copied().unwrap_or(0) < pass.suggestions_max
-            });
+            .all(|&b| suggestions_per_bank[b as usize] < pass.suggestions_max)
+            || c.ledger
+                .iter()
+                .all(|&l| suggestions_per_ledger[l as usize] < pass.suggestions_max);
         if !within_limit {
             continue;
         }
-        for b in &c.bank {
-            *suggestions_per_bank.entry(*b).or_default() += 1;
+        for &b in &c.bank {
+            suggestions_per_bank[b as usize] += 1;
         }
-        for l in &c.ledger {
-            *suggestions_per_ledger.entry(*l).or_default() += 1;
+        for &l in &c.ledger {
+            suggestions_per_ledger[l as usize] += 1;
         }
-        let explanation = if unique {
-            c.explanation
-        } else {
-            format!(
-                "{}; not unique: other candidates share these items",
-                c.explanation
-            )
-        };
+        let mut explanation = c.explanation;
+        explanation.not_unique = !unique(&c);
         found.push(Found {
             pass: pass_index,
             status: MatchStatus::Suggested,
@@ -412,6 +419,5 @@ fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
             g.match_id
         );
         let _ = tables;
-        let _ = format_minor;
     }
 }

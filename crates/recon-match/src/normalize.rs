@@ -9,11 +9,23 @@ const PREFIXES: [&str; 9] = [
 /// Folds case, whitespace and punctuation, then strips the common prefixes ("PMT/INV-0012" and
 /// "inv 0012" both become "0012"). Returns an empty string for NONREF / NOTPROVIDED / no text.
 pub fn reference(text: &str) -> String {
-    let mut folded: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
+    let mut folded: String = if text.is_ascii() {
+        let mut out = String::with_capacity(text.len());
+        out.extend(
+            text.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_uppercase())),
+        );
+        out
+    } else {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    if folded.is_empty() {
+        return folded;
+    }
     if folded == "NONREF" || folded == "NOTPROVIDED" {
         return String::new();
     }
