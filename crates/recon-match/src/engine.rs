@@ -389,21 +389,22 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
 /// No item is in two confirmed groups; every group records its difference exactly; a group
 /// never mixes currencies. A violation is a bug in the engine, not bad input.
 fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
-    let mut seen: HashSet<(Side, &str)> = HashSet::new();
+    // Ids are unique per side (checked on input), so an id's position in the sorted table is a
+    // cheap, exact identity.
+    let mut bank_seen = vec![false; tables.bank.len()];
+    let mut ledger_seen = vec![false; tables.ledger.len()];
     for g in groups.iter().filter(|g| g.status == MatchStatus::Auto) {
-        for i in &g.bank {
-            assert!(
-                seen.insert((Side::Bank, i.id.as_str())),
-                "bank item {} is in two confirmed groups",
-                i.id
-            );
-        }
-        for i in &g.ledger {
-            assert!(
-                seen.insert((Side::Ledger, i.id.as_str())),
-                "ledger item {} is in two confirmed groups",
-                i.id
-            );
+        for (items, table, seen, side) in [
+            (&g.bank, &tables.bank, &mut bank_seen, "bank"),
+            (&g.ledger, &tables.ledger, &mut ledger_seen, "ledger"),
+        ] {
+            for i in items {
+                let at = table
+                    .index_of(&i.id)
+                    .expect("grouped items come from the input");
+                assert!(!seen[at], "{side} item {} is in two confirmed groups", i.id);
+                seen[at] = true;
+            }
         }
     }
     for g in groups {
@@ -418,6 +419,17 @@ fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
             "group {} has both sides",
             g.match_id
         );
-        let _ = tables;
+        let currency_of =
+            |table: &Table<'_>, id: &str| table.index_of(id).map(|at| table.currency[at]);
+        assert!(
+            g.bank
+                .iter()
+                .all(|i| currency_of(&tables.bank, &i.id) == Some(g.currency))
+                && g.ledger
+                    .iter()
+                    .all(|i| currency_of(&tables.ledger, &i.id) == Some(g.currency)),
+            "group {} mixes currencies",
+            g.match_id
+        );
     }
 }
