@@ -295,6 +295,7 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         f.bank.sort_unstable();
         f.ledger.sort_unstable();
     }
+    check_invariants(tables, &found);
     found.sort_by(|a, b| {
         (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
     });
@@ -354,7 +355,6 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         }
         groups.push(group);
     }
-    check_invariants(tables, &groups);
 
     let mut exceptions = Vec::new();
     for (side, table) in [(Side::Bank, &tables.bank), (Side::Ledger, &tables.ledger)] {
@@ -388,48 +388,50 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
 
 /// No item is in two confirmed groups; every group records its difference exactly; a group
 /// never mixes currencies. A violation is a bug in the engine, not bad input.
-fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
-    // Ids are unique per side (checked on input), so an id's position in the sorted table is a
-    // cheap, exact identity.
+fn check_invariants(tables: &Tables<'_>, found: &[Found]) {
     let mut bank_seen = vec![false; tables.bank.len()];
     let mut ledger_seen = vec![false; tables.ledger.len()];
-    for g in groups.iter().filter(|g| g.status == MatchStatus::Auto) {
+    for f in found {
+        assert!(
+            !f.bank.is_empty() && !f.ledger.is_empty(),
+            "a group has both sides"
+        );
+        let currency = tables.bank.currency[f.bank[0] as usize];
+        let account = tables.bank.account[f.bank[0] as usize];
         for (items, table, seen, side) in [
-            (&g.bank, &tables.bank, &mut bank_seen, "bank"),
-            (&g.ledger, &tables.ledger, &mut ledger_seen, "ledger"),
+            (&f.bank, &tables.bank, &mut bank_seen, "bank"),
+            (&f.ledger, &tables.ledger, &mut ledger_seen, "ledger"),
         ] {
-            for i in items {
-                let at = table
-                    .index_of(&i.id)
-                    .expect("grouped items come from the input");
-                assert!(!seen[at], "{side} item {} is in two confirmed groups", i.id);
-                seen[at] = true;
+            for &i in items {
+                let i = i as usize;
+                assert!(
+                    table.currency[i] == currency && table.account[i] == account,
+                    "{side} item {} is grouped across accounts or currencies",
+                    table.ids[i]
+                );
+                if f.status == MatchStatus::Auto {
+                    assert!(
+                        !seen[i],
+                        "{side} item {} is in two confirmed groups",
+                        table.ids[i]
+                    );
+                    seen[i] = true;
+                }
             }
         }
-    }
-    for g in groups {
+        let bank_total: i64 = f.bank.iter().map(|&b| tables.bank.amount[b as usize]).sum();
+        let ledger_total: i64 = f
+            .ledger
+            .iter()
+            .map(|&l| tables.ledger.amount[l as usize])
+            .sum();
         assert_eq!(
-            g.difference_minor,
-            g.bank_total_minor() - g.ledger_total_minor(),
-            "group {} difference",
-            g.match_id
-        );
-        assert!(
-            !g.bank.is_empty() && !g.ledger.is_empty(),
-            "group {} has both sides",
-            g.match_id
-        );
-        let currency_of =
-            |table: &Table<'_>, id: &str| table.index_of(id).map(|at| table.currency[at]);
-        assert!(
-            g.bank
-                .iter()
-                .all(|i| currency_of(&tables.bank, &i.id) == Some(g.currency))
-                && g.ledger
-                    .iter()
-                    .all(|i| currency_of(&tables.ledger, &i.id) == Some(g.currency)),
-            "group {} mixes currencies",
-            g.match_id
+            (
+                f.explanation.bank_total_minor,
+                f.explanation.ledger_total_minor
+            ),
+            (bank_total, ledger_total),
+            "a group's recorded totals are its items' totals"
         );
     }
 }
