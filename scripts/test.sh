@@ -11,6 +11,7 @@ cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
+mkdir -p target
 cargo test --workspace --locked 2>&1 | tee target/test-output.txt
 if [ -n "${FUZZ_SECONDS:-}" ]; then
   echo "== fuzz smoke (${FUZZ_SECONDS}s per target)"
