@@ -75,6 +75,23 @@ fn parse_date(text: &str) -> rusqlite::Result<Date> {
     })
 }
 
+/// The adjustment a rule's tolerance books: a rule about charges books bank charges, any other
+/// tolerance books rounding. None when the group balances.
+pub(crate) fn rule_adjustment(rule: &str, difference_minor: i64) -> (Option<&'static str>, String) {
+    if difference_minor == 0 {
+        return (None, String::new());
+    }
+    let reason = if rule.contains("charge") {
+        recon_review::AdjustmentReason::BankCharge
+    } else {
+        recon_review::AdjustmentReason::Rounding
+    };
+    (
+        Some(reason.name()),
+        format!("within the tolerance of rule {rule}"),
+    )
+}
+
 impl Workspace {
     /// Loads every bank line and ledger entry, the confirmed manual and accepted groups, and
     /// the rejected pairs.
@@ -217,8 +234,9 @@ impl Workspace {
             )?;
             {
                 let mut group = tx.prepare_cached(
-                    "INSERT INTO groups (origin, run, rule, difference_minor, created_by, created_at)
-                     VALUES ('auto', ?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO groups (origin, run, rule, difference_minor, adjustment_reason, note,
+                        created_by, created_at)
+                     VALUES ('auto', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
                 let mut group_item = tx.prepare_cached(
                     "INSERT INTO group_items (group_id, side, item, amount_minor) VALUES (?1,?2,?3,?4)",
@@ -239,10 +257,13 @@ impl Workspace {
                 for g in &outcome.groups {
                     match g.status {
                         MatchStatus::Auto => {
+                            let (reason, note) = rule_adjustment(&g.rule, g.difference_minor);
                             group.execute(params![
                                 run,
                                 g.rule,
                                 g.difference_minor,
+                                reason,
+                                note,
                                 actor.principal.subject,
                                 actor.at
                             ])?;

@@ -381,8 +381,16 @@ impl Workspace {
         self.write(actor, |tx| {
             let mut accepted = Vec::new();
             for &sid in ids {
-                let (rule, _, items) = suggestion_items(tx, sid)?;
-                let gid = confirm_group(tx, actor, "accepted", &rule, &items, adjustment)?;
+                let (rule, difference, items) = suggestion_items(tx, sid)?;
+                // Without an explicit adjustment, the rule's tolerance books the difference.
+                let by_rule = match crate::matching::rule_adjustment(&rule, difference) {
+                    (Some(reason), note) => Some(Adjustment {
+                        reason: AdjustmentReason::from_name(reason).unwrap_or(AdjustmentReason::Rounding),
+                        note,
+                    }),
+                    (None, _) => None,
+                };
+                let gid = confirm_group(tx, actor, "accepted", &rule, &items, adjustment.or(by_rule.as_ref()))?;
                 tx.execute("UPDATE suggestions SET status = 'accepted' WHERE id = ?1", [sid])?;
                 // Other open suggestions that share an item can no longer be accepted.
                 tx.execute(

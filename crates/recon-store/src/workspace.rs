@@ -81,6 +81,8 @@ pub(crate) fn open_connection(path: &Path, key: &DatabaseKey, create: bool) -> R
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs a failed HMAC check to stderr on a wrong key; the error says it better.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
     // Verify the key before any other statement: a wrong key reads as "not a database".
     let check: rusqlite::Result<i64> =
