@@ -11,7 +11,9 @@ mod import;
 mod matching;
 pub mod workspace;
 
-pub use demo::{DemoReport, WorkspaceDemo, run_demo, run_workspace_demo, workspace_demo_flow};
+pub use demo::{
+    DEMO_ACCOUNT, DemoReport, WorkspaceDemo, run_demo, run_workspace_demo, workspace_demo_flow,
+};
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;
 pub use generate::{GenerateReport, generate_files};

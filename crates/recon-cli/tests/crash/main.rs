@@ -110,7 +110,10 @@ fn sigkill_at_random_points_loses_nothing_acknowledged() {
     // process and half run to their confirmation.
     let mut delay_ms = [300u64, 600, 120];
     for attempt in 0..ATTEMPTS_MAX {
-        if kills >= KILLS_MIN && kills_by_op.iter().all(|k| *k >= 10) && acknowledged_decisions.len() >= 10 {
+        if kills >= KILLS_MIN
+            && kills_by_op.iter().all(|k| *k >= 10)
+            && acknowledged_decisions.len() >= 10
+        {
             break;
         }
         let op = attempt % 3;
