@@ -12,7 +12,7 @@ if [ -z "${RECON_KEYRING_SESSION:-}" ]; then
     exit 2
   fi
   export RECON_KEYRING_SESSION=1
-  exec dbus-run-session -- "$0" "$@"
+  exec dbus-run-session -- bash "$0" "$@"
 fi
 
 # Inside the private session bus: a throw-away keyring directory, then the daemon, unlocked with

@@ -2,6 +2,8 @@
 //! speed) on this machine and prints a Markdown table for BENCHMARKS.md. Run it in release mode:
 //! `cargo run --release -p recon-bench -- all`.
 
+mod store;
+
 use recon_formats::{ParseOptions, parse};
 use recon_gen::writers;
 use recon_model::Currency;
@@ -22,6 +24,9 @@ fn main() {
     }
     if what == "all" || what == "gen" {
         bench_gen(lines);
+    }
+    if what == "store" {
+        store::bench_store(lines);
     }
 }
 
