@@ -65,11 +65,10 @@ fn identity(s: &Statement) -> Identity {
     }
 }
 
-/// (id, line_count, lines_total, closing) of the active statement with this identity.
-fn active_statement(
-    tx: &Transaction<'_>,
-    id: &Identity,
-) -> Result<Option<(i64, i64, i64, Option<i64>, i64)>> {
+/// The active statement with an identity: (row id, line count, lines total, closing, version).
+type ActiveStatement = (i64, i64, i64, Option<i64>, i64);
+
+fn active_statement(tx: &Transaction<'_>, id: &Identity) -> Result<Option<ActiveStatement>> {
     Ok(tx
         .query_row(
             "SELECT id, line_count, lines_total_minor, closing_minor, version FROM statements

@@ -110,10 +110,8 @@ fn confirm_group(
             "the selection does not balance (bank minus ledger = {difference} minor units); book the difference as an adjustment with a reason (bank_charge, fx_difference, rounding, timing, write_off) and a note"
         )));
     }
-    if let Some(a) = adjustment {
-        if a.note.trim().is_empty() {
-            return Err(StoreError::Invalid("an adjustment needs a note".into()));
-        }
+    if adjustment.is_some_and(|a| a.note.trim().is_empty()) {
+        return Err(StoreError::Invalid("an adjustment needs a note".into()));
     }
     tx.prepare_cached(
         "INSERT INTO groups (origin, rule, difference_minor, adjustment_reason, note, created_by, created_at)
@@ -277,10 +275,11 @@ fn insert_rejected(
     Ok(added)
 }
 
-fn suggestion_items(
-    tx: &Transaction<'_>,
-    sid: i64,
-) -> Result<(String, i64, Vec<(ItemSide, i64, i64)>)> {
+/// Items of a group or suggestion: (side, row, amount).
+type Items = Vec<(ItemSide, i64, i64)>;
+
+/// An open suggestion's rule, difference and items.
+fn suggestion_items(tx: &Transaction<'_>, sid: i64) -> Result<(String, i64, Items)> {
     let (status, rule, difference): (String, String, i64) = tx
         .query_row(
             "SELECT status, rule, difference_minor FROM suggestions WHERE id = ?1",

@@ -109,6 +109,7 @@ pub(crate) fn open_connection(path: &Path, key: &DatabaseKey, create: bool) -> R
 impl Workspace {
     /// Creates a workspace in `dir` (created if missing): a fresh random key goes to the key store
     /// first; no key store, no workspace.
+    #[allow(clippy::too_many_arguments)] // the workspace's defining fields, each needed once
     pub fn create(
         dir: &Path,
         account: &str,
@@ -264,7 +265,12 @@ impl Workspace {
         let id = self.info.id.clone();
         let tx = self.conn.transaction()?;
         let (value, notes) = change(&tx)?;
-        if !notes.is_empty() && notes[0].action != "workspace_created" {
+        // Creating the workspace, or recording a file whose statements were all there already,
+        // changes no content.
+        if notes
+            .iter()
+            .any(|n| n.action != "workspace_created" && n.action != "file_imported")
+        {
             note_change(&tx, &id, actor)?;
         }
         for note in &notes {

@@ -178,10 +178,12 @@ fn sigkill_at_random_points_loses_nothing_acknowledged() {
             .read_to_string(&mut out)
             .unwrap();
         for line in out.lines() {
-            if let Some(rest) = line.strip_prefix("decision ") {
-                if let Some(id) = rest.split_whitespace().next().and_then(|t| t.parse().ok()) {
-                    acknowledged_decisions.push(id);
-                }
+            if let Some(id) = line
+                .strip_prefix("decision ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|t| t.parse().ok())
+            {
+                acknowledged_decisions.push(id);
             }
             if let Some(rest) = line.strip_prefix("imported ") {
                 acknowledged_imports.push(rest.split(": ").next().unwrap_or_default().to_string());

@@ -13,11 +13,15 @@ fn imports_are_idempotent_and_corrections_are_explicit() {
     let p = clara();
     let (s, ledger) = sample();
     let again = ws
-        .import_statements(&actor(&p), &file("s1.sta", "s1"), &[s.clone()])
+        .import_statements(&actor(&p), &file("s1.sta", "s1"), std::slice::from_ref(&s))
         .unwrap();
     assert!(again.duplicate_file);
     let same_statement_other_file = ws
-        .import_statements(&actor(&p), &file("s1-copy.sta", "copy"), &[s.clone()])
+        .import_statements(
+            &actor(&p),
+            &file("s1-copy.sta", "copy"),
+            std::slice::from_ref(&s),
+        )
         .unwrap();
     assert_eq!(same_statement_other_file.statements_imported, 0);
     assert!(
