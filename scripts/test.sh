@@ -12,7 +12,9 @@ echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
 mkdir -p target
-cargo test --workspace --locked 2>&1 | tee target/test-output.txt
+# Under a private D-Bus session with an unlocked gnome-keyring: the workspace tests use the real
+# OS keyring (Secret Service).
+bash scripts/with-keyring.sh cargo test --workspace --locked 2>&1 | tee target/test-output.txt
 if [ -n "${FUZZ_SECONDS:-}" ]; then
   echo "== fuzz smoke (${FUZZ_SECONDS}s per target)"
   bash scripts/fuzz.sh "$FUZZ_SECONDS"

@@ -1,11 +1,11 @@
 //! Tidy is a test: house rules checked over the source tree.
 //! - every Rust module starts with a `//!` line saying what it is for;
 //! - no `dbg!`, no `todo!`, no floating point in library code (money is never f64);
-//! - the core crates (model, formats, gen) depend on nothing that does IO, and do no IO themselves.
+//! - the core crates (model, formats, gen, review) depend on nothing that does IO, and do no IO themselves.
 
 use recon_tests::{files_with_extensions, repo_root};
 
-const CORE_CRATES: [&str; 3] = ["recon-model", "recon-formats", "recon-gen"];
+const CORE_CRATES: [&str; 4] = ["recon-model", "recon-formats", "recon-gen", "recon-review"];
 const FORBIDDEN_CORE_DEPENDENCIES: [&str; 12] = [
     "tokio",
     "rusqlite",

@@ -12,6 +12,19 @@ pub enum ErrorCode {
     FileRejected,
     InvalidArgument,
     OutputUnwritable,
+    /// No OS keyring answers; workspaces cannot be created or opened.
+    KeyringUnavailable,
+    /// The workspace's key is missing from the keyring, or does not open the database.
+    WorkspaceLocked,
+    /// Not a workspace, made by a newer version, or its database is damaged.
+    WorkspaceUnusable,
+    /// The audit chain does not verify.
+    AuditBroken,
+    /// The principal may not do this now (role, state, maker-checker, unexplained difference).
+    NotAllowed,
+    NotFound,
+    /// The change conflicts with the workspace's state (item already matched, ...).
+    Conflict,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +43,8 @@ pub enum ApiError {
     Import(#[from] ImportError),
     #[error("{0}")]
     InvalidArgument(String),
+    #[error("{0}")]
+    Store(#[from] recon_store::StoreError),
 }
 
 impl ApiError {
@@ -39,6 +54,22 @@ impl ApiError {
             ApiError::Write { .. } => ErrorCode::OutputUnwritable,
             ApiError::Import(_) => ErrorCode::FileRejected,
             ApiError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            ApiError::Store(e) => {
+                use recon_store::StoreErrorKind as K;
+                match e.kind() {
+                    K::KeyringUnavailable => ErrorCode::KeyringUnavailable,
+                    K::KeyMissing | K::WrongKey => ErrorCode::WorkspaceLocked,
+                    K::NotAWorkspace | K::AlreadyExists | K::NewerSchema | K::Database => {
+                        ErrorCode::WorkspaceUnusable
+                    }
+                    K::Io => ErrorCode::FileUnreadable,
+                    K::AuditBroken => ErrorCode::AuditBroken,
+                    K::NotAllowed => ErrorCode::NotAllowed,
+                    K::NotFound => ErrorCode::NotFound,
+                    K::Conflict => ErrorCode::Conflict,
+                    K::Invalid => ErrorCode::InvalidArgument,
+                }
+            }
         }
     }
 }

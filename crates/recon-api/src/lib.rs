@@ -9,8 +9,11 @@ mod evaluation;
 mod generate;
 mod import;
 mod matching;
+pub mod workspace;
 
-pub use demo::{DemoReport, run_demo};
+pub use demo::{
+    DEMO_ACCOUNT, DemoReport, WorkspaceDemo, run_demo, run_workspace_demo, workspace_demo_flow,
+};
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;
 pub use generate::{GenerateReport, generate_files};

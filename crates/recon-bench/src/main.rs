@@ -2,6 +2,8 @@
 //! speed) on this machine and prints a Markdown table for BENCHMARKS.md. Run it in release mode:
 //! `cargo run --release -p recon-bench -- all`.
 
+mod store;
+
 /// Many small allocations (one String per text field of a million lines): mimalloc is markedly
 /// faster at them than the system allocator.
 #[global_allocator]
@@ -27,6 +29,9 @@ fn main() {
     }
     if what == "all" || what == "gen" {
         bench_gen(lines);
+    }
+    if what == "store" {
+        store::bench_store(lines);
     }
 }
 

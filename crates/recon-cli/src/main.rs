@@ -15,6 +15,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod ws;
+
 #[derive(Parser, Debug)]
 #[command(name = "recon", version, about = "Bank reconciliation workbench")]
 struct Cli {
@@ -34,6 +36,10 @@ enum Command {
     Eval(EvalArgs),
     /// Run the headless main job on the bundled sample files.
     Demo,
+    /// The encrypted local workspace: import, match, review, sign-off.
+    Ws(ws::WsArgs),
+    /// The workspace's audit trail.
+    Audit(ws::AuditArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -153,6 +159,8 @@ fn main() -> ExitCode {
         Command::Match(args) => match_command(args),
         Command::Eval(args) => eval_command(args),
         Command::Demo => demo(),
+        Command::Ws(args) => ws::ws(args),
+        Command::Audit(args) => ws::audit(args),
     };
     match result {
         Ok(code) => code,
@@ -403,7 +411,8 @@ fn demo() -> Result<ExitCode, ApiError> {
             x.reason.name()
         );
     }
-    Ok(if import.rejected_files() > 0 {
+    let workspace_ok = ws::demo_workspace();
+    Ok(if import.rejected_files() > 0 || !workspace_ok {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

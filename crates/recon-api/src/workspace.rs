@@ -1,0 +1,504 @@
+//! Workspace use cases: create, import, match, list exceptions, every review decision, the
+//! reconciliation statement, prepare / approve / reject, audit verification. Plain functions
+//! taking a [`Principal`]; the clock is read here (the store and the rules never read it).
+//!
+//! A principal comes from a local profile today ([`local_principal`]); the sign-in issue fills
+//! the same struct from the OIDC ID token ([`principal_from_id_token_claims`]).
+
+use crate::{ApiError, ImportOptions, InputFile, import_statement_files, read_input};
+use recon_formats::{Limits, Severity};
+use recon_model::{Balance, Currency, Date, Statement, StatementLine, parse_minor};
+use recon_review::{AdjustmentReason, Principal, ReconciliationStatement, Role};
+use recon_store::{
+    Actor, Adjustment, DecisionReceipt, ExceptionQuery, ExceptionRow, FileRecord, GroupRow,
+    ImportOutcome, KeyStore, RunSummary, SignOffRecord, SuggestionRow, Workspace, WorkspaceInfo,
+    WorkspaceStatus,
+};
+use std::path::{Path, PathBuf};
+
+pub use recon_store::{ExceptionSort, MemoryKeyStore, OsKeyStore};
+
+/// The current instant, UTC, RFC 3339 (seconds).
+pub fn now_rfc3339() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    chrono::DateTime::from_timestamp(since.as_secs() as i64, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// Today's date, UTC.
+pub fn today() -> Date {
+    let now = now_rfc3339();
+    Date::parse_from_str(now.get(..10).unwrap_or("1970-01-01"), "%Y-%m-%d").unwrap_or_default()
+}
+
+fn actor(principal: &Principal) -> Actor<'_> {
+    Actor {
+        principal,
+        at: now_rfc3339(),
+    }
+}
+
+/// A principal from a local profile: subject, display name, roles ("clerk", "supervisor").
+pub fn local_principal(
+    subject: &str,
+    display_name: &str,
+    roles: &[&str],
+) -> Result<Principal, ApiError> {
+    if subject.trim().is_empty() {
+        return Err(ApiError::InvalidArgument(
+            "a principal needs a subject (user id)".into(),
+        ));
+    }
+    let mut parsed = Vec::new();
+    for r in roles {
+        parsed.push(Role::from_name(r).ok_or_else(|| {
+            ApiError::InvalidArgument(format!("unknown role {r:?}; expected clerk or supervisor"))
+        })?);
+    }
+    let name = if display_name.trim().is_empty() {
+        subject
+    } else {
+        display_name
+    };
+    Ok(Principal::new(subject, name, &parsed))
+}
+
+/// A principal from verified OIDC ID token claims: `sub`, `name` (or `preferred_username`),
+/// and roles from a `roles` or `groups` array ("clerk", "supervisor"; others ignored).
+pub fn principal_from_id_token_claims(claims: &serde_json::Value) -> Result<Principal, ApiError> {
+    let sub = claims["sub"]
+        .as_str()
+        .ok_or_else(|| ApiError::InvalidArgument("ID token without sub".into()))?;
+    let name = claims["name"]
+        .as_str()
+        .or(claims["preferred_username"].as_str())
+        .unwrap_or(sub);
+    let roles: Vec<Role> = ["roles", "groups"]
+        .iter()
+        .flat_map(|k| claims[*k].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().and_then(Role::from_name))
+        .collect();
+    Ok(Principal::new(sub, name, &roles))
+}
+
+/// The key store for real workspaces: the OS keyring, or a clear error when none answers.
+pub fn os_key_store() -> Result<OsKeyStore, ApiError> {
+    OsKeyStore::probe()?;
+    Ok(OsKeyStore)
+}
+
+/// What `recon ws create` asks for.
+#[derive(Clone, Debug)]
+pub struct NewWorkspace {
+    pub dir: PathBuf,
+    pub account: String,
+    pub currency: String,
+    pub period_start: Date,
+    pub period_end: Date,
+    /// Ledger balance at the start of the period, decimal text; the bank's opening when None.
+    pub ledger_opening: Option<String>,
+}
+
+pub fn create_workspace(
+    new: &NewWorkspace,
+    principal: &Principal,
+    keys: &dyn KeyStore,
+) -> Result<WorkspaceInfo, ApiError> {
+    let currency =
+        Currency::from_code(&new.currency).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    if new.period_end < new.period_start {
+        return Err(ApiError::InvalidArgument(format!(
+            "period ends ({}) before it starts ({})",
+            new.period_end, new.period_start
+        )));
+    }
+    let opening = new
+        .ledger_opening
+        .as_deref()
+        .map(|t| parse_minor(t, b'.', currency.exponent()))
+        .transpose()
+        .map_err(|e| ApiError::InvalidArgument(format!("ledger opening balance: {e}")))?;
+    let ws = Workspace::create(
+        &new.dir,
+        &new.account,
+        currency.code(),
+        &new.period_start.to_string(),
+        &new.period_end.to_string(),
+        opening,
+        keys,
+        &actor(principal),
+    )?;
+    Ok(ws.info().clone())
+}
+
+/// Opens a workspace (key from `keys`, audit chain verified).
+pub fn open_workspace(dir: &Path, keys: &dyn KeyStore) -> Result<Workspace, ApiError> {
+    Ok(Workspace::open(dir, keys)?)
+}
+
+/// The result of importing files into a workspace.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceImport {
+    pub files: Vec<ImportOutcome>,
+    /// Parse errors and warnings, per file.
+    pub issues: Vec<recon_formats::Issue>,
+}
+
+fn file_record(file: &InputFile) -> FileRecord {
+    FileRecord {
+        name: file.name.clone(),
+        sha256_hex: crate::import::sha256_hex(&file.bytes),
+    }
+}
+
+/// Imports statement files: any importable format, or a canonical JSON document (`recon convert
+/// --to json`). Each file is one transaction; a file that does not parse contributes nothing.
+pub fn import_statements(
+    ws: &mut Workspace,
+    principal: &Principal,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<WorkspaceImport, ApiError> {
+    let mut result = WorkspaceImport::default();
+    for path in paths {
+        let file = read_input(path, &options.parse.limits)?;
+        let statements = if file.bytes.first() == Some(&b'{') {
+            canonical_json_statements(&file)?
+        } else {
+            let report = import_statement_files(std::slice::from_ref(&file), options);
+            let failed = report
+                .issues
+                .iter()
+                .any(|i| i.severity == Severity::Error && report.statements.is_empty());
+            result.issues.extend(report.issues);
+            if failed {
+                continue;
+            }
+            report.statements
+        };
+        result.files.push(ws.import_statements(
+            &actor(principal),
+            &file_record(&file),
+            &statements,
+        )?);
+    }
+    Ok(result)
+}
+
+/// Imports ledger extracts (canonical ledger CSV), each file one transaction.
+pub fn import_ledger(
+    ws: &mut Workspace,
+    principal: &Principal,
+    paths: &[PathBuf],
+    limits: &Limits,
+) -> Result<WorkspaceImport, ApiError> {
+    let mut result = WorkspaceImport::default();
+    for path in paths {
+        let file = read_input(path, limits)?;
+        let entries = crate::import_ledger_files(std::slice::from_ref(&file), None, limits)?;
+        result
+            .files
+            .push(ws.import_ledger(&actor(principal), &file_record(&file), &entries)?);
+    }
+    Ok(result)
+}
+
+/// Replaces the imported statement with the same identity by the corrected one in `path`.
+pub fn replace_statement(
+    ws: &mut Workspace,
+    principal: &Principal,
+    path: &Path,
+    reason: &str,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ApiError> {
+    let file = read_input(path, &options.parse.limits)?;
+    let statements = if file.bytes.first() == Some(&b'{') {
+        canonical_json_statements(&file)?
+    } else {
+        let report = import_statement_files(std::slice::from_ref(&file), options);
+        if let Some(e) = report.issues.iter().find(|i| i.severity == Severity::Error) {
+            return Err(ApiError::InvalidArgument(format!(
+                "{}: {}",
+                e.file, e.message
+            )));
+        }
+        report.statements
+    };
+    let [statement] = statements.as_slice() else {
+        return Err(ApiError::InvalidArgument(format!(
+            "{}: a replacement file must hold exactly one statement, not {}",
+            file.name,
+            statements.len()
+        )));
+    };
+    Ok(ws.replace_statement(&actor(principal), &file_record(&file), statement, reason)?)
+}
+
+/// Runs the matcher over the workspace: confirmed manual and accepted groups are locked,
+/// rejected pairs never proposed again; the run is stored.
+pub fn match_workspace(
+    ws: &mut Workspace,
+    principal: &Principal,
+    rules_file: Option<&Path>,
+) -> Result<RunSummary, ApiError> {
+    let rules = crate::load_rules(rules_file)?;
+    let data = ws.match_data()?;
+    let outcome = recon_match::run(&data.input(), &rules, &mut ())
+        .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    Ok(ws.store_run(&actor(principal), &rules.name, &data, &outcome)?)
+}
+
+pub fn list_exceptions(
+    ws: &Workspace,
+    query: &ExceptionQuery,
+    as_of: Option<Date>,
+) -> Result<Vec<ExceptionRow>, ApiError> {
+    Ok(ws.exceptions(query, as_of.unwrap_or_else(today))?)
+}
+
+pub fn list_suggestions(ws: &Workspace, limit: usize) -> Result<Vec<SuggestionRow>, ApiError> {
+    Ok(ws.suggestions(limit)?)
+}
+
+pub fn list_groups(ws: &Workspace) -> Result<Vec<GroupRow>, ApiError> {
+    Ok(ws.reviewed_groups()?)
+}
+
+/// An adjustment from its reason code and note.
+pub fn adjustment(reason: &str, note: &str) -> Result<Adjustment, ApiError> {
+    let reason = AdjustmentReason::from_name(reason).ok_or_else(|| {
+        ApiError::InvalidArgument(format!(
+            "unknown adjustment reason {reason:?}; expected bank_charge, fx_difference, rounding, timing or write_off"
+        ))
+    })?;
+    Ok(Adjustment {
+        reason,
+        note: note.to_string(),
+    })
+}
+
+pub fn accept_suggestions(
+    ws: &mut Workspace,
+    principal: &Principal,
+    ids: &[i64],
+    adjustment: Option<&Adjustment>,
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.accept_suggestions(&actor(principal), ids, adjustment)?)
+}
+
+pub fn reject_suggestions(
+    ws: &mut Workspace,
+    principal: &Principal,
+    ids: &[i64],
+    reason: &str,
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.reject_suggestions(&actor(principal), ids, reason)?)
+}
+
+pub fn manual_match(
+    ws: &mut Workspace,
+    principal: &Principal,
+    bank: &[String],
+    ledger: &[String],
+    adjustment: Option<&Adjustment>,
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.manual_match(&actor(principal), bank, ledger, adjustment)?)
+}
+
+pub fn unmatch(
+    ws: &mut Workspace,
+    principal: &Principal,
+    groups: &[i64],
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.unmatch(&actor(principal), groups)?)
+}
+
+pub fn comment(
+    ws: &mut Workspace,
+    principal: &Principal,
+    targets: &[String],
+    text: &str,
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.comment(&actor(principal), targets, text)?)
+}
+
+pub fn attach(
+    ws: &mut Workspace,
+    principal: &Principal,
+    targets: &[String],
+    path: &Path,
+) -> Result<DecisionReceipt, ApiError> {
+    let size = std::fs::metadata(path)
+        .map_err(|source| ApiError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    if size > recon_store::ATTACHMENT_BYTES_MAX as u64 {
+        return Err(ApiError::InvalidArgument(format!(
+            "{}: {size} bytes; attachments are limited to {} bytes",
+            path.display(),
+            recon_store::ATTACHMENT_BYTES_MAX
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|source| ApiError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(ws.attach(&actor(principal), targets, &name, &bytes)?)
+}
+
+pub fn assign(
+    ws: &mut Workspace,
+    principal: &Principal,
+    targets: &[String],
+    assignee: &str,
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.assign(&actor(principal), targets, assignee)?)
+}
+
+pub fn undo_last(ws: &mut Workspace, principal: &Principal) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.undo_last(&actor(principal))?)
+}
+
+pub fn reconciliation_statement(ws: &Workspace) -> Result<ReconciliationStatement, ApiError> {
+    Ok(ws.reconciliation_statement()?)
+}
+
+pub fn status(ws: &Workspace) -> Result<WorkspaceStatus, ApiError> {
+    Ok(ws.status()?)
+}
+
+pub fn prepare(ws: &mut Workspace, principal: &Principal) -> Result<SignOffRecord, ApiError> {
+    Ok(ws.prepare(&actor(principal))?)
+}
+
+pub fn approve(ws: &mut Workspace, principal: &Principal) -> Result<SignOffRecord, ApiError> {
+    Ok(ws.approve(&actor(principal))?)
+}
+
+pub fn reject_sign_off(
+    ws: &mut Workspace,
+    principal: &Principal,
+    reason: &str,
+) -> Result<SignOffRecord, ApiError> {
+    Ok(ws.reject(&actor(principal), reason)?)
+}
+
+/// What `recon audit verify` found.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AuditReport {
+    pub entries: usize,
+    pub integrity: String,
+    /// Some(false) when an approval's content hash no longer matches (must never happen).
+    pub approval_current: Option<bool>,
+}
+
+/// Verifies the audit chain (opening already verified it; this reports), the database's
+/// integrity and whether an approval still covers the content.
+pub fn verify_audit(dir: &Path, keys: &dyn KeyStore) -> Result<AuditReport, ApiError> {
+    let ws = open_workspace(dir, keys)?;
+    Ok(AuditReport {
+        entries: ws.verify_audit()?,
+        integrity: ws.integrity_check()?,
+        approval_current: ws.approval_current()?,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct JsonDocument {
+    statements: Vec<JsonStatement>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonStatement {
+    source: String,
+    format: String,
+    account: String,
+    currency: String,
+    statement_id: String,
+    sequence: Option<String>,
+    opening_balance: Option<JsonBalance>,
+    closing_balance: Option<JsonBalance>,
+    lines: Vec<JsonLine>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonBalance {
+    date: String,
+    amount: String,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonLine {
+    line_id: String,
+    booking_date: String,
+    value_date: Option<String>,
+    amount: String,
+    reference: Option<String>,
+    bank_reference: Option<String>,
+    counterparty: Option<String>,
+    description: String,
+    type_code: Option<String>,
+}
+
+/// Reads a canonical JSON document (the contract of `recon convert --to json`) back into
+/// statements.
+fn canonical_json_statements(file: &InputFile) -> Result<Vec<Statement>, ApiError> {
+    let bad =
+        |what: String| ApiError::InvalidArgument(format!("{}: canonical JSON: {what}", file.name));
+    let doc: JsonDocument = serde_json::from_slice(&file.bytes).map_err(|e| bad(e.to_string()))?;
+    let date =
+        |s: &str| Date::parse_from_str(s, "%Y-%m-%d").map_err(|e| bad(format!("date {s:?}: {e}")));
+    let mut out = Vec::with_capacity(doc.statements.len());
+    for s in doc.statements {
+        let currency = Currency::from_code(&s.currency).map_err(|e| bad(e.to_string()))?;
+        let amount = |a: &str| {
+            parse_minor(a, b'.', currency.exponent()).map_err(|e| bad(format!("amount {a:?}: {e}")))
+        };
+        let balance = |b: Option<JsonBalance>| -> Result<Option<Balance>, ApiError> {
+            b.map(|b| {
+                Ok(Balance {
+                    date: date(&b.date)?,
+                    amount_minor: amount(&b.amount)?,
+                })
+            })
+            .transpose()
+        };
+        let mut lines = Vec::with_capacity(s.lines.len());
+        for l in s.lines {
+            lines.push(StatementLine {
+                booking_date: date(&l.booking_date)?,
+                value_date: l.value_date.as_deref().map(date).transpose()?,
+                amount_minor: amount(&l.amount)?,
+                line_id: l.line_id,
+                reference: l.reference,
+                bank_reference: l.bank_reference,
+                servicer_reference: None,
+                counterparty: l.counterparty,
+                counterparty_account: None,
+                description: l.description,
+                type_code: l.type_code,
+            });
+        }
+        out.push(Statement {
+            source: s.source,
+            format: recon_model::Format::from_name(&s.format).unwrap_or_default(),
+            account: s.account,
+            currency,
+            statement_id: s.statement_id,
+            sequence: s.sequence,
+            opening_balance: balance(s.opening_balance)?,
+            closing_balance: balance(s.closing_balance)?,
+            lines,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,441 @@
+//! Imports into the workspace. Idempotent: a file already imported (same SHA-256) is skipped, and
+//! so is a statement whose identity (statement id, sequence, first and last date) is already
+//! there. A statement with the same identity but different content is a corrected version: it
+//! replaces the old one only through [`Workspace::replace_statement`], which is audited. Each
+//! file is one transaction, so a statement is never half-imported.
+
+use crate::error::{Result, StoreError};
+use crate::workspace::{Actor, AuditNote, Workspace};
+use recon_model::{LedgerEntry, Statement};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// A file as the store records it.
+#[derive(Clone, Debug)]
+pub struct FileRecord {
+    pub name: String,
+    pub sha256_hex: String,
+}
+
+/// What one file import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    pub file: String,
+    /// The file had been imported before (same bytes): nothing done.
+    pub duplicate_file: bool,
+    pub statements_imported: usize,
+    pub lines_imported: usize,
+    pub ledger_entries_imported: usize,
+    /// Human-readable reasons for what was skipped.
+    pub skipped: Vec<String>,
+}
+
+fn first_last_dates(s: &Statement) -> (String, String) {
+    let first = s
+        .lines
+        .iter()
+        .map(|l| l.booking_date)
+        .min()
+        .or(s.opening_balance.map(|b| b.date))
+        .or(s.closing_balance.map(|b| b.date));
+    let last = s
+        .lines
+        .iter()
+        .map(|l| l.booking_date)
+        .max()
+        .or(s.closing_balance.map(|b| b.date))
+        .or(s.opening_balance.map(|b| b.date));
+    let f = |d: Option<recon_model::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    (f(first), f(last))
+}
+
+struct Identity {
+    statement_id: String,
+    sequence: String,
+    first: String,
+    last: String,
+}
+
+fn identity(s: &Statement) -> Identity {
+    let (first, last) = first_last_dates(s);
+    Identity {
+        statement_id: s.statement_id.clone(),
+        sequence: s.sequence.clone().unwrap_or_default(),
+        first,
+        last,
+    }
+}
+
+/// The active statement with an identity: (row id, line count, lines total, closing, version).
+type ActiveStatement = (i64, i64, i64, Option<i64>, i64);
+
+fn active_statement(tx: &Transaction<'_>, id: &Identity) -> Result<Option<ActiveStatement>> {
+    Ok(tx
+        .query_row(
+            "SELECT id, line_count, lines_total_minor, closing_minor, version FROM statements
+             WHERE statement_id = ?1 AND sequence = ?2 AND first_date = ?3 AND last_date = ?4
+               AND superseded_by IS NULL",
+            params![id.statement_id, id.sequence, id.first, id.last],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?)
+}
+
+fn record_file(
+    tx: &Transaction<'_>,
+    file: &FileRecord,
+    kind: &str,
+    actor: &Actor<'_>,
+) -> Result<bool> {
+    let known: Option<String> = tx
+        .query_row(
+            "SELECT name FROM imported_files WHERE sha256 = ?1",
+            [&file.sha256_hex],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_some() {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO imported_files (sha256, name, kind, imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            file.sha256_hex,
+            file.name,
+            kind,
+            actor.at,
+            actor.principal.subject
+        ],
+    )?;
+    Ok(true)
+}
+
+fn insert_statement(
+    tx: &Transaction<'_>,
+    file: &FileRecord,
+    s: &Statement,
+    id: &Identity,
+    version: i64,
+) -> Result<i64> {
+    let total = s.lines_total_minor().ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "{}: statement {}: line total overflows",
+            file.name, s.statement_id
+        ))
+    })?;
+    tx.execute(
+        "INSERT INTO statements (file_sha256, source, format, statement_id, sequence, first_date,
+            last_date, opening_minor, opening_date, closing_minor, closing_date, line_count,
+            lines_total_minor, version)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+        params![
+            file.sha256_hex,
+            s.source,
+            s.format.name(),
+            id.statement_id,
+            id.sequence,
+            id.first,
+            id.last,
+            s.opening_balance.map(|b| b.amount_minor),
+            s.opening_balance.map(|b| b.date.to_string()),
+            s.closing_balance.map(|b| b.amount_minor),
+            s.closing_balance.map(|b| b.date.to_string()),
+            s.lines.len() as i64,
+            total,
+            version
+        ],
+    )?;
+    let statement_row = tx.last_insert_rowid();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO bank_lines (statement, line_id, booking_date, value_date, amount_minor,
+            reference, bank_reference, counterparty, description, type_code)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    )?;
+    let mut date_buf = String::with_capacity(10);
+    for l in &s.lines {
+        date_buf.clear();
+        use std::fmt::Write as _;
+        let _ = write!(date_buf, "{}", l.booking_date.format("%Y-%m-%d"));
+        insert
+            .execute(params![
+                statement_row,
+                l.line_id,
+                date_buf,
+                l.value_date.map(|d| d.to_string()),
+                l.amount_minor,
+                l.reference,
+                l.bank_reference,
+                l.counterparty,
+                l.description,
+                l.type_code
+            ])
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(format!(
+                    "{}: statement {}: line id {:?} is already in the workspace",
+                    file.name, s.statement_id, l.line_id
+                )),
+                _ => StoreError::Sqlite(e),
+            })?;
+    }
+    Ok(statement_row)
+}
+
+impl Workspace {
+    fn check_account(&self, what: &str, account: &str, currency: &str) -> Option<String> {
+        if account != self.info.account || currency != self.info.currency {
+            Some(format!(
+                "{what} is for account {account} {currency}; this workspace is for {} {}",
+                self.info.account, self.info.currency
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Imports the statements of one file, all or nothing.
+    pub fn import_statements(
+        &mut self,
+        actor: &Actor<'_>,
+        file: &FileRecord,
+        statements: &[Statement],
+    ) -> Result<ImportOutcome> {
+        let mut outcome = ImportOutcome {
+            file: file.name.clone(),
+            ..ImportOutcome::default()
+        };
+        let mut wanted = Vec::new();
+        for s in statements {
+            match self.check_account(
+                &format!("{}: statement {}", file.name, s.statement_id),
+                &s.account,
+                s.currency.code(),
+            ) {
+                Some(reason) => outcome.skipped.push(reason),
+                None => wanted.push(s),
+            }
+        }
+        self.write(actor, |tx| {
+            if !record_file(tx, file, "statement", actor)? {
+                outcome.duplicate_file = true;
+                outcome
+                    .skipped
+                    .push(format!("{}: already imported (same SHA-256)", file.name));
+                return Ok((outcome, Vec::new()));
+            }
+            let mut notes = Vec::new();
+            for s in wanted {
+                let id = identity(s);
+                if let Some((_, count, total, closing, _)) = active_statement(tx, &id)? {
+                    let same = count == s.lines.len() as i64
+                        && Some(total) == s.lines_total_minor()
+                        && closing == s.closing_balance.map(|b| b.amount_minor);
+                    outcome.skipped.push(if same {
+                        format!(
+                            "{}: statement {} (sequence {}, {} to {}) already imported",
+                            file.name, id.statement_id, id.sequence, id.first, id.last
+                        )
+                    } else {
+                        format!(
+                            "{}: statement {} (sequence {}, {} to {}) differs from the imported one; replace it explicitly (recon ws replace-statement)",
+                            file.name, id.statement_id, id.sequence, id.first, id.last
+                        )
+                    });
+                    continue;
+                }
+                let row = insert_statement(tx, file, s, &id, 1)?;
+                outcome.statements_imported += 1;
+                outcome.lines_imported += s.lines.len();
+                notes.push(AuditNote {
+                    action: "statement_imported".into(),
+                    target: format!("statement:{row}"),
+                    before: String::new(),
+                    after: serde_json::json!({
+                        "file": file.name, "sha256": file.sha256_hex,
+                        "statement_id": id.statement_id, "sequence": id.sequence,
+                        "first_date": id.first, "last_date": id.last,
+                        "lines": s.lines.len(),
+                        "lines_total_minor": s.lines_total_minor(),
+                        "closing_minor": s.closing_balance.map(|b| b.amount_minor),
+                    })
+                    .to_string(),
+                });
+            }
+            if notes.is_empty() {
+                notes.push(AuditNote {
+                    action: "file_imported".into(),
+                    target: format!("file:{}", file.sha256_hex),
+                    before: String::new(),
+                    after: serde_json::json!({"file": file.name, "statements": 0}).to_string(),
+                });
+            }
+            Ok((outcome, notes))
+        })
+    }
+
+    /// Replaces the imported statement with `statement`'s identity by this corrected version.
+    /// Refused while any line of the old version is in a confirmed group (unmatch first).
+    pub fn replace_statement(
+        &mut self,
+        actor: &Actor<'_>,
+        file: &FileRecord,
+        statement: &Statement,
+        reason: &str,
+    ) -> Result<ImportOutcome> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "replacing a statement needs a reason".into(),
+            ));
+        }
+        if let Some(problem) = self.check_account(
+            &format!("{}: statement {}", file.name, statement.statement_id),
+            &statement.account,
+            statement.currency.code(),
+        ) {
+            return Err(StoreError::Invalid(problem));
+        }
+        let name = file.name.clone();
+        self.write(actor, |tx| {
+            let id = identity(statement);
+            let (old, count, total, closing, version) = active_statement(tx, &id)?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "statement {} (sequence {}, {} to {})",
+                    id.statement_id, id.sequence, id.first, id.last
+                ))
+            })?;
+            let matched: i64 = tx.query_row(
+                "SELECT count(*) FROM bank_lines WHERE statement = ?1 AND group_id IS NOT NULL",
+                [old],
+                |r| r.get(0),
+            )?;
+            if matched > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "statement {}: {matched} of its lines are in confirmed groups; unmatch them before replacing the statement",
+                    id.statement_id
+                )));
+            }
+            record_file(tx, file, "statement", actor)?;
+            tx.execute(
+                "DELETE FROM exceptions WHERE side = 'bank' AND item IN
+                    (SELECT id FROM bank_lines WHERE statement = ?1)",
+                [old],
+            )?;
+            tx.execute(
+                "DELETE FROM suggestion_items WHERE suggestion IN (
+                    SELECT DISTINCT suggestion FROM suggestion_items WHERE side = 'bank'
+                    AND item IN (SELECT id FROM bank_lines WHERE statement = ?1))",
+                [old],
+            )?;
+            tx.execute(
+                "UPDATE suggestions SET status = 'stale' WHERE status = 'open' AND id NOT IN
+                    (SELECT suggestion FROM suggestion_items)",
+                [],
+            )?;
+            tx.execute(
+                "DELETE FROM rejected_pairs WHERE bank_item IN
+                    (SELECT id FROM bank_lines WHERE statement = ?1)",
+                [old],
+            )?;
+            tx.execute("DELETE FROM bank_lines WHERE statement = ?1", [old])?;
+            let new = insert_statement(tx, file, statement, &id, version + 1)?;
+            tx.execute(
+                "UPDATE statements SET superseded_by = ?1 WHERE id = ?2",
+                params![new, old],
+            )?;
+            let outcome = ImportOutcome {
+                file: name,
+                statements_imported: 1,
+                lines_imported: statement.lines.len(),
+                ..ImportOutcome::default()
+            };
+            let note = AuditNote {
+                action: "statement_replaced".into(),
+                target: format!("statement:{old}"),
+                before: serde_json::json!({"statement": old, "version": version, "lines": count,
+                    "lines_total_minor": total, "closing_minor": closing})
+                .to_string(),
+                after: serde_json::json!({"statement": new, "version": version + 1,
+                    "lines": statement.lines.len(), "lines_total_minor": statement.lines_total_minor(),
+                    "closing_minor": statement.closing_balance.map(|b| b.amount_minor),
+                    "file": file.name, "sha256": file.sha256_hex, "reason": reason})
+                .to_string(),
+            };
+            Ok((outcome, vec![note]))
+        })
+    }
+
+    /// Imports the ledger entries of one file for this workspace's account, all or nothing.
+    /// Entries of other accounts are skipped (a ledger extract may cover several).
+    pub fn import_ledger(
+        &mut self,
+        actor: &Actor<'_>,
+        file: &FileRecord,
+        entries: &[LedgerEntry],
+    ) -> Result<ImportOutcome> {
+        let mut outcome = ImportOutcome {
+            file: file.name.clone(),
+            ..ImportOutcome::default()
+        };
+        let account = self.info.account.clone();
+        let currency = self.info.currency.clone();
+        self.write(actor, |tx| {
+            if !record_file(tx, file, "ledger", actor)? {
+                outcome.duplicate_file = true;
+                outcome
+                    .skipped
+                    .push(format!("{}: already imported (same SHA-256)", file.name));
+                return Ok((outcome, Vec::new()));
+            }
+            let mut other_accounts = 0usize;
+            let mut duplicates = 0usize;
+            let mut total: i64 = 0;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO ledger_entries (file_sha256, entry_id, posting_date,
+                        amount_minor, reference, description) VALUES (?1,?2,?3,?4,?5,?6)",
+                )?;
+                for e in entries {
+                    if e.account != account || e.currency.code() != currency {
+                        other_accounts += 1;
+                        continue;
+                    }
+                    let n = insert.execute(params![
+                        file.sha256_hex,
+                        e.entry_id,
+                        e.posting_date.format("%Y-%m-%d").to_string(),
+                        e.amount_minor,
+                        e.reference,
+                        e.description
+                    ])?;
+                    if n == 0 {
+                        duplicates += 1;
+                    } else {
+                        outcome.ledger_entries_imported += 1;
+                        total = total.saturating_add(e.amount_minor);
+                    }
+                }
+            }
+            if other_accounts > 0 {
+                outcome.skipped.push(format!(
+                    "{}: {other_accounts} entries for other accounts skipped",
+                    file.name
+                ));
+            }
+            if duplicates > 0 {
+                outcome.skipped.push(format!(
+                    "{}: {duplicates} entries already in the workspace (same entry id) skipped",
+                    file.name
+                ));
+            }
+            let note = AuditNote {
+                action: "ledger_imported".into(),
+                target: format!("file:{}", file.sha256_hex),
+                before: String::new(),
+                after: serde_json::json!({"file": file.name, "entries": outcome.ledger_entries_imported,
+                    "total_minor": total, "skipped_other_accounts": other_accounts,
+                    "skipped_duplicates": duplicates})
+                .to_string(),
+            };
+            Ok((outcome, vec![note]))
+        })
+    }
+}

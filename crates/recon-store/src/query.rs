@@ -1,0 +1,552 @@
+//! Reading the workspace: pages of exceptions (filtered, sorted, with age in days), suggestions,
+//! the totals of the reconciliation statement, the content hash an approval records; and the
+//! sign-off actions that depend on them (prepare, approve, reject).
+
+use crate::error::{Result, StoreError};
+use crate::workspace::{Actor, AuditNote, SignOffRecord, Workspace, read_sign_off};
+use recon_model::Date;
+use recon_review::{
+    AdjustmentReason, ContentHasher, OpenItemTotals, ReconciliationStatement, SignOffAction,
+    SignOffState,
+};
+use rusqlite::{ToSql, params};
+use serde_json::json;
+
+/// Largest page of exceptions one query returns.
+pub const EXCEPTION_PAGE_MAX: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExceptionSort {
+    /// Oldest first (most days open).
+    #[default]
+    AgeDesc,
+    AgeAsc,
+    AmountAsc,
+    AmountDesc,
+}
+
+impl ExceptionSort {
+    pub fn from_name(s: &str) -> Option<ExceptionSort> {
+        match s {
+            "age" | "age-desc" | "oldest" => Some(ExceptionSort::AgeDesc),
+            "age-asc" | "newest" => Some(ExceptionSort::AgeAsc),
+            "amount" | "amount-asc" => Some(ExceptionSort::AmountAsc),
+            "amount-desc" => Some(ExceptionSort::AmountDesc),
+            _ => None,
+        }
+    }
+}
+
+/// Which exceptions, in what order.
+#[derive(Clone, Debug, Default)]
+pub struct ExceptionQuery {
+    /// "bank" or "ledger".
+    pub side: Option<String>,
+    /// "ambiguous", "suggested", "no_candidate", "unmatched".
+    pub reason: Option<String>,
+    pub assignee: Option<String>,
+    /// Only items with |amount| at least this.
+    pub min_abs_amount_minor: Option<i64>,
+    /// Substring of the reference or description.
+    pub text: Option<String>,
+    pub sort: ExceptionSort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ExceptionRow {
+    pub side: String,
+    pub item_id: String,
+    pub reason: String,
+    pub amount_minor: i64,
+    pub date: String,
+    pub days_open: i64,
+    pub reference: String,
+    pub description: String,
+    pub assignee: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SuggestionRow {
+    pub id: i64,
+    pub rule: String,
+    pub score: i64,
+    pub difference_minor: i64,
+    pub explanation: String,
+    pub bank: Vec<String>,
+    pub ledger: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct GroupRow {
+    pub id: i64,
+    pub origin: String,
+    pub rule: String,
+    pub difference_minor: i64,
+    pub adjustment_reason: Option<String>,
+    pub note: String,
+    pub bank: Vec<String>,
+    pub ledger: Vec<String>,
+}
+
+/// Counts for `recon ws status`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct WorkspaceStatus {
+    pub statements: i64,
+    pub bank_lines: i64,
+    pub ledger_entries: i64,
+    pub confirmed_groups: i64,
+    pub open_suggestions: i64,
+    pub exceptions: i64,
+    pub decisions: i64,
+    pub audit_entries: i64,
+    pub sign_off: SignOffRecord,
+}
+
+fn days_between(from: &str, to: Date) -> i64 {
+    Date::parse_from_str(from, "%Y-%m-%d")
+        .map(|d| (to - d).num_days())
+        .unwrap_or(0)
+}
+
+impl Workspace {
+    /// One page of exceptions, aged as of `as_of`.
+    pub fn exceptions(&self, q: &ExceptionQuery, as_of: Date) -> Result<Vec<ExceptionRow>> {
+        let mut sql = String::from(
+            "SELECT e.side, e.item_id, e.reason, e.amount_minor, e.item_date, e.reference,
+                    e.description, a.assignee
+             FROM exceptions e LEFT JOIN assignments a ON a.target = e.side || ':' || e.item_id
+             WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(side) = &q.side {
+            sql.push_str(" AND e.side = ?");
+            args.push(Box::new(side.clone()));
+        }
+        if let Some(reason) = &q.reason {
+            sql.push_str(" AND e.reason = ?");
+            args.push(Box::new(reason.clone()));
+        }
+        if let Some(who) = &q.assignee {
+            sql.push_str(" AND a.assignee = ?");
+            args.push(Box::new(who.clone()));
+        }
+        if let Some(min) = q.min_abs_amount_minor {
+            sql.push_str(" AND (e.amount_minor >= ? OR e.amount_minor <= ?)");
+            args.push(Box::new(min));
+            args.push(Box::new(min.saturating_neg()));
+        }
+        if let Some(text) = &q.text {
+            sql.push_str(" AND (instr(e.reference, ?) > 0 OR instr(e.description, ?) > 0)");
+            args.push(Box::new(text.clone()));
+            args.push(Box::new(text.clone()));
+        }
+        sql.push_str(match q.sort {
+            ExceptionSort::AgeDesc => " ORDER BY e.item_date ASC, e.side, e.item",
+            ExceptionSort::AgeAsc => " ORDER BY e.item_date DESC, e.side DESC, e.item DESC",
+            ExceptionSort::AmountAsc => " ORDER BY e.amount_minor ASC, e.side, e.item",
+            ExceptionSort::AmountDesc => " ORDER BY e.amount_minor DESC, e.side DESC, e.item DESC",
+        });
+        let limit = if q.limit == 0 {
+            1000
+        } else {
+            q.limit.min(EXCEPTION_PAGE_MAX)
+        };
+        sql.push_str(" LIMIT ? OFFSET ?");
+        args.push(Box::new(limit as i64));
+        args.push(Box::new(q.offset as i64));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let rows = stmt
+            .query_map(params.as_slice(), |r| {
+                let date: String = r.get(4)?;
+                Ok(ExceptionRow {
+                    side: r.get(0)?,
+                    item_id: r.get(1)?,
+                    reason: r.get(2)?,
+                    amount_minor: r.get(3)?,
+                    days_open: days_between(&date, as_of),
+                    date,
+                    reference: r.get(5)?,
+                    description: r.get(6)?,
+                    assignee: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Open suggestions, best first.
+    pub fn suggestions(&self, limit: usize) -> Result<Vec<SuggestionRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.rule, s.score, s.difference_minor, s.explanation,
+                    (SELECT group_concat(b.line_id, ' ') FROM suggestion_items si JOIN bank_lines b ON b.id = si.item
+                      WHERE si.suggestion = s.id AND si.side = 'bank'),
+                    (SELECT group_concat(l.entry_id, ' ') FROM suggestion_items si JOIN ledger_entries l ON l.id = si.item
+                      WHERE si.suggestion = s.id AND si.side = 'ledger')
+             FROM suggestions s WHERE s.status = 'open' ORDER BY s.score DESC, s.id LIMIT ?1",
+        )?;
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| s.split(' ').map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(SuggestionRow {
+                    id: r.get(0)?,
+                    rule: r.get(1)?,
+                    score: r.get(2)?,
+                    difference_minor: r.get(3)?,
+                    explanation: r.get(4)?,
+                    bank: split(r.get(5)?),
+                    ledger: split(r.get(6)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Confirmed groups made or accepted by people (auto groups are many; not listed).
+    pub fn reviewed_groups(&self) -> Result<Vec<GroupRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT g.id, g.origin, g.rule, g.difference_minor, g.adjustment_reason, g.note,
+                    (SELECT group_concat(b.line_id, ' ') FROM group_items gi JOIN bank_lines b ON b.id = gi.item
+                      WHERE gi.group_id = g.id AND gi.side = 'bank'),
+                    (SELECT group_concat(l.entry_id, ' ') FROM group_items gi JOIN ledger_entries l ON l.id = gi.item
+                      WHERE gi.group_id = g.id AND gi.side = 'ledger')
+             FROM groups g WHERE g.removed_at IS NULL AND g.origin <> 'auto' ORDER BY g.id",
+        )?;
+        let split = |s: Option<String>| -> Vec<String> {
+            s.map(|s| s.split(' ').map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(GroupRow {
+                    id: r.get(0)?,
+                    origin: r.get(1)?,
+                    rule: r.get(2)?,
+                    difference_minor: r.get(3)?,
+                    adjustment_reason: r.get(4)?,
+                    note: r.get(5)?,
+                    bank: split(r.get(6)?),
+                    ledger: split(r.get(7)?),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The group an item is in, if any.
+    pub fn group_of(&self, side: &str, id: &str) -> Result<Option<i64>> {
+        let sql = if side == "bank" {
+            "SELECT group_id FROM bank_lines WHERE line_id = ?1"
+        } else {
+            "SELECT group_id FROM ledger_entries WHERE entry_id = ?1"
+        };
+        let g: Option<Option<i64>> =
+            rusqlite::OptionalExtension::optional(self.conn.query_row(sql, [id], |r| r.get(0)))?;
+        g.ok_or_else(|| StoreError::NotFound(format!("{side} item {id:?}")))
+    }
+
+    pub fn status(&self) -> Result<WorkspaceStatus> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(WorkspaceStatus {
+            statements: count("SELECT count(*) FROM statements WHERE superseded_by IS NULL")?,
+            bank_lines: count("SELECT count(*) FROM bank_lines")?,
+            ledger_entries: count("SELECT count(*) FROM ledger_entries")?,
+            confirmed_groups: count("SELECT count(*) FROM groups WHERE removed_at IS NULL")?,
+            open_suggestions: count("SELECT count(*) FROM suggestions WHERE status = 'open'")?,
+            exceptions: count("SELECT count(*) FROM exceptions")?,
+            decisions: count("SELECT count(*) FROM decisions")?,
+            audit_entries: count("SELECT count(*) FROM audit_log")?,
+            sign_off: read_sign_off(&self.conn)?,
+        })
+    }
+
+    pub fn sign_off(&self) -> Result<SignOffRecord> {
+        read_sign_off(&self.conn)
+    }
+
+    /// The totals of the reconciliation statement, from the active statements, every ledger
+    /// entry, the open items and the confirmed groups' booked differences.
+    pub fn open_item_totals(&self) -> Result<OpenItemTotals> {
+        let c = &self.conn;
+        let (first_opening, last_closing): (Option<i64>, Option<i64>) = (
+            c.query_row(
+                "SELECT opening_minor FROM statements WHERE superseded_by IS NULL
+                 ORDER BY first_date, sequence, id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })?,
+            c.query_row(
+                "SELECT closing_minor FROM statements WHERE superseded_by IS NULL
+                 ORDER BY last_date DESC, sequence DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })?,
+        );
+        let lines_total: i64 = c.query_row(
+            "SELECT coalesce(sum(amount_minor), 0) FROM bank_lines",
+            [],
+            |r| r.get(0),
+        )?;
+        let bank_opening = first_opening.unwrap_or(0);
+        // Without a closing balance on the statement, the bank's own arithmetic stands in.
+        let bank_closing = last_closing.unwrap_or(bank_opening + lines_total);
+        let ledger_total: i64 = c.query_row(
+            "SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries",
+            [],
+            |r| r.get(0),
+        )?;
+        let ledger_opening = self.info.ledger_opening_minor.unwrap_or(bank_opening);
+        let sums = |table: &str| -> Result<(i64, i64, i64)> {
+            Ok(c.query_row(
+                &format!(
+                    "SELECT coalesce(sum(CASE WHEN amount_minor > 0 THEN amount_minor END), 0),
+                            coalesce(sum(CASE WHEN amount_minor < 0 THEN amount_minor END), 0),
+                            count(*)
+                     FROM {table} WHERE group_id IS NULL"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?)
+        };
+        let (ledger_in, ledger_out, ledger_open) = sums("ledger_entries")?;
+        let (bank_in, bank_out, bank_open) = sums("bank_lines")?;
+        let mut stmt = c.prepare(
+            "SELECT coalesce(adjustment_reason, 'rounding'), sum(difference_minor) FROM groups
+             WHERE removed_at IS NULL AND difference_minor <> 0 GROUP BY 1 ORDER BY 1",
+        )?;
+        let adjustments = stmt
+            .query_map([], |r| {
+                let reason: String = r.get(0)?;
+                Ok((
+                    AdjustmentReason::from_name(&reason).unwrap_or(AdjustmentReason::Rounding),
+                    r.get(1)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(OpenItemTotals {
+            bank_closing_minor: bank_closing,
+            ledger_balance_minor: ledger_opening.saturating_add(ledger_total),
+            open_ledger_receipts_minor: ledger_in,
+            open_ledger_payments_minor: ledger_out,
+            open_bank_debits_minor: bank_out,
+            open_bank_credits_minor: bank_in,
+            adjustments_minor: adjustments,
+            open_items: u64::try_from(ledger_open + bank_open).unwrap_or(0),
+        })
+    }
+
+    pub fn reconciliation_statement(&self) -> Result<ReconciliationStatement> {
+        Ok(ReconciliationStatement::from_totals(
+            &self.open_item_totals()?,
+        ))
+    }
+
+    /// SHA-256 over the reconciliation's content: statements, every item with its group, every
+    /// confirmed group with its difference and adjustment, every decision, the totals.
+    pub fn content_hash(&self) -> Result<String> {
+        let mut h = ContentHasher::default();
+        h.record("workspace")
+            .text(&self.info.id)
+            .text(&self.info.account)
+            .text(&self.info.currency);
+        let c = &self.conn;
+        let mut stmt = c.prepare(
+            "SELECT id, statement_id, sequence, first_date, last_date, coalesce(opening_minor, 0),
+                    coalesce(closing_minor, 0), line_count, lines_total_minor
+             FROM statements WHERE superseded_by IS NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            h.record("statement")
+                .int(r.get(0)?)
+                .text(r.get_ref(1)?.as_str()?)
+                .text(r.get_ref(2)?.as_str()?)
+                .text(r.get_ref(3)?.as_str()?)
+                .text(r.get_ref(4)?.as_str()?)
+                .int(r.get(5)?)
+                .int(r.get(6)?)
+                .int(r.get(7)?)
+                .int(r.get(8)?);
+        }
+        for (kind, sql) in [
+            (
+                "bank",
+                "SELECT id, amount_minor, coalesce(group_id, 0) FROM bank_lines ORDER BY id",
+            ),
+            (
+                "ledger",
+                "SELECT id, amount_minor, coalesce(group_id, 0) FROM ledger_entries ORDER BY id",
+            ),
+        ] {
+            let mut stmt = c.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                h.record(kind).int(r.get(0)?).int(r.get(1)?).int(r.get(2)?);
+            }
+        }
+        let mut stmt = c.prepare(
+            "SELECT id, origin, difference_minor, coalesce(adjustment_reason, ''), note FROM groups
+             WHERE removed_at IS NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            h.record("group")
+                .int(r.get(0)?)
+                .text(r.get_ref(1)?.as_str()?)
+                .int(r.get(2)?)
+                .text(r.get_ref(3)?.as_str()?)
+                .text(r.get_ref(4)?.as_str()?);
+        }
+        let mut stmt = c.prepare(
+            "SELECT id, kind, actor, payload, coalesce(undone_by, 0) FROM decisions ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            h.record("decision")
+                .int(r.get(0)?)
+                .text(r.get_ref(1)?.as_str()?)
+                .text(r.get_ref(2)?.as_str()?)
+                .text(r.get_ref(3)?.as_str()?)
+                .int(r.get(4)?);
+        }
+        let s = self.reconciliation_statement()?;
+        h.record("totals")
+            .int(s.bank_closing_minor)
+            .int(s.ledger_balance_minor)
+            .int(s.unexplained_minor);
+        for row in &s.rows {
+            h.text(&row.label).int(row.amount_minor);
+        }
+        Ok(h.finish_hex())
+    }
+
+    /// A clerk prepares the reconciliation: the unexplained difference must be 0.00.
+    pub fn prepare(&mut self, actor: &Actor<'_>) -> Result<SignOffRecord> {
+        let statement = self.reconciliation_statement()?;
+        self.write_sign_off(actor, |tx| {
+            let before = read_sign_off(tx)?;
+            let next = recon_review::transition(
+                before.state,
+                &SignOffAction::Prepare {
+                    unexplained_minor: statement.unexplained_minor,
+                },
+                actor.principal,
+            )?;
+            tx.execute(
+                "UPDATE sign_off SET state = ?1, preparer = ?2, prepared_at = ?3 WHERE id = 1",
+                params![next.name(), actor.principal.subject, actor.at],
+            )?;
+            let after = read_sign_off(tx)?;
+            let note = AuditNote {
+                action: "prepared".into(),
+                target: "sign_off".into(),
+                before: serde_json::to_string(&before).unwrap_or_default(),
+                after: serde_json::to_string(&after).unwrap_or_default(),
+            };
+            Ok((after, vec![note]))
+        })
+    }
+
+    /// A supervisor (not the preparer) approves: the content hash is recorded and an outbox
+    /// entry queued for publishing.
+    pub fn approve(&mut self, actor: &Actor<'_>) -> Result<SignOffRecord> {
+        let hash = self.content_hash()?;
+        let statement = self.reconciliation_statement()?;
+        let workspace = self.info.clone();
+        self.write_sign_off(actor, |tx| {
+            let before = read_sign_off(tx)?;
+            let preparer = before.preparer.clone().unwrap_or_default();
+            recon_review::transition(before.state, &SignOffAction::Approve { preparer: &preparer }, actor.principal)?;
+            tx.execute(
+                "UPDATE sign_off SET state = 'approved', approver = ?1, approved_at = ?2, content_hash = ?3 WHERE id = 1",
+                params![actor.principal.subject, actor.at, hash],
+            )?;
+            let (audit_seq, audit_hash): (i64, String) =
+                tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            tx.execute(
+                "INSERT INTO outbox (kind, payload, created_at) VALUES ('reconciliation_approved', ?1, ?2)",
+                params![
+                    json!({"workspace": workspace, "content_hash": hash, "preparer": preparer,
+                           "approver": actor.principal.subject, "statement": statement,
+                           "audit_head": {"seq": audit_seq, "hash": audit_hash}})
+                    .to_string(),
+                    actor.at
+                ],
+            )?;
+            let after = read_sign_off(tx)?;
+            let note = AuditNote {
+                action: "approved".into(),
+                target: "sign_off".into(),
+                before: serde_json::to_string(&before).unwrap_or_default(),
+                after: serde_json::to_string(&after).unwrap_or_default(),
+            };
+            Ok((after, vec![note]))
+        })
+    }
+
+    /// A supervisor sends the prepared reconciliation back to review with a reason.
+    pub fn reject(&mut self, actor: &Actor<'_>, reason: &str) -> Result<SignOffRecord> {
+        self.write_sign_off(actor, |tx| {
+            let before = read_sign_off(tx)?;
+            let preparer = before.preparer.clone().unwrap_or_default();
+            let next = recon_review::transition(
+                before.state,
+                &SignOffAction::Reject { preparer: &preparer, reason },
+                actor.principal,
+            )?;
+            tx.execute(
+                "UPDATE sign_off SET state = ?1, preparer = NULL, prepared_at = NULL, last_rejection = ?2 WHERE id = 1",
+                params![next.name(), reason],
+            )?;
+            let after = read_sign_off(tx)?;
+            let note = AuditNote {
+                action: "rejected".into(),
+                target: "sign_off".into(),
+                before: serde_json::to_string(&before).unwrap_or_default(),
+                after: serde_json::to_string(&after).unwrap_or_default(),
+            };
+            Ok((after, vec![note]))
+        })
+    }
+
+    /// Whether an approval still covers the content (its hash is unchanged).
+    pub fn approval_current(&self) -> Result<Option<bool>> {
+        let s = read_sign_off(&self.conn)?;
+        if s.state != SignOffState::Approved {
+            return Ok(None);
+        }
+        Ok(Some(
+            s.content_hash.as_deref() == Some(self.content_hash()?.as_str()),
+        ))
+    }
+
+    /// Entries waiting in the outbox (the publishing issue drains it).
+    pub fn outbox(&self) -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, payload FROM outbox WHERE published_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,259 @@
+//! Versioned, forward-only migrations. `MIGRATIONS[n]` turns a version-n database into version
+//! n+1; `PRAGMA user_version` records the version. A migration, once released, is frozen: changes
+//! come as a new migration appended at the end. Money is INTEGER minor units, dates ISO text.
+
+use crate::error::{Result, StoreError};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// The DDL of each version, in order. Never edit a released entry.
+pub const MIGRATIONS: [&str; 3] = [
+    V1_IMPORT_AND_AUDIT,
+    V2_MATCHING_AND_REVIEW,
+    V3_SIGN_OFF_AND_OUTBOX,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Version 1: the workspace, imported files, statements, lines, ledger entries, the audit log.
+pub const V1_IMPORT_AND_AUDIT: &str = "
+CREATE TABLE workspace (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    ledger_opening_minor INTEGER,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE imported_files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('statement', 'ledger')),
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+CREATE TABLE statements (
+    id INTEGER PRIMARY KEY,
+    file_sha256 TEXT NOT NULL REFERENCES imported_files(sha256),
+    source TEXT NOT NULL,
+    format TEXT NOT NULL,
+    statement_id TEXT NOT NULL,
+    sequence TEXT NOT NULL,
+    first_date TEXT NOT NULL,
+    last_date TEXT NOT NULL,
+    opening_minor INTEGER,
+    opening_date TEXT,
+    closing_minor INTEGER,
+    closing_date TEXT,
+    line_count INTEGER NOT NULL,
+    lines_total_minor INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    superseded_by INTEGER REFERENCES statements(id),
+    UNIQUE (statement_id, sequence, first_date, last_date, version)
+);
+CREATE TABLE bank_lines (
+    id INTEGER PRIMARY KEY,
+    statement INTEGER NOT NULL REFERENCES statements(id),
+    line_id TEXT NOT NULL UNIQUE,
+    booking_date TEXT NOT NULL,
+    value_date TEXT,
+    amount_minor INTEGER NOT NULL,
+    reference TEXT,
+    bank_reference TEXT,
+    counterparty TEXT,
+    description TEXT NOT NULL,
+    type_code TEXT
+);
+CREATE TABLE ledger_entries (
+    id INTEGER PRIMARY KEY,
+    file_sha256 TEXT NOT NULL REFERENCES imported_files(sha256),
+    entry_id TEXT NOT NULL UNIQUE,
+    posting_date TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    reference TEXT,
+    description TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash)
+    VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+";
+
+/// Version 2: match runs, confirmed groups, suggestions, exceptions, rejected pairs, decisions,
+/// comments, attachments, assignments.
+pub const V2_MATCHING_AND_REVIEW: &str = "
+CREATE TABLE match_runs (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    rule_set TEXT NOT NULL,
+    bank_items INTEGER NOT NULL,
+    ledger_items INTEGER NOT NULL,
+    auto_groups INTEGER NOT NULL,
+    suggestions INTEGER NOT NULL,
+    exceptions INTEGER NOT NULL
+);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL CHECK (origin IN ('auto', 'accepted', 'manual')),
+    run INTEGER REFERENCES match_runs(id),
+    rule TEXT NOT NULL,
+    difference_minor INTEGER NOT NULL,
+    adjustment_reason TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    removed_at TEXT,
+    CHECK (difference_minor = 0 OR adjustment_reason IS NOT NULL OR origin = 'auto')
+);
+CREATE TABLE group_items (
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    side TEXT NOT NULL CHECK (side IN ('bank', 'ledger')),
+    item INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (group_id, side, item)
+) WITHOUT ROWID;
+ALTER TABLE bank_lines ADD COLUMN group_id INTEGER REFERENCES groups(id);
+ALTER TABLE ledger_entries ADD COLUMN group_id INTEGER REFERENCES groups(id);
+CREATE TABLE suggestions (
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL REFERENCES match_runs(id),
+    match_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    explanation TEXT NOT NULL,
+    difference_minor INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected', 'stale'))
+);
+CREATE INDEX suggestions_status ON suggestions(status);
+CREATE TABLE suggestion_items (
+    suggestion INTEGER NOT NULL REFERENCES suggestions(id),
+    side TEXT NOT NULL CHECK (side IN ('bank', 'ledger')),
+    item INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (suggestion, side, item)
+) WITHOUT ROWID;
+CREATE INDEX suggestion_items_item ON suggestion_items(side, item);
+CREATE TABLE exceptions (
+    side TEXT NOT NULL CHECK (side IN ('bank', 'ledger')),
+    item INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    item_date TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    description TEXT NOT NULL,
+    PRIMARY KEY (side, item)
+) WITHOUT ROWID;
+CREATE TABLE rejected_pairs (
+    bank_item INTEGER NOT NULL,
+    ledger_item INTEGER NOT NULL,
+    decision INTEGER NOT NULL,
+    PRIMARY KEY (bank_item, ledger_item)
+) WITHOUT ROWID;
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    undone_by INTEGER REFERENCES decisions(id)
+);
+CREATE INDEX decisions_actor ON decisions(actor, id);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    decision INTEGER NOT NULL REFERENCES decisions(id)
+);
+CREATE INDEX comments_target ON comments(target);
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    added_by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    decision INTEGER NOT NULL REFERENCES decisions(id)
+);
+CREATE TABLE assignments (
+    target TEXT PRIMARY KEY,
+    assignee TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+";
+
+/// Version 3: sign-off, the outbox for publishing, indexes for paging exceptions.
+pub const V3_SIGN_OFF_AND_OUTBOX: &str = "
+CREATE TABLE sign_off (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    state TEXT NOT NULL CHECK (state IN ('open', 'in_review', 'prepared', 'approved')),
+    preparer TEXT,
+    prepared_at TEXT,
+    approver TEXT,
+    approved_at TEXT,
+    content_hash TEXT,
+    last_rejection TEXT
+);
+INSERT INTO sign_off (id, state) VALUES (1, 'open');
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    published_at TEXT
+);
+CREATE INDEX exceptions_date ON exceptions(item_date, side, item);
+CREATE INDEX exceptions_amount ON exceptions(amount_minor, side, item);
+CREATE INDEX exceptions_reason_date ON exceptions(reason, item_date);
+CREATE INDEX bank_lines_group ON bank_lines(group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX ledger_entries_group ON ledger_entries(group_id) WHERE group_id IS NOT NULL;
+";
+
+/// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<i64> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (n, ddl) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(ddl)?;
+        tx.pragma_update(None, "user_version", n as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}

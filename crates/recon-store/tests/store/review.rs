@@ -1,0 +1,248 @@
+//! Review and sign-off through the store: idempotent imports, re-runs keep manual decisions,
+//! adjustments, undo, maker-checker, zero unexplained difference before prepare, approval
+//! withdrawn (and audited) by any later change.
+
+use crate::support::*;
+use recon_review::{AdjustmentReason, SignOffState};
+use recon_store::{Adjustment, ExceptionQuery, MemoryKeyStore, StoreErrorKind};
+
+#[test]
+fn imports_are_idempotent_and_corrections_are_explicit() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("idempotent", &keys);
+    let p = clara();
+    let (s, ledger) = sample();
+    let again = ws
+        .import_statements(&actor(&p), &file("s1.sta", "s1"), std::slice::from_ref(&s))
+        .unwrap();
+    assert!(again.duplicate_file);
+    let same_statement_other_file = ws
+        .import_statements(
+            &actor(&p),
+            &file("s1-copy.sta", "copy"),
+            std::slice::from_ref(&s),
+        )
+        .unwrap();
+    assert_eq!(same_statement_other_file.statements_imported, 0);
+    assert!(
+        same_statement_other_file.skipped[0].contains("already imported"),
+        "{:?}",
+        same_statement_other_file.skipped
+    );
+    let mut corrected = s.clone();
+    corrected.lines[5].amount_minor = -900;
+    corrected.closing_balance.as_mut().unwrap().amount_minor -= 25;
+    let refused = ws
+        .import_statements(&actor(&p), &file("s1-v2.sta", "v2"), &[corrected.clone()])
+        .unwrap();
+    assert!(
+        refused.skipped[0].contains("replace it explicitly"),
+        "{:?}",
+        refused.skipped
+    );
+    ws.replace_statement(
+        &actor(&p),
+        &file("s1-v2.sta", "v2"),
+        &corrected,
+        "bank corrected the fee",
+    )
+    .unwrap();
+    assert_eq!(ws.status().unwrap().bank_lines, 6);
+    let ledger_again = ws
+        .import_ledger(&actor(&p), &file("ledger2.csv", "l2"), &ledger)
+        .unwrap();
+    assert_eq!(ledger_again.ledger_entries_imported, 0);
+    let (entries, _) = ws.audit_entries().unwrap();
+    assert!(entries.iter().any(|e| e.action == "statement_replaced" && e.after.contains("bank corrected the fee")));
+    ws.verify_audit().unwrap();
+}
+
+#[test]
+fn rerunning_the_matcher_keeps_manual_decisions_and_rejections() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("rerun", &keys);
+    let p = clara();
+    let run = run_matcher(&mut ws, &p);
+    assert!(run.auto_groups >= 3, "{run:?}");
+    // S1/5 (1995.00) settles GL-5 (2000.00) less a 5.00 bank charge: the bank_charges rule
+    // books it; a clerk takes it apart and matches it by hand with an adjustment instead.
+    let charged = ws
+        .group_of("bank", "S1/5")
+        .unwrap()
+        .expect("bank_charges rule matched S1/5");
+    let statement = ws.reconciliation_statement().unwrap();
+    assert_eq!(
+        statement.unexplained_minor,
+        0,
+        "{}",
+        statement.render("EUR", 2)
+    );
+    ws.unmatch(&actor(&p), &[charged]).unwrap();
+    let unbalanced = ws.manual_match(&actor(&p), &["S1/5".into()], &["GL-5".into()], None);
+    assert_eq!(unbalanced.unwrap_err().kind(), StoreErrorKind::Invalid);
+    let adj = Adjustment {
+        reason: AdjustmentReason::BankCharge,
+        note: "fee on incoming wire".into(),
+    };
+    let receipt = ws
+        .manual_match(&actor(&p), &["S1/5".into()], &["GL-5".into()], Some(&adj))
+        .unwrap();
+    let group = receipt.group.unwrap();
+    // Unmatch an auto group: the matcher must not pair those items again.
+    let auto_group = ws.group_of("bank", "S1/1").unwrap().unwrap();
+    ws.unmatch(&actor(&p), &[auto_group]).unwrap();
+    run_matcher(&mut ws, &p);
+    assert_eq!(ws.group_of("bank", "S1/5").unwrap(), Some(group));
+    assert_eq!(ws.group_of("bank", "S1/1").unwrap(), None);
+    assert_eq!(ws.group_of("ledger", "GL-1").unwrap(), None);
+    // Twice the same item in a confirmed group is refused.
+    let again = ws.manual_match(&actor(&p), &["S1/5".into()], &[], None);
+    assert_eq!(again.unwrap_err().kind(), StoreErrorKind::Conflict);
+    // Undo of one's own last decision (the manual match of S1/1 below), then of the unmatch.
+    ws.manual_match(&actor(&p), &["S1/1".into()], &["GL-1".into()], None)
+        .unwrap();
+    ws.undo_last(&actor(&p)).unwrap();
+    assert_eq!(ws.group_of("bank", "S1/1").unwrap(), None);
+    let page = ws
+        .exceptions(
+            &ExceptionQuery {
+                side: Some("bank".into()),
+                ..Default::default()
+            },
+            day(30),
+        )
+        .unwrap();
+    assert!(
+        page.iter()
+            .any(|e| e.item_id == "S1/1" && e.days_open == 28),
+        "{page:?}"
+    );
+    ws.verify_audit().unwrap();
+}
+
+#[test]
+fn comments_attachments_assignments_and_their_undo() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("annotate", &keys);
+    let p = clara();
+    run_matcher(&mut ws, &p);
+    let targets = vec!["bank:S1/6".to_string(), "ledger:GL-6".to_string()];
+    ws.comment(&actor(&p), &targets, "ask the bank").unwrap();
+    ws.attach(
+        &actor(&p),
+        &targets[..1],
+        "advice.pdf",
+        b"%PDF-1.7 fee advice",
+    )
+    .unwrap();
+    ws.assign(&actor(&p), &targets, "clara").unwrap();
+    let mine = ws
+        .exceptions(
+            &ExceptionQuery {
+                assignee: Some("clara".into()),
+                ..Default::default()
+            },
+            day(30),
+        )
+        .unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    ws.undo_last(&actor(&p)).unwrap();
+    let mine = ws
+        .exceptions(
+            &ExceptionQuery {
+                assignee: Some("clara".into()),
+                ..Default::default()
+            },
+            day(30),
+        )
+        .unwrap();
+    assert!(mine.is_empty());
+    assert_eq!(
+        ws.comment(&actor(&p), &["bank:NOPE".into()], "x")
+            .unwrap_err()
+            .kind(),
+        StoreErrorKind::NotFound
+    );
+}
+
+#[test]
+fn maker_checker_and_withdrawal_of_approval() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("signoff", &keys);
+    let clerk = clara();
+    let sup = sam();
+    run_matcher(&mut ws, &clerk);
+    // The sample reconciles: every difference is an open item, so the unexplained difference is 0.
+    let statement = ws.reconciliation_statement().unwrap();
+    assert_eq!(
+        statement.unexplained_minor,
+        0,
+        "{}",
+        statement.render("EUR", 2)
+    );
+    assert_eq!(
+        ws.approve(&actor(&sup)).unwrap_err().kind(),
+        StoreErrorKind::NotAllowed
+    );
+    assert_eq!(
+        ws.prepare(&actor(&sup)).unwrap_err().kind(),
+        StoreErrorKind::NotAllowed,
+        "supervisor lacks clerk role"
+    );
+    ws.prepare(&actor(&clerk)).unwrap();
+    let both = recon_review::Principal::new(
+        "clara",
+        "Clara",
+        &[recon_review::Role::Clerk, recon_review::Role::Supervisor],
+    );
+    assert!(
+        ws.approve(&actor(&both))
+            .unwrap_err()
+            .to_string()
+            .contains("may not approve")
+    );
+    let approved = ws.approve(&actor(&sup)).unwrap();
+    assert_eq!(approved.state, SignOffState::Approved);
+    assert_eq!(ws.approval_current().unwrap(), Some(true));
+    assert_eq!(ws.outbox().unwrap().len(), 1);
+    // A change after approval withdraws it, and the withdrawal is audited.
+    ws.comment(&actor(&clerk), &["bank:S1/6".into()], "one more note")
+        .unwrap();
+    assert_eq!(ws.sign_off().unwrap().state, SignOffState::InReview);
+    let (entries, _) = ws.audit_entries().unwrap();
+    assert!(entries.iter().any(|e| e.action == "approval_withdrawn"));
+    // Rejection sends it back with a reason.
+    ws.prepare(&actor(&clerk)).unwrap();
+    assert!(ws.reject(&actor(&sup), "").is_err());
+    let back = ws.reject(&actor(&sup), "explain the fee").unwrap();
+    assert_eq!(back.state, SignOffState::InReview);
+    assert_eq!(back.last_rejection.as_deref(), Some("explain the fee"));
+    ws.verify_audit().unwrap();
+}
+
+#[test]
+fn prepare_needs_zero_unexplained_difference() {
+    let keys = MemoryKeyStore::default();
+    let dir = temp_dir("unexplained");
+    let p = clara();
+    // The ledger opened 0.01 higher than the bank: nothing explains that cent.
+    let mut ws = recon_store::Workspace::create(
+        &dir,
+        ACCOUNT,
+        "EUR",
+        "2026-11-01",
+        "2026-11-30",
+        Some(1_000_001),
+        &keys,
+        &actor(&p),
+    )
+    .unwrap();
+    let (s, ledger) = sample();
+    ws.import_statements(&actor(&p), &file("s1.sta", "s1"), &[s])
+        .unwrap();
+    ws.import_ledger(&actor(&p), &file("ledger.csv", "ledger"), &ledger)
+        .unwrap();
+    assert_eq!(ws.reconciliation_statement().unwrap().unexplained_minor, 1);
+    let err = ws.prepare(&actor(&p)).unwrap_err();
+    assert!(err.to_string().contains("must be 0.00"), "{err}");
+}
