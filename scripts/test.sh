@@ -11,6 +11,7 @@ cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
+mkdir -p target
 # Under a private D-Bus session with an unlocked gnome-keyring: the workspace tests use the real
 # OS keyring (Secret Service).
 bash scripts/with-keyring.sh cargo test --workspace --locked 2>&1 | tee target/test-output.txt

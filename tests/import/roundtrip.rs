@@ -10,13 +10,33 @@ use recon_model::{Currency, Statement};
 const AMOUNTS_TOTAL: usize = 1_000_000;
 const CASES: u32 = 4;
 
-fn amount() -> impl Strategy<Value = i64> {
-    prop_oneof![
-        1 => Just(0i64),
-        1 => -1i64..=1,
-        4 => -100_000i64..=100_000,
-        4 => -999_999_999_999i64..=999_999_999_999,
-    ]
+/// Amounts from a seed (SplitMix64), so that a failing case is reported as its seed rather than
+/// a quarter of a million numbers: zeros, ±1, small and large amounts.
+fn amounts(seed: u64, n: usize) -> Vec<i64> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (0..n)
+        .map(|_| {
+            let r = next();
+            let magnitude = match r % 10 {
+                0 => 0,
+                1 => 1,
+                2..=5 => (r >> 8) % 100_001,
+                _ => (r >> 8) % 1_000_000_000_000,
+            } as i64;
+            if (r >> 4) & 1 == 1 {
+                -magnitude
+            } else {
+                magnitude
+            }
+        })
+        .collect()
 }
 
 fn check_format(name: &str, statement: &Statement, text: String) -> Result<(), TestCaseError> {
@@ -61,11 +81,12 @@ fn a_million_amounts_round_trip_through_every_format() {
         ..Config::default()
     });
     let currencies = ["EUR", "JPY", "BHD", "USD"];
-    let mut case = 0usize;
+    let case = std::cell::Cell::new(0usize);
     runner
-        .run(&proptest::collection::vec(amount(), per_case), |amounts| {
-            let currency = Currency::from_code(currencies[case % currencies.len()]).unwrap();
-            case += 1;
+        .run(&any::<u64>(), |seed| {
+            let amounts = amounts(seed, per_case);
+            let currency = Currency::from_code(currencies[case.get() % currencies.len()]).unwrap();
+            case.set(case.get() + 1);
             let statement = writers::synthetic_statement(
                 "NL91ABNA0417164300",
                 currency,
@@ -84,5 +105,5 @@ fn a_million_amounts_round_trip_through_every_format() {
             Ok(())
         })
         .unwrap();
-    assert_eq!(case, CASES as usize);
+    assert_eq!(case.get(), CASES as usize);
 }

@@ -31,6 +31,7 @@ pub const DEMO_LEDGER: (&str, &[u8]) = (
 pub struct DemoReport {
     pub import: ImportReport,
     pub ledger: Vec<LedgerEntry>,
+    pub outcome: recon_match::MatchOutcome,
 }
 
 /// Runs the headless main job on the bundled samples: import statements and the ledger.
@@ -51,7 +52,19 @@ pub fn run_demo() -> Result<DemoReport, ApiError> {
         None,
         &Limits::default(),
     )?;
-    Ok(DemoReport { import, ledger })
+    let (bank_items, ledger_items) = crate::match_items(&import.statements, &ledger);
+    let input = recon_match::MatchInput {
+        bank: bank_items,
+        ledger: ledger_items,
+        ..recon_match::MatchInput::default()
+    };
+    let outcome = recon_match::run(&input, &recon_match::RuleSet::default_rules(), &mut ())
+        .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    Ok(DemoReport {
+        import,
+        ledger,
+        outcome,
+    })
 }
 
 /// What the workspace part of the demo did.

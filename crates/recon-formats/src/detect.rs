@@ -21,7 +21,11 @@ pub fn detect(text: &str) -> Option<Format> {
         return Some(Format::Bai2);
     }
     let head = &trimmed[..floor_char_boundary(trimmed, 8192)];
-    if head.contains(":20:") && head.contains(":25:") {
+    if head.contains(":20:")
+        && [":25:", ":28C:", ":60F:", ":61:"]
+            .iter()
+            .any(|t| head.contains(t))
+    {
         // MT942 carries a floor limit (:34F:) and no opening balance (:60F:/:60M:).
         let is_942 = head.contains(":34F:") && !head.contains(":60F:") && !head.contains(":60M:");
         return Some(if is_942 { Format::Mt942 } else { Format::Mt940 });

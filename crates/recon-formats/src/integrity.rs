@@ -43,8 +43,8 @@ pub fn check_balances(statements: &[Statement]) -> Vec<Issue> {
     let mut issues = Vec::new();
     for s in statements {
         let exponent = s.currency.exponent();
-        match (s.opening_balance, s.closing_balance) {
-            (Some(opening), Some(closing)) => match s.balance_difference_minor() {
+        if let (Some(opening), Some(closing)) = (s.opening_balance, s.closing_balance) {
+            match s.balance_difference_minor() {
                 Some(0) => {}
                 Some(difference) => issues.push(Issue {
                     severity: Severity::Warning,
@@ -68,8 +68,7 @@ pub fn check_balances(statements: &[Statement]) -> Vec<Issue> {
                     location: Location::File,
                     message: format!("statement {}: line total overflows", describe(s)),
                 }),
-            },
-            _ => {}
+            }
         }
     }
     issues

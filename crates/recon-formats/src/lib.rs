@@ -110,6 +110,8 @@ pub struct ParseOptions {
     pub profile: Option<csv::CsvProfile>,
     /// Declared text encoding (e.g. windows-1252) for files that are not UTF-8 / UTF-16 with BOM.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// BAI2 control totals and record counts: reject a mismatch (default) or warn and import.
+    pub bai2_trailers: bai2::TrailerCheck,
     pub limits: Limits,
 }
 
@@ -145,7 +147,14 @@ pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parse
     let parsed = match format {
         Format::Camt052 | Format::Camt053 | Format::Camt054 => camt::parse(source, &text, limits),
         Format::Mt940 | Format::Mt942 => mt940::parse(source, &text, limits),
-        Format::Bai2 => bai2::parse(source, &text, limits),
+        Format::Bai2 => bai2::parse_with(
+            source,
+            &text,
+            limits,
+            &bai2::Bai2Options {
+                trailer_check: options.bai2_trailers,
+            },
+        ),
         Format::Csv => {
             let canonical;
             let profile = match &options.profile {

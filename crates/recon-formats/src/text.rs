@@ -31,10 +31,8 @@ fn decode_with<'a>(
             Err(e) => Err(invalid_byte(bytes, e.valid_up_to(), encoding, offset_base)),
         };
     }
-    if encoding == UTF_16LE || encoding == UTF_16BE {
-        if bytes.len() % 2 != 0 {
-            return Err(invalid_byte(bytes, bytes.len() - 1, encoding, offset_base));
-        }
+    if (encoding == UTF_16LE || encoding == UTF_16BE) && !bytes.len().is_multiple_of(2) {
+        return Err(invalid_byte(bytes, bytes.len() - 1, encoding, offset_base));
     }
     match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok(text),

@@ -174,7 +174,7 @@ struct Item {
 /// Generates `config.bank_lines` bank lines (exactly), about 1.1 times as many ledger entries, and
 /// the truth. Deterministic in `config`.
 pub fn generate(config: &GenConfig) -> Generated {
-    let mut rng = Rng(config.seed ^ 0x5EED_0F_BA4C);
+    let mut rng = Rng(config.seed ^ 0x005E_ED0F_BA4C);
     let mut bank: Vec<Item> = Vec::with_capacity(config.bank_lines);
     let mut ledger: Vec<Item> = Vec::with_capacity(config.bank_lines + config.bank_lines / 5);
     let mut group: u64 = 0;

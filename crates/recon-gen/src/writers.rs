@@ -8,6 +8,9 @@ fn unsigned(amount_minor: i64, exponent: u32, separator: char) -> String {
     let text = format_minor(amount_minor.unsigned_abs() as i64, exponent);
     if separator == '.' {
         text
+    } else if exponent == 0 {
+        // SWIFT amounts always carry the decimal comma: JPY 1000 is "1000,".
+        format!("{text},")
     } else {
         text.replace('.', &separator.to_string())
     }
@@ -29,9 +32,9 @@ pub fn mt940(statement: &Statement) -> String {
     }
     out.push_str("\r\n");
     if let Some(b) = statement.opening_balance {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            ":60F:{}{}{}{}\r\n",
+            ":60F:{}{}{}{}\r",
             mark(b.amount_minor),
             ymd(b.date),
             statement.currency,
@@ -54,13 +57,13 @@ pub fn mt940(statement: &Statement) -> String {
         }
         out.push_str("\r\n");
         if !l.description.is_empty() {
-            let _ = write!(out, ":86:{}\r\n", l.description);
+            let _ = writeln!(out, ":86:{}\r", l.description);
         }
     }
     if let Some(b) = statement.closing_balance {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            ":62F:{}{}{}{}\r\n",
+            ":62F:{}{}{}{}\r",
             mark(b.amount_minor),
             ymd(b.date),
             statement.currency,
@@ -134,13 +137,13 @@ pub fn camt053(statement: &Statement) -> String {
     let ccy = statement.currency.code();
     let mut out = String::with_capacity(1024 + statement.lines.len() * 420);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>GEN</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr>\n<Stmt>\n");
-    let _ = write!(out, "<Id>{}</Id>\n", xml_escape(&statement.statement_id));
+    let _ = writeln!(out, "<Id>{}</Id>", xml_escape(&statement.statement_id));
     if let Some(seq) = &statement.sequence {
-        let _ = write!(out, "<ElctrncSeqNb>{seq}</ElctrncSeqNb>\n");
+        let _ = writeln!(out, "<ElctrncSeqNb>{seq}</ElctrncSeqNb>");
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<Acct><Id><IBAN>{}</IBAN></Id><Ccy>{ccy}</Ccy></Acct>\n",
+        "<Acct><Id><IBAN>{}</IBAN></Id><Ccy>{ccy}</Ccy></Acct>",
         xml_escape(&statement.account)
     );
     for (code, balance) in [
@@ -148,9 +151,9 @@ pub fn camt053(statement: &Statement) -> String {
         ("CLBD", statement.closing_balance),
     ] {
         if let Some(b) = balance {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{ccy}\">{}</Amt><CdtDbtInd>{}</CdtDbtInd><Dt><Dt>{}</Dt></Dt></Bal>\n",
+                "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{ccy}\">{}</Amt><CdtDbtInd>{}</CdtDbtInd><Dt><Dt>{}</Dt></Dt></Bal>",
                 unsigned(b.amount_minor, e, '.'),
                 if b.amount_minor < 0 { "DBIT" } else { "CRDT" },
                 b.date

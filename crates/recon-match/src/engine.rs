@@ -1,11 +1,12 @@
 //! The run: intern and sort the items, apply each pass to what is still open, resolve candidates
 //! through the ambiguity guard, then number groups and list exceptions deterministically.
 
+use crate::model::Explanation;
 use crate::model::*;
 use crate::normalize;
 use crate::passes::{self, Candidate};
 use crate::rules::{Outcome, RuleSet};
-use recon_model::{Currency, format_minor};
+use recon_model::Currency;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One side's items in columns, sorted by id. Index = position in these vectors.
@@ -22,6 +23,7 @@ pub(crate) struct Table<'a> {
     pub description: Vec<&'a str>,
     /// Hash of the folded counterparty name (0 when none).
     pub counterparty_hash: Vec<u64>,
+    pub counterparty: Vec<&'a str>,
     pub raw_reference: Vec<&'a str>,
     /// Still available to later passes (not locked, not auto-confirmed).
     pub open: Vec<bool>,
@@ -51,6 +53,7 @@ impl<'a> Table<'a> {
             reference_hash: Vec::with_capacity(n),
             description: Vec::with_capacity(n),
             counterparty_hash: Vec::with_capacity(n),
+            counterparty: Vec::with_capacity(n),
             raw_reference: Vec::with_capacity(n),
             open: vec![true; n],
         };
@@ -69,6 +72,7 @@ impl<'a> Table<'a> {
             });
             t.reference.push(reference);
             t.description.push(item.description);
+            t.counterparty.push(item.counterparty);
             let counterparty: String = item
                 .counterparty
                 .chars()
@@ -107,7 +111,7 @@ struct Found {
     bank: Vec<u32>,
     ledger: Vec<u32>,
     score: u32,
-    explanation: String,
+    explanation: Explanation,
 }
 
 /// Runs the rule set over the input.
@@ -130,9 +134,17 @@ pub fn run(
         .enumerate()
         .map(|(i, a)| (*a, i as u32))
         .collect();
+    // The two sides are independent: build them on two threads.
+    let (bank, ledger) = std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| Table::new(input.ledger.clone(), &accounts, "ledger"));
+        let bank = Table::new(input.bank.clone(), &accounts, "bank");
+        (bank, ledger.join())
+    });
+    let ledger =
+        ledger.map_err(|_| MatchError::Engine("preparing the ledger side panicked".into()))?;
     let mut tables = Tables {
-        bank: Table::new(input.bank.clone(), &accounts, "bank")?,
-        ledger: Table::new(input.ledger.clone(), &accounts, "ledger")?,
+        bank: bank?,
+        ledger: ledger?,
         rejected: HashSet::new(),
     };
     for group in &input.locked {
@@ -192,42 +204,35 @@ fn resolve(
     mut candidates: Vec<Candidate>,
     found: &mut Vec<Found>,
 ) {
-    let mut bank_count: HashMap<u32, u32> = HashMap::new();
-    let mut ledger_count: HashMap<u32, u32> = HashMap::new();
+    // Per-item counters indexed by position: no hashing on the hot path.
+    let mut bank_count = vec![0u32; tables.bank.len()];
+    let mut ledger_count = vec![0u32; tables.ledger.len()];
     for c in &candidates {
-        for b in &c.bank {
-            *bank_count.entry(*b).or_default() += 1;
+        for &b in &c.bank {
+            bank_count[b as usize] += 1;
         }
-        for l in &c.ledger {
-            *ledger_count.entry(*l).or_default() += 1;
+        for &l in &c.ledger {
+            ledger_count[l as usize] += 1;
         }
     }
-    // Best first, ties broken by item indexes (which follow the ids): deterministic.
-    candidates.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.bank.cmp(&b.bank))
-            .then_with(|| a.ledger.cmp(&b.ledger))
-    });
-    let mut suggestions_per_bank: HashMap<u32, usize> = HashMap::new();
-    let mut suggestions_per_ledger: HashMap<u32, usize> = HashMap::new();
-    for c in candidates {
-        let unique = c.bank.iter().all(|b| bank_count[b] == 1)
-            && c.ledger.iter().all(|l| ledger_count[l] == 1);
-        if unique && pass.outcome == Outcome::Auto {
-            for b in &c.bank {
-                debug_assert!(
-                    tables.bank.open[*b as usize],
-                    "item in two confirmed groups"
-                );
-                tables.bank.open[*b as usize] = false;
+    let unique = |c: &Candidate| {
+        c.bank.iter().all(|&b| bank_count[b as usize] == 1)
+            && c.ledger.iter().all(|&l| ledger_count[l as usize] == 1)
+    };
+    if pass.outcome == Outcome::Auto {
+        let (confirmed, rest): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.into_iter().partition(|c| unique(c));
+        for c in confirmed {
+            for &b in &c.bank {
+                debug_assert!(tables.bank.open[b as usize], "item in two confirmed groups");
+                tables.bank.open[b as usize] = false;
             }
-            for l in &c.ledger {
+            for &l in &c.ledger {
                 debug_assert!(
-                    tables.ledger.open[*l as usize],
+                    tables.ledger.open[l as usize],
                     "item in two confirmed groups"
                 );
-                tables.ledger.open[*l as usize] = false;
+                tables.ledger.open[l as usize] = false;
             }
             found.push(Found {
                 pass: pass_index,
@@ -237,32 +242,37 @@ fn resolve(
                 score: c.score,
                 explanation: c.explanation,
             });
-            continue;
         }
+        candidates = rest;
+    }
+    // Best first, ties broken by item indexes (which follow the ids): deterministic.
+    candidates.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.bank.cmp(&b.bank))
+            .then_with(|| a.ledger.cmp(&b.ledger))
+    });
+    let mut suggestions_per_bank = vec![0usize; tables.bank.len()];
+    let mut suggestions_per_ledger = vec![0usize; tables.ledger.len()];
+    for c in candidates {
         let within_limit = c
             .bank
             .iter()
-            .all(|b| suggestions_per_bank.get(b).copied().unwrap_or(0) < pass.suggestions_max)
-            || c.ledger.iter().all(|l| {
-                suggestions_per_ledger.get(l).copied().unwrap_or(0) < pass.suggestions_max
-            });
+            .all(|&b| suggestions_per_bank[b as usize] < pass.suggestions_max)
+            || c.ledger
+                .iter()
+                .all(|&l| suggestions_per_ledger[l as usize] < pass.suggestions_max);
         if !within_limit {
             continue;
         }
-        for b in &c.bank {
-            *suggestions_per_bank.entry(*b).or_default() += 1;
+        for &b in &c.bank {
+            suggestions_per_bank[b as usize] += 1;
         }
-        for l in &c.ledger {
-            *suggestions_per_ledger.entry(*l).or_default() += 1;
+        for &l in &c.ledger {
+            suggestions_per_ledger[l as usize] += 1;
         }
-        let explanation = if unique {
-            c.explanation
-        } else {
-            format!(
-                "{}; not unique: other candidates share these items",
-                c.explanation
-            )
-        };
+        let mut explanation = c.explanation;
+        explanation.not_unique = !unique(&c);
         found.push(Found {
             pass: pass_index,
             status: MatchStatus::Suggested,
@@ -285,6 +295,7 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         f.bank.sort_unstable();
         f.ledger.sort_unstable();
     }
+    check_invariants(tables, &found);
     found.sort_by(|a, b| {
         (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
     });
@@ -344,7 +355,6 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         }
         groups.push(group);
     }
-    check_invariants(tables, &groups);
 
     let mut exceptions = Vec::new();
     for (side, table) in [(Side::Bank, &tables.bank), (Side::Ledger, &tables.ledger)] {
@@ -378,37 +388,50 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
 
 /// No item is in two confirmed groups; every group records its difference exactly; a group
 /// never mixes currencies. A violation is a bug in the engine, not bad input.
-fn check_invariants(tables: &Tables<'_>, groups: &[MatchGroup]) {
-    let mut seen: HashSet<(Side, &str)> = HashSet::new();
-    for g in groups.iter().filter(|g| g.status == MatchStatus::Auto) {
-        for i in &g.bank {
-            assert!(
-                seen.insert((Side::Bank, i.id.as_str())),
-                "bank item {} is in two confirmed groups",
-                i.id
-            );
-        }
-        for i in &g.ledger {
-            assert!(
-                seen.insert((Side::Ledger, i.id.as_str())),
-                "ledger item {} is in two confirmed groups",
-                i.id
-            );
-        }
-    }
-    for g in groups {
-        assert_eq!(
-            g.difference_minor,
-            g.bank_total_minor() - g.ledger_total_minor(),
-            "group {} difference",
-            g.match_id
-        );
+fn check_invariants(tables: &Tables<'_>, found: &[Found]) {
+    let mut bank_seen = vec![false; tables.bank.len()];
+    let mut ledger_seen = vec![false; tables.ledger.len()];
+    for f in found {
         assert!(
-            !g.bank.is_empty() && !g.ledger.is_empty(),
-            "group {} has both sides",
-            g.match_id
+            !f.bank.is_empty() && !f.ledger.is_empty(),
+            "a group has both sides"
         );
-        let _ = tables;
-        let _ = format_minor;
+        let currency = tables.bank.currency[f.bank[0] as usize];
+        let account = tables.bank.account[f.bank[0] as usize];
+        for (items, table, seen, side) in [
+            (&f.bank, &tables.bank, &mut bank_seen, "bank"),
+            (&f.ledger, &tables.ledger, &mut ledger_seen, "ledger"),
+        ] {
+            for &i in items {
+                let i = i as usize;
+                assert!(
+                    table.currency[i] == currency && table.account[i] == account,
+                    "{side} item {} is grouped across accounts or currencies",
+                    table.ids[i]
+                );
+                if f.status == MatchStatus::Auto {
+                    assert!(
+                        !seen[i],
+                        "{side} item {} is in two confirmed groups",
+                        table.ids[i]
+                    );
+                    seen[i] = true;
+                }
+            }
+        }
+        let bank_total: i64 = f.bank.iter().map(|&b| tables.bank.amount[b as usize]).sum();
+        let ledger_total: i64 = f
+            .ledger
+            .iter()
+            .map(|&l| tables.ledger.amount[l as usize])
+            .sum();
+        assert_eq!(
+            (
+                f.explanation.bank_total_minor,
+                f.explanation.ledger_total_minor
+            ),
+            (bank_total, ledger_total),
+            "a group's recorded totals are its items' totals"
+        );
     }
 }

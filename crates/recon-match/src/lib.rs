@@ -15,7 +15,7 @@ pub mod rules;
 
 pub use engine::run;
 pub use model::{
-    Exception, ExceptionReason, Item, ItemRef, LockedGroup, MatchError, MatchGroup, MatchInput,
-    MatchOutcome, MatchStatus, Observer, PassStats, Side,
+    Exception, ExceptionReason, Explanation, Item, ItemRef, LockedGroup, MatchError, MatchGroup,
+    MatchInput, MatchOutcome, MatchStatus, Observer, PassStats, ReferenceAgreement, Side,
 };
-pub use rules::{Key, Outcome, Pass, PassKind, RuleError, RuleSet};
+pub use rules::{Key, Outcome, Pass, PassKind, RuleError, RuleSet, SimilarityField};

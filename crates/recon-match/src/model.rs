@@ -89,8 +89,107 @@ pub struct MatchGroup {
     pub difference_minor: i64,
     /// 0 to 1000: how strongly the fields agree.
     pub score: u32,
-    /// Which fields agreed and by how much.
-    pub explanation: String,
+    /// Which fields agreed and by how much (`Display` renders it for people).
+    pub explanation: Explanation,
+}
+
+/// How the references of a group agree.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReferenceAgreement {
+    /// Normalized references are equal.
+    Equal,
+    /// The bank line's text lists this many of the ledger entries' references.
+    Listed(u32),
+    /// Similar enough by the pass's threshold.
+    Similar {
+        field: crate::rules::SimilarityField,
+        per_mille: u32,
+    },
+    /// The pass did not compare references.
+    NotCompared,
+}
+
+/// Why a group was proposed: the fields that agreed and by how much. Kept structured so that a
+/// million groups cost no text until someone reads one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Explanation {
+    pub bank_total_minor: i64,
+    pub ledger_total_minor: i64,
+    /// The pass's amount tolerance for this group, in minor units.
+    pub tolerance_minor: i64,
+    /// The currency's exponent, to render amounts.
+    pub exponent: u32,
+    pub reference: ReferenceAgreement,
+    /// Largest distance between a bank date and a ledger date in the group.
+    pub days_apart: u32,
+    pub date_window_days: u32,
+    pub bank_items: u32,
+    pub ledger_items: u32,
+    pub subset_sum: bool,
+    /// Other candidates of the same pass share items with this one.
+    pub not_unique: bool,
+}
+
+impl std::fmt::Display for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use recon_model::format_minor;
+        if self.subset_sum {
+            f.write_str("subset sum: ")?;
+        }
+        f.write_str("account and currency equal; ")?;
+        let difference = self.bank_total_minor - self.ledger_total_minor;
+        if difference == 0 {
+            write!(
+                f,
+                "amount equal ({})",
+                format_minor(self.bank_total_minor, self.exponent)
+            )?;
+        } else {
+            write!(
+                f,
+                "amount differs by {} (bank {} vs ledger {}, tolerance {})",
+                format_minor(difference, self.exponent),
+                format_minor(self.bank_total_minor, self.exponent),
+                format_minor(self.ledger_total_minor, self.exponent),
+                format_minor(self.tolerance_minor, self.exponent)
+            )?;
+        }
+        match self.reference {
+            ReferenceAgreement::Equal => f.write_str("; reference equal")?,
+            ReferenceAgreement::Listed(n) => {
+                write!(f, "; {n} ledger references listed in the bank line's text")?
+            }
+            ReferenceAgreement::Similar { field, per_mille } => {
+                let field = match field {
+                    crate::rules::SimilarityField::Reference => "reference",
+                    crate::rules::SimilarityField::Description => "description words",
+                };
+                write!(f, "; {field} similarity {per_mille}‰")?;
+            }
+            ReferenceAgreement::NotCompared => f.write_str("; reference not compared")?,
+        }
+        write!(
+            f,
+            "; dates {} day{} apart (window {})",
+            self.days_apart,
+            if self.days_apart == 1 { "" } else { "s" },
+            self.date_window_days
+        )?;
+        if self.bank_items + self.ledger_items > 2 {
+            write!(
+                f,
+                "; {} bank line{} with {} ledger entr{}",
+                self.bank_items,
+                if self.bank_items == 1 { "" } else { "s" },
+                self.ledger_items,
+                if self.ledger_items == 1 { "y" } else { "ies" }
+            )?;
+        }
+        if self.not_unique {
+            f.write_str("; not unique: other candidates share these items")?;
+        }
+        Ok(())
+    }
 }
 
 impl MatchGroup {

@@ -9,11 +9,23 @@ const PREFIXES: [&str; 9] = [
 /// Folds case, whitespace and punctuation, then strips the common prefixes ("PMT/INV-0012" and
 /// "inv 0012" both become "0012"). Returns an empty string for NONREF / NOTPROVIDED / no text.
 pub fn reference(text: &str) -> String {
-    let mut folded: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
+    let mut folded: String = if text.is_ascii() {
+        let mut out = String::with_capacity(text.len());
+        out.extend(
+            text.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_uppercase())),
+        );
+        out
+    } else {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    if folded.is_empty() {
+        return folded;
+    }
     if folded == "NONREF" || folded == "NOTPROVIDED" {
         return String::new();
     }
@@ -56,6 +68,38 @@ pub fn reference_tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// Words that say nothing about who paid what.
+const STOP_WORDS: [&str; 16] = [
+    "INVOICE", "PAYMENT", "PMT", "REF", "TRANSFER", "SEPA", "THE", "AND", "FOR", "FROM", "LTD",
+    "INC", "GMBH", "BANK", "ACCOUNT", "NONREF",
+];
+
+/// The meaningful words of a text: letters-only words of 3+ characters that are not stop words,
+/// and numbers of 4+ digits; upper-cased, sorted, deduplicated.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            (digits == 0 && w.chars().count() >= 3) || digits >= 4
+        })
+        .map(str::to_uppercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How much of the smaller word set the larger one contains, in per mille (0 when either is empty).
+pub fn word_overlap_per_mille(a: &[String], b: &[String]) -> u32 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
+    (shared * 1000 / a.len().min(b.len())) as u32
+}
+
 /// Normalized optimal-string-alignment similarity (Levenshtein plus transpositions) in per mille: 1000 for equal texts, 0 for nothing in common.
 pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
     let longest = a.chars().count().max(b.chars().count());
@@ -89,6 +133,20 @@ mod tests {
             vec!["0100001", "0100002"]
         );
         assert!(reference_tokens("Rent November").is_empty());
+    }
+
+    #[test]
+    fn word_overlap() {
+        let bank = words("Acme Trading BV");
+        let ledger = words("Acme Trading BV invoice 100195");
+        assert_eq!(word_overlap_per_mille(&bank, &ledger), 1000);
+        let interest = words("Credit interest");
+        let deposit = words("Globex Foods Ltd deposit");
+        assert_eq!(word_overlap_per_mille(&interest, &deposit), 0);
+        assert_eq!(
+            words("Payment invoice 2026-1004 Umbrella"),
+            vec!["1004", "2026", "UMBRELLA"]
+        );
     }
 
     #[test]

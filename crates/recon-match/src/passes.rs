@@ -2,10 +2,10 @@
 //! bucket, so every candidate is verified on the real fields afterwards.
 
 use crate::engine::{Table, Tables};
+use crate::model::{Explanation, ReferenceAgreement};
 use crate::normalize;
 use crate::rules::{Key, Pass, PassKind, SimilarityField};
 use polars::prelude::*;
-use recon_model::format_minor;
 use std::collections::HashMap;
 
 /// A candidate group from one pass: item indexes on each side, a score and why.
@@ -13,7 +13,7 @@ pub(crate) struct Candidate {
     pub bank: Vec<u32>,
     pub ledger: Vec<u32>,
     pub score: u32,
-    pub explanation: String,
+    pub explanation: Explanation,
 }
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -252,9 +252,8 @@ fn explain(
     bank: &[u32],
     ledger: &[u32],
     similarity: u32,
-) -> (u32, String) {
+) -> (u32, Explanation) {
     let (bt, lt) = (&tables.bank, &tables.ledger);
-    let exponent = bt.currency[bank[0] as usize].exponent();
     let bank_total: i64 = bank.iter().map(|&b| bt.amount[b as usize]).sum();
     let ledger_total: i64 = ledger.iter().map(|&l| lt.amount[l as usize]).sum();
     let days_apart = bank
@@ -266,71 +265,46 @@ fn explain(
         })
         .max()
         .unwrap_or(0);
-    let mut parts = vec!["account and currency equal".to_string()];
-    let difference = bank_total - ledger_total;
     let mut score: i64 = 1000;
-    if difference == 0 {
-        parts.push(format!(
-            "amount equal ({})",
-            format_minor(bank_total, exponent)
-        ));
-    } else {
-        parts.push(format!(
-            "amount differs by {} (bank {} vs ledger {}, tolerance {})",
-            format_minor(difference, exponent),
-            format_minor(bank_total, exponent),
-            format_minor(ledger_total, exponent),
-            format_minor(tolerance_minor(pass, ledger_total), exponent)
-        ));
+    if bank_total != ledger_total {
         score -= 150;
     }
     let b0 = bank[0] as usize;
     let l0 = ledger[0] as usize;
-    if pass.keys.contains(&Key::Reference) || pass.kind == PassKind::OneToMany {
-        if pass.kind == PassKind::OneToMany {
-            parts.push(format!(
-                "{} ledger references found in the bank line's text",
-                ledger.len()
-            ));
-        } else {
-            parts.push(format!("reference equal ({})", bt.reference[b0]));
-        }
-    } else if !bt.reference[b0].is_empty() && bt.reference[b0] == lt.reference[l0] {
-        parts.push(format!("reference equal ({})", bt.reference[b0]));
+    let reference = if pass.kind == PassKind::OneToMany {
+        ReferenceAgreement::Listed(ledger.len() as u32)
+    } else if pass.keys.contains(&Key::Reference)
+        || (!bt.reference[b0].is_empty() && bt.reference[b0] == lt.reference[l0])
+    {
+        ReferenceAgreement::Equal
     } else if similarity > 0 && pass.similarity_min_per_mille > 0 {
-        parts.push(format!(
-            "{} similarity {}‰ ({:?} vs {:?})",
-            match pass.similarity_field {
-                SimilarityField::Reference => "reference",
-                SimilarityField::Description => "description",
-            },
-            similarity,
-            bt.raw_reference[b0],
-            lt.raw_reference[l0]
-        ));
         score -= i64::from(1000 - similarity) / 2;
+        ReferenceAgreement::Similar {
+            field: pass.similarity_field,
+            per_mille: similarity,
+        }
     } else {
-        parts.push("reference not compared".to_string());
         score -= 200;
-    }
-    parts.push(format!(
-        "dates {} day{} apart (window {})",
-        days_apart,
-        if days_apart == 1 { "" } else { "s" },
-        pass.date_window_days
-    ));
+        ReferenceAgreement::NotCompared
+    };
     score -= i64::from(days_apart.min(20)) * 15;
     if bank.len() + ledger.len() > 2 {
-        parts.push(format!(
-            "{} bank line{} with {} ledger entr{}",
-            bank.len(),
-            if bank.len() == 1 { "" } else { "s" },
-            ledger.len(),
-            if ledger.len() == 1 { "y" } else { "ies" }
-        ));
         score -= 50;
     }
-    (score.clamp(1, 1000) as u32, parts.join("; "))
+    let explanation = Explanation {
+        bank_total_minor: bank_total,
+        ledger_total_minor: ledger_total,
+        tolerance_minor: tolerance_minor(pass, ledger_total),
+        exponent: bt.currency[b0].exponent(),
+        reference,
+        days_apart,
+        date_window_days: pass.date_window_days,
+        bank_items: bank.len() as u32,
+        ledger_items: ledger.len() as u32,
+        subset_sum: pass.kind == PassKind::SubsetSum,
+        not_unique: false,
+    };
+    (score.clamp(1, 1000) as u32, explanation)
 }
 
 /// many_to_one (bank side grouped) and many_to_many (both sides grouped) by the pass keys.
@@ -602,7 +576,7 @@ pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
                     bank,
                     ledger,
                     score: score.saturating_sub(100),
-                    explanation: format!("subset sum: {explanation}"),
+                    explanation,
                 });
             }
         }

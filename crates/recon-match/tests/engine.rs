@@ -86,20 +86,48 @@ fn exact_reference_and_amount() {
 }
 
 #[test]
-fn look_alikes_without_references_are_only_suggested() {
+fn look_alikes_told_apart_by_their_words_are_confirmed() {
     check(
         &[
-            Row("B1", "2026-11-02", 41_040, "", "Soylent"),
-            Row("B2", "2026-11-02", 41_040, "", "Tyrell"),
+            Row("B1", "2026-11-02", 41_040, "", "Soylent Foods"),
+            Row("B2", "2026-11-02", 41_040, "", "Tyrell Systems"),
+        ],
+        &[
+            Row(
+                "L1",
+                "2026-11-02",
+                41_040,
+                "INV-1011",
+                "Soylent Foods invoice 1011",
+            ),
+            Row(
+                "L2",
+                "2026-11-02",
+                41_040,
+                "INV-1012",
+                "Tyrell Systems invoice 1012",
+            ),
+        ],
+        "M0000001 amount_date auto bank=B1 ledger=L1 diff=0\n\
+         M0000002 amount_date auto bank=B2 ledger=L2 diff=0\n",
+    );
+}
+
+#[test]
+fn look_alikes_with_nothing_to_tell_them_apart_are_only_suggested() {
+    check(
+        &[
+            Row("B1", "2026-11-02", 41_040, "", "Transfer"),
+            Row("B2", "2026-11-02", 41_040, "", "Transfer"),
         ],
         &[
             Row("L1", "2026-11-02", 41_040, "INV-1011", "Soylent"),
             Row("L2", "2026-11-02", 41_040, "INV-1012", "Tyrell"),
         ],
-        "M0000001 amount_date suggested bank=B1 ledger=L1 diff=0\n\
-         M0000002 amount_date suggested bank=B1 ledger=L2 diff=0\n\
-         M0000003 amount_date suggested bank=B2 ledger=L1 diff=0\n\
-         M0000004 amount_date suggested bank=B2 ledger=L2 diff=0\n\
+        "M0000001 amount_date_review suggested bank=B1 ledger=L1 diff=0\n\
+         M0000002 amount_date_review suggested bank=B1 ledger=L2 diff=0\n\
+         M0000003 amount_date_review suggested bank=B2 ledger=L1 diff=0\n\
+         M0000004 amount_date_review suggested bank=B2 ledger=L2 diff=0\n\
          open bank B1 ambiguous [M0000001,M0000002]\n\
          open bank B2 ambiguous [M0000003,M0000004]\n\
          open ledger L1 ambiguous [M0000001,M0000003]\n\

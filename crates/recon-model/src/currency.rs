@@ -16,6 +16,13 @@ pub struct UnknownCurrency(pub String);
 /// Currencies whose exponent is not 2. Every other well-formed active ISO 4217 code in
 /// `KNOWN_TWO` has exponent 2.
 const EXPONENTS: &[(&str, u8)] = &[
+    // Withdrawn currencies still found in historic statements (ISO 4217 list three).
+    ("BEF", 0),
+    ("ESP", 0),
+    ("GRD", 0),
+    ("ITL", 0),
+    ("LUF", 0),
+    ("PTE", 0),
     ("BHD", 3),
     ("BIF", 0),
     ("CLF", 4),
@@ -51,7 +58,8 @@ ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IRR 
 KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD \
 NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SLL \
 SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD \
-XCG YER ZAR ZMW ZWG ZWL";
+XCG YER ZAR ZMW ZWG ZWL \
+ATS DEM FIM FRF IEP NLG";
 
 impl Currency {
     /// Looks a currency up by its three-letter code (case-sensitive, as ISO 4217 writes it).

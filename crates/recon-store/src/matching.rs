@@ -292,7 +292,7 @@ impl Workspace {
                                 g.match_id,
                                 g.rule,
                                 i64::from(g.score),
-                                g.explanation,
+                                g.explanation.to_string(),
                                 g.difference_minor
                             ])?;
                             let sid = tx.last_insert_rowid();

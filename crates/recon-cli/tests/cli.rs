@@ -1,0 +1,252 @@
+//! The `recon` binary end to end: the canonical JSON contract, exit codes, messages on stderr,
+//! duplicates and integrity findings, generation and matching on generated data.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn recon() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_recon"))
+}
+
+fn shared(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata")
+        .join(path)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("recon-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn convert_prints_the_canonical_json_contract() {
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(shared("mt940/mt940-rs/mt940/full/jejik/ing.sta"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statement = &doc["statements"][0];
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(statement),
+        [
+            "account",
+            "closing_balance",
+            "currency",
+            "format",
+            "lines",
+            "opening_balance",
+            "sequence",
+            "source",
+            "statement_id"
+        ]
+    );
+    assert_eq!(
+        keys(&statement["lines"][0]),
+        [
+            "amount",
+            "bank_reference",
+            "booking_date",
+            "counterparty",
+            "currency",
+            "description",
+            "line_id",
+            "reference",
+            "type_code",
+            "value_date"
+        ]
+    );
+    assert_eq!(statement["format"], "mt940");
+    assert_eq!(statement["account"], "0001234567");
+    assert_eq!(statement["opening_balance"]["amount"], "0.00");
+    assert_eq!(statement["opening_balance"]["date"], "2010-07-22");
+    assert_eq!(statement["lines"][0]["amount"], "-25.03");
+    assert_eq!(statement["lines"][0]["value_date"], "2010-07-22");
+    assert!(doc["issues"].is_array());
+}
+
+#[test]
+fn a_rejected_file_exits_1_and_names_file_line_reason_and_excerpt() {
+    let dir = temp_dir("rejected");
+    let bad = dir.join("bad.sta");
+    std::fs::write(&bad, ":20:X\n:25:NL01\n:28C:1\n:60F:C240101EUR1,00\n:61:2401010101C12X,00NTRFNONREF\n:62F:C240101EUR1,00\n-\n").unwrap();
+    let good = shared("mt940/mt940-rs/mt940/full/jejik/ing.sta");
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.sta: line 5"), "{stderr}");
+    assert!(
+        stderr.contains(":61:2401010101C12X,00NTRFNONREF"),
+        "{stderr}"
+    );
+    // The good file is still converted; the bad one contributes nothing.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["statements"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["issues"][0]["severity"], "error");
+    assert_eq!(doc["issues"][0]["line"], 5);
+}
+
+#[test]
+fn the_same_file_twice_is_imported_once() {
+    let file = shared("bai2/moov-io/sample1.txt");
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&file)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let once = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let once: serde_json::Value = serde_json::from_slice(&once.stdout).unwrap();
+    assert_eq!(doc["statements"], once["statements"]);
+    let messages: Vec<String> = doc["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["message"].to_string())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("duplicate file")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn an_unbalanced_statement_is_reported_not_fixed() {
+    let dir = temp_dir("unbalanced");
+    let file = dir.join("off.sta");
+    std::fs::write(&file, ":20:X\n:25:NL01\n:28C:7\n:60F:C240101EUR100,00\n:61:240102C10,00NTRFNONREF\n:62F:C240102EUR111,00\n-\n").unwrap();
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["statements"][0]["closing_balance"]["amount"], "111.00");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("difference 1.00 EUR"), "{stderr}");
+}
+
+#[test]
+fn convert_to_csv_round_trips_through_the_canonical_profile() {
+    let dir = temp_dir("csv");
+    let out = recon()
+        .args(["convert", "--to", "csv"])
+        .arg(shared("camt/genkgo/camt053.v2.multi.statement.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = dir.join("lines.csv");
+    std::fs::write(&csv, &out.stdout).unwrap();
+    let back = recon()
+        .args(["convert", "--to", "csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        back.status.success(),
+        "{}",
+        String::from_utf8_lossy(&back.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&back.stdout),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn doctype_is_refused() {
+    let dir = temp_dir("xxe");
+    let file = dir.join("xxe.xml");
+    std::fs::write(&file, "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>&x;</BkToCstmrStmt></Document>\n").unwrap();
+    let out = recon()
+        .args(["convert", "--format", "camt.053"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DOCTYPE"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("root:"));
+}
+
+#[test]
+fn gen_match_and_eval_work_together_and_are_deterministic() {
+    let dir = temp_dir("match");
+    let generated = recon()
+        .args(["gen", "--bank-lines", "5000", "--seed", "3", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let run = |out: &str| {
+        let o = recon()
+            .args(["match", "--bank"])
+            .arg(dir.join("bank.csv"))
+            .arg("--ledger")
+            .arg(dir.join("ledger.csv"))
+            .arg("--out")
+            .arg(dir.join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(dir.join(out).join("matches.csv")).unwrap()
+    };
+    let first = run("a");
+    let second = run("b");
+    assert_eq!(first, second);
+    let header = String::from_utf8_lossy(&first[..first.iter().position(|&b| b == b'\n').unwrap()])
+        .into_owned();
+    assert_eq!(header, "match_id,rule,status,side,item_id,amount");
+    let exceptions = std::fs::read_to_string(dir.join("a/exceptions.csv")).unwrap();
+    assert!(exceptions.starts_with("side,item_id,amount,reason\n"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("a/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["bank_lines"], 5000);
+    let eval = recon()
+        .args(["eval", "--truth"])
+        .arg(dir.join("truth.csv"))
+        .arg("--matches")
+        .arg(dir.join("a"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&eval.stdout);
+    assert!(text.contains("precision of auto-confirmed pairs"), "{text}");
+}
+
+#[test]
+fn demo_runs_on_the_bundled_samples() {
+    let out = recon().arg("demo").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("demo-2026-11-a.camt053.xml"), "{text}");
+    assert!(text.contains("partial_payments"), "{text}");
+}
