@@ -1,9 +1,9 @@
 //! `recon-bench store N`: the workspace's speed figures on an encrypted workspace whose key is in
 //! the OS keyring (run under scripts/with-keyring.sh): import N bank lines and the ~1.1 N ledger
 //! entries of `recon gen` data, load a page of 1,000 exceptions (filtered, sorted), commit single
-//! review decisions. Until the canonical-CSV importer lands, the generated CSV is split here
-//! (it has no quoted fields) and every item is moved to the workspace's one account; the store
-//! import is timed on its own, the split separately.
+//! review decisions. The generated CSV is split here (it has no quoted fields) and every item is
+//! moved to the workspace's one account, so the import row times the store alone; the CSV
+//! importer's own throughput is in the Parsing section of BENCHMARKS.md.
 
 use recon_model::{Balance, Currency, Date, Format, LedgerEntry, Statement, StatementLine};
 use recon_review::{Principal, Role};
