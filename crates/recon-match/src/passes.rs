@@ -546,11 +546,37 @@ pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
             let date = targets.date[t];
             let start = list.partition_point(|(d, _)| *d < date.saturating_sub(window));
             let end = list.partition_point(|(d, _)| *d <= date.saturating_add(window));
-            let mut near: Vec<(u32, u32)> = list[start..end]
-                .iter()
-                .filter(|(_, i)| parts.amount[*i as usize].unsigned_abs() < target.unsigned_abs())
-                .map(|(d, i)| ((d - date).unsigned_abs(), *i))
-                .collect();
+            // Walk outwards from the target's date, nearest first, so the work per target is
+            // bounded by the candidate cap however dense the window is.
+            let middle = list.partition_point(|(d, _)| *d < date).clamp(start, end);
+            let (mut left, mut right) = (middle, middle);
+            let mut near: Vec<(u32, u32)> = Vec::with_capacity(pass.subset_candidates_max);
+            let mut examined = 0usize;
+            let examine_max = pass.subset_candidates_max.saturating_mul(16);
+            while near.len() < pass.subset_candidates_max
+                && examined < examine_max
+                && (left > start || right < end)
+            {
+                let take_left = match (left > start, right < end) {
+                    (true, true) => {
+                        (date - list[left - 1].0).unsigned_abs()
+                            <= (list[right].0 - date).unsigned_abs()
+                    }
+                    (true, false) => true,
+                    _ => false,
+                };
+                let (d, i) = if take_left {
+                    left -= 1;
+                    list[left]
+                } else {
+                    right += 1;
+                    list[right - 1]
+                };
+                examined += 1;
+                if parts.amount[i as usize].unsigned_abs() < target.unsigned_abs() {
+                    near.push(((d - date).unsigned_abs(), i));
+                }
+            }
             near.sort_unstable();
             near.truncate(pass.subset_candidates_max);
             let mut amounts: Vec<(i64, u32)> = near
