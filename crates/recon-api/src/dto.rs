@@ -150,7 +150,8 @@ pub fn canonical_bank_csv(statements: &[Statement]) -> String {
     out
 }
 
-fn push_field(out: &mut String, value: &str) {
+/// Appends one RFC 4180 field, quoted only when it must be.
+pub(crate) fn push_field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));

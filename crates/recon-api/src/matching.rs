@@ -1,7 +1,7 @@
 //! Match use case: statement files and ledger extracts in, match groups, exceptions and a summary
 //! out (`recon match`), plus the evaluation against a generator's truth (`recon eval`).
 
-use crate::dto::{MatchSummary, PassSummary};
+use crate::dto::{MatchSummary, PassSummary, push_field};
 use crate::{
     ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
 };
@@ -185,15 +185,15 @@ pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError>
         let e = g.currency.exponent();
         for (side, items) in [("bank", &g.bank), ("ledger", &g.ledger)] {
             for i in items {
-                let _ = writeln!(
+                let _ = write!(
                     matches,
-                    "{},{},{},{side},{},{}",
+                    "{},{},{},{side},",
                     g.match_id,
                     g.rule,
-                    g.status.name(),
-                    csv_field(&i.id),
-                    format_minor(i.amount_minor, e)
+                    g.status.name()
                 );
+                push_field(&mut matches, &i.id);
+                let _ = writeln!(matches, ",{}", format_minor(i.amount_minor, e));
             }
         }
     }
@@ -201,24 +201,16 @@ pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError>
     let mut exceptions = String::with_capacity(64 + outcome.exceptions.len() * 40);
     exceptions.push_str("side,item_id,amount,reason\n");
     for x in &outcome.exceptions {
+        let _ = write!(exceptions, "{},", x.side.name());
+        push_field(&mut exceptions, &x.item_id);
         let _ = writeln!(
             exceptions,
-            "{},{},{},{}",
-            x.side.name(),
-            csv_field(&x.item_id),
+            ",{},{}",
             format_minor(x.amount_minor, x.currency.exponent()),
             x.reason.name()
         );
     }
     crate::generate::write_atomically(&dir.join("exceptions.csv"), exceptions.as_bytes())
-}
-
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
 }
 
 fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) -> MatchSummary {
@@ -286,5 +278,43 @@ fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) ->
             .collect(),
         phases_micros: Vec::new(),
         total_micros: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_commas_are_quoted_in_the_result_files() {
+        let eur = recon_model::Currency::from_code("EUR").unwrap();
+        let date = recon_model::Date::from_ymd_opt(2026, 11, 2).unwrap();
+        let item = |id| Item {
+            id,
+            account: "NL91",
+            currency: eur,
+            date,
+            amount_minor: 12_500,
+            reference: "INV-1",
+            counterparty: "",
+            description: "",
+        };
+        let input = MatchInput {
+            bank: vec![item("B,1"), item("B\"2")],
+            ledger: vec![item("L,1")],
+            ..MatchInput::default()
+        };
+        let outcome = recon_match::run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+        let dir = std::env::temp_dir().join(format!("recon-quoting-{}", std::process::id()));
+        write_outcome(&dir, &outcome).unwrap();
+        let matches = std::fs::read_to_string(dir.join("matches.csv")).unwrap();
+        let exceptions = std::fs::read_to_string(dir.join("exceptions.csv")).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(matches.contains(",bank,\"B,1\",125.00\n"), "{matches}");
+        assert!(matches.contains(",ledger,\"L,1\",125.00\n"), "{matches}");
+        assert!(
+            exceptions.contains("bank,\"B\"\"2\",125.00,"),
+            "{exceptions}"
+        );
     }
 }

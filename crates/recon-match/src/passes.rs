@@ -16,6 +16,9 @@ pub(crate) struct Candidate {
     pub explanation: Explanation,
 }
 
+/// The keys every pass shares: the same account, the same currency.
+const ACCOUNT_AND_CURRENCY: [Key; 2] = [Key::Account, Key::Currency];
+
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
 fn mix(h: u64, x: u64) -> u64 {
@@ -419,13 +422,9 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
         if tokens.len() < 2 {
             continue;
         }
-        let base = finish(mix(
-            mix(u64::from(bt.account[i]), u64::from(currency_code(bt, i))),
-            0,
-        ));
         for token in tokens {
             tb.push(i as u32);
-            tk.push(finish(mix(base, hash_str(&token))));
+            tk.push(key(bt, i, &ACCOUNT_AND_CURRENCY, false, hash_str(&token)));
         }
     }
     let ledger_idx = open_indexes(lt, true);
@@ -434,15 +433,7 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
     }
     let lk: Vec<u64> = ledger_idx
         .iter()
-        .map(|&i| {
-            finish(mix(
-                finish(mix(
-                    mix(u64::from(lt.account[i]), u64::from(currency_code(lt, i))),
-                    0,
-                )),
-                lt.reference_hash[i],
-            ))
-        })
+        .map(|&i| key(lt, i, &ACCOUNT_AND_CURRENCY, false, lt.reference_hash[i]))
         .collect();
     let tokens = DataFrame::new(tb.len(), vec![u32_column("b", tb), u64_column("k", tk)])?;
     let ledger = DataFrame::new(
