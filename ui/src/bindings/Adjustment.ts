@@ -1,0 +1,3 @@
+import type { AdjustmentReason } from "./AdjustmentReason";
+
+export type Adjustment = { reason: AdjustmentReason, note: string, };

@@ -1,0 +1,1 @@
+export type AdjustmentReason = "bank_charge" | "fx_difference" | "rounding" | "timing" | "write_off";

@@ -1,0 +1,1 @@
+export type AgingBucket = { label: string, items: number, amount_minor: number, };

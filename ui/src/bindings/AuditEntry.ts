@@ -1,0 +1,1 @@
+export type AuditEntry = { seq: number, at: string, actor: string, action: string, detail: string, };

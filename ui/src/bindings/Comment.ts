@@ -1,0 +1,1 @@
+export type Comment = { author: string, at: string, text: string, };

@@ -1,0 +1,1 @@
+export type DecisionReceipt = { decision: number, kind: string, group: number | null, };

@@ -1,0 +1,1 @@
+export type ErrorCode = "file_unreadable" | "file_rejected" | "invalid_argument" | "output_unwritable" | "keyring_unavailable" | "workspace_locked" | "workspace_unusable" | "audit_broken" | "not_allowed" | "not_found" | "conflict";

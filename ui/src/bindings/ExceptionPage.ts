@@ -1,0 +1,3 @@
+import type { ExceptionRow } from "./ExceptionRow";
+
+export type ExceptionPage = { rows: Array<ExceptionRow>, total: number, };

@@ -1,0 +1,1 @@
+export type ExceptionQuery = { side: "bank" | "ledger" | null, reason: string | null, text: string | null, sort: "age-desc" | "age-asc" | "amount-asc" | "amount-desc", offset: number, limit: number, };

@@ -1,0 +1,1 @@
+export type ExceptionRow = { side: "bank" | "ledger", item_id: string, reason: string, amount_minor: number, date: string, days_open: number, reference: string, description: string, assignee: string | null, suggestions: number, };

@@ -1,0 +1,1 @@
+export type ExportFormat = "pdf" | "xlsx" | "csv";

@@ -1,0 +1,1 @@
+export type ImportFileResult = { file: string, status: "imported" | "skipped" | "rejected", statements: number, records: number, };

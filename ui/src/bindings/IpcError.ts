@@ -1,0 +1,3 @@
+import type { ErrorCode } from "./ErrorCode";
+
+export type IpcError = { code: ErrorCode, message: string, };

@@ -1,0 +1,1 @@
+export type IssueRow = { file: string, line: number | null, severity: "error" | "warning", message: string, excerpt: string, };

@@ -1,0 +1,1 @@
+export type MatchProgress = { phase: string, done: number, total: number, };

@@ -1,0 +1,3 @@
+import type { Role } from "./Role";
+
+export type Profile = { user: string, display_name: string, role: Role, };

@@ -1,0 +1,1 @@
+export type SignOffState = "open" | "in_review" | "prepared" | "approved";

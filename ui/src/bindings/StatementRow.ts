@@ -1,0 +1,1 @@
+export type StatementRow = { label: string, amount_minor: number, };

@@ -1,0 +1,34 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// Tauri loads ../ui/dist (frontendDist); the dev server is not used by the app.
+export default defineConfig({
+  base: "./",
+  plugins: [react()],
+  clearScreen: false,
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // WebKitGTK (Linux), WKWebView (macOS) and WebView2 (Windows) all handle ES2021.
+    target: ["es2021", "safari15"],
+    // No inline polyfill script: the app runs under script-src 'self'.
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    chunkSizeWarningLimit: 2500,
+    rollupOptions: {
+      output: {
+        manualChunks: {
+          grid: ["ag-grid-community", "ag-grid-react"],
+          charts: ["echarts"],
+        },
+      },
+    },
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+    css: false,
+  },
+});
