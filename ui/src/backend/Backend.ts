@@ -1,0 +1,68 @@
+// The one interface the screens talk to. One method per command of the IPC contract
+// (notes/ipc-contract.md), plus event subscriptions. Two implementations: tauri.ts (the real
+// app) and fake.ts (in-memory test double, used by `vite dev` in a browser and by the tests).
+import type { Adjustment } from "../bindings/Adjustment";
+import type { Dashboard } from "../bindings/Dashboard";
+import type { DecisionReceipt } from "../bindings/DecisionReceipt";
+import type { ExceptionPage } from "../bindings/ExceptionPage";
+import type { ExceptionQuery } from "../bindings/ExceptionQuery";
+import type { ExceptionRow } from "../bindings/ExceptionRow";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportResult } from "../bindings/ImportResult";
+import type { ItemDetail } from "../bindings/ItemDetail";
+import type { MatchProgress } from "../bindings/MatchProgress";
+import type { Profile } from "../bindings/Profile";
+import type { SignOff } from "../bindings/SignOff";
+import type { Suggestion } from "../bindings/Suggestion";
+import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+
+export type Side = ExceptionRow["side"];
+export type Unsubscribe = () => void;
+
+export interface Backend {
+  /** "tauri" in the desktop app, "fake" in a plain browser and in tests. */
+  readonly kind: "tauri" | "fake";
+
+  listProfiles(): Promise<Profile[]>;
+  signIn(user: string): Promise<Profile>;
+  currentProfile(): Promise<Profile | null>;
+
+  listWorkspaces(): Promise<WorkspaceSummary[]>;
+  openWorkspace(id: string): Promise<Dashboard>;
+
+  importDemoSamples(): Promise<ImportResult>;
+  importFiles(paths: string[]): Promise<ImportResult>;
+
+  runMatching(): Promise<Dashboard>;
+  dashboard(): Promise<Dashboard>;
+
+  listExceptions(query: ExceptionQuery): Promise<ExceptionPage>;
+  listSuggestions(side: Side | null, itemId: string | null): Promise<Suggestion[]>;
+  acceptSuggestions(ids: number[]): Promise<DecisionReceipt>;
+  rejectSuggestions(ids: number[]): Promise<DecisionReceipt>;
+  manualMatch(bank: string[], ledger: string[], adjustment: Adjustment | null): Promise<DecisionReceipt>;
+
+  itemDetail(side: Side, itemId: string): Promise<ItemDetail>;
+  addComment(side: Side, itemId: string, text: string): Promise<DecisionReceipt>;
+  /** items are [side, item_id] pairs; assignee null unassigns. */
+  assignItems(items: [string, string][], assignee: string | null): Promise<DecisionReceipt>;
+  undoLast(): Promise<DecisionReceipt>;
+
+  signOffStatus(): Promise<SignOff>;
+  prepareSignOff(): Promise<SignOff>;
+  approveSignOff(): Promise<SignOff>;
+  rejectSignOff(reason: string): Promise<SignOff>;
+  /** Absolute path of the written file. */
+  exportSignOff(format: ExportFormat): Promise<string>;
+
+  /** "import-progress" events. */
+  onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe;
+  /** "match-progress" events. */
+  onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe;
+  /**
+   * Files dropped on the window (absolute paths). `onHover` tells when a drag enters/leaves.
+   * Tauri's webview swallows HTML5 drops, so this is the only way the UI learns about them.
+   */
+  onFilesDropped(cb: (paths: string[]) => void, onHover?: (hovering: boolean) => void): Unsubscribe;
+}

@@ -1,0 +1,260 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { BackendError } from "./errors";
+import { FakeBackend } from "./fake";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { MatchProgress } from "../bindings/MatchProgress";
+import { buildExceptionQuery, DEFAULT_FILTERS } from "../logic/exceptions";
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(BackendError);
+    return (e as BackendError).code;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function demo(extra = false) {
+  const b = new FakeBackend({
+    stress: false,
+    extraProfiles: extra ? [{ user: "max", display_name: "Max (clerk + supervisor)", role: "supervisor", roles: ["clerk", "supervisor"] }] : [],
+  });
+  await b.signIn("clara");
+  await b.openWorkspace("demo");
+  await b.importDemoSamples();
+  await b.runMatching();
+  return b;
+}
+
+const all = (b: FakeBackend, side: "bank" | "ledger" | null = null) =>
+  b.listExceptions(buildExceptionQuery({ ...DEFAULT_FILTERS, side: side ?? "" }, 0, 10_000));
+
+describe("fake backend: profiles and workspaces", () => {
+  let b: FakeBackend;
+  beforeEach(() => {
+    b = new FakeBackend({ stress: false });
+  });
+  it("lists the demo profiles and signs in", async () => {
+    const ps = await b.listProfiles();
+    expect(ps.map((p) => [p.user, p.role])).toEqual([
+      ["clara", "clerk"],
+      ["sam", "supervisor"],
+    ]);
+    expect(await b.currentProfile()).toBeNull();
+    expect((await b.signIn("sam")).role).toBe("supervisor");
+    expect((await b.currentProfile())?.user).toBe("sam");
+    expect(await code(b.signIn("nobody"))).toBe("not_found");
+  });
+  it("refuses work before sign-in and without a workspace", async () => {
+    expect(await code(b.listWorkspaces())).toBe("not_allowed");
+    await b.signIn("clara");
+    expect(await code(b.dashboard())).toBe("not_found");
+    expect(await code(b.openWorkspace("nope"))).toBe("not_found");
+  });
+  it("imports the demo samples with progress, issues, then skips them the second time", async () => {
+    await b.signIn("clara");
+    const d0 = await b.openWorkspace("demo");
+    expect(d0.workspace.bank_lines).toBe(0);
+    const events: ImportProgress[] = [];
+    const off = b.onImportProgress((p) => events.push(p));
+    const r = await b.importDemoSamples();
+    off();
+    expect(r.bank_lines).toBeGreaterThan(50);
+    expect(r.ledger_entries).toBeGreaterThan(50);
+    expect(r.files.map((f) => f.status)).toEqual(["imported", "imported", "rejected", "imported"]);
+    expect(r.issues.some((i) => i.severity === "error")).toBe(true);
+    expect(events.at(-1)).toMatchObject({ files_done: 4, files_total: 4 });
+    const again = await b.importDemoSamples();
+    expect(again.bank_lines + again.ledger_entries).toBe(0);
+    expect(again.files.filter((f) => f.status === "skipped")).toHaveLength(3);
+  });
+  it("import_files: unreadable and unknown files are rejected, others imported", async () => {
+    await b.signIn("clara");
+    await b.openWorkspace("demo");
+    const r = await b.importFiles(["relative.sta", "/data/missing.xml", "/data/scan.pdf", "/data/nov.camt053.xml", "/data/ledger-nov.csv"]);
+    expect(r.files.map((f) => f.status)).toEqual(["rejected", "rejected", "rejected", "imported", "imported"]);
+    expect(r.bank_lines).toBeGreaterThan(0);
+    expect(r.ledger_entries).toBeGreaterThan(0);
+    expect(await code(b.importFiles([]))).toBe("invalid_argument");
+  });
+});
+
+describe("fake backend: matching and decisions", () => {
+  it("run_matching reports progress and makes a dashboard with a zero unexplained difference", async () => {
+    const b = new FakeBackend({ stress: false });
+    await b.signIn("clara");
+    await b.openWorkspace("demo");
+    await b.importDemoSamples();
+    const phases: MatchProgress[] = [];
+    b.onMatchProgress((p) => phases.push(p));
+    const d = await b.runMatching();
+    expect(phases.map((p) => p.phase)).toContain("exact");
+    expect(phases.at(-1)?.phase).toBe("store");
+    expect(d.workspace.match_rate_permille).toBeGreaterThan(500);
+    expect(d.rules.find((r) => r.rule === "exact")?.groups).toBeGreaterThan(10);
+    expect(d.aging.map((a) => a.label)).toEqual(["0-7", "8-30", "31-60", "61-90", "90+"]);
+    expect(d.statement.unexplained_difference_minor).toBe(0);
+    expect(d.workspace.open_exceptions).toBe((await all(b)).total);
+  });
+
+  it("accepting a suggestion removes its items from the exceptions; undo brings them back", async () => {
+    const b = await demo();
+    const sugg = (await b.listSuggestions(null, null)).find((s) => s.rule === "fuzzy_reference")!;
+    expect(sugg).toBeDefined();
+    const before = (await all(b)).rows;
+    expect(before.some((r) => r.item_id === sugg.bank[0])).toBe(true);
+    const rcpt = await b.acceptSuggestions([sugg.id]);
+    expect(rcpt.kind).toBe("accept");
+    expect(rcpt.group).not.toBeNull();
+    const after = (await all(b)).rows;
+    expect(after.some((r) => r.item_id === sugg.bank[0] || r.item_id === sugg.ledger[0])).toBe(false);
+    expect(after.length).toBe(before.length - 2);
+    expect(await code(b.acceptSuggestions([sugg.id]))).toBe("conflict");
+    await b.undoLast();
+    expect((await all(b)).rows.length).toBe(before.length);
+    expect((await b.listSuggestions("bank", sugg.bank[0]!)).map((s) => s.id)).toContain(sugg.id);
+  });
+
+  it("ambiguous items have two suggestions; accepting one retires the other", async () => {
+    const b = await demo();
+    const amb = (await b.listExceptions({ ...buildExceptionQuery(DEFAULT_FILTERS, 0, 100), reason: "ambiguous" })).rows;
+    expect(amb.length).toBeGreaterThan(0);
+    const row = amb[0]!;
+    const ss = await b.listSuggestions(row.side, row.item_id);
+    expect(ss).toHaveLength(2);
+    expect(ss[0]!.score).toBeGreaterThanOrEqual(ss[1]!.score);
+    expect(await code(b.acceptSuggestions([ss[0]!.id, ss[1]!.id]))).toBe("conflict");
+    await b.acceptSuggestions([ss[0]!.id]);
+    expect(await code(b.acceptSuggestions([ss[1]!.id]))).toBe("conflict");
+    expect(await b.listSuggestions(null, null)).not.toContainEqual(expect.objectContaining({ id: ss[1]!.id }));
+  });
+
+  it("rejected suggestions are not proposed again by the next run", async () => {
+    const b = await demo();
+    const s = (await b.listSuggestions(null, null))[0]!;
+    await b.rejectSuggestions([s.id]);
+    await b.runMatching();
+    const again = await b.listSuggestions(null, null);
+    expect(again.some((x) => x.bank.join() === s.bank.join() && x.ledger.join() === s.ledger.join())).toBe(false);
+  });
+
+  it("manual match: zero difference confirms; a difference needs an adjustment with a note", async () => {
+    const b = await demo();
+    const bank = (await all(b, "bank")).rows.find((r) => r.reason === "no_candidate")!;
+    const ledger = (await all(b, "ledger")).rows.find((r) => r.reason === "no_candidate")!;
+    expect(bank.amount_minor).not.toBe(ledger.amount_minor);
+    expect(await code(b.manualMatch([bank.item_id], [ledger.item_id], null))).toBe("invalid_argument");
+    expect(await code(b.manualMatch([bank.item_id], [ledger.item_id], { reason: "bank_charge", note: "  " }))).toBe("invalid_argument");
+    expect(await code(b.manualMatch([], [], null))).toBe("invalid_argument");
+    expect(await code(b.manualMatch(["NOPE"], [], null))).toBe("not_found");
+    const d0 = await b.dashboard();
+    const r = await b.manualMatch([bank.item_id], [ledger.item_id], { reason: "bank_charge", note: "fee per bank advice" });
+    expect(r.kind).toBe("manual_match");
+    const d1 = await b.dashboard();
+    expect(d1.statement.unexplained_difference_minor).toBe(0);
+    expect(d1.statement.rows.find((x) => x.label === "adjustments: bank charges booked")?.amount_minor).toBe(-(bank.amount_minor - ledger.amount_minor));
+    expect(d1.workspace.open_exceptions).toBe(d0.workspace.open_exceptions - 2);
+    expect(await code(b.manualMatch([bank.item_id], [], { reason: "write_off", note: "x" }))).toBe("conflict");
+    const detail = await b.itemDetail("bank", bank.item_id);
+    expect(detail.group).toBe(r.group);
+    expect(detail.history.some((h) => h.action === "manual_match")).toBe(true);
+  });
+
+  it("undo only undoes one's own last decision", async () => {
+    const b = await demo();
+    expect(await code(b.undoLast())).toBe("not_found");
+    const row = (await all(b)).rows[0]!;
+    await b.assignItems([[row.side, row.item_id]], "clara");
+    expect((await b.itemDetail(row.side, row.item_id)).assignee).toBe("clara");
+    await b.signIn("sam");
+    expect(await code(b.undoLast())).toBe("not_found");
+    await b.signIn("clara");
+    const u = await b.undoLast();
+    expect(u.kind).toBe("undo");
+    expect((await b.itemDetail(row.side, row.item_id)).assignee).toBeNull();
+    expect(await code(b.undoLast())).toBe("not_found");
+  });
+
+  it("comments are added and need text", async () => {
+    const b = await demo();
+    const row = (await all(b)).rows[0]!;
+    expect(await code(b.addComment(row.side, row.item_id, " "))).toBe("invalid_argument");
+    await b.addComment(row.side, row.item_id, "asked the bank for the advice");
+    const d = await b.itemDetail(row.side, row.item_id);
+    expect(d.comments).toEqual([expect.objectContaining({ author: "clara", text: "asked the bank for the advice" })]);
+  });
+});
+
+describe("fake backend: sign-off (maker-checker)", () => {
+  it("clerk prepares, cannot approve; the supervisor approves", async () => {
+    const b = await demo();
+    expect((await b.signOffStatus()).state).toBe("in_review");
+    const p = await b.prepareSignOff();
+    expect(p).toMatchObject({ state: "prepared", preparer: "clara", unexplained_difference_minor: 0 });
+    expect(p.content_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await code(b.prepareSignOff())).toBe("not_allowed");
+    expect(await code(b.approveSignOff())).toBe("not_allowed");
+    expect(await code(b.rejectSignOff("no"))).toBe("not_allowed");
+    await b.signIn("sam");
+    expect(await code(b.prepareSignOff())).toBe("not_allowed");
+    const a = await b.approveSignOff();
+    expect(a).toMatchObject({ state: "approved", preparer: "clara", approver: "sam" });
+    expect(await code(b.approveSignOff())).toBe("not_allowed");
+  });
+
+  it("a supervisor who prepared cannot approve", async () => {
+    const b = await demo(true);
+    await b.signIn("max");
+    await b.prepareSignOff();
+    expect(await code(b.approveSignOff())).toBe("not_allowed");
+    await b.signIn("sam");
+    expect((await b.approveSignOff()).approver).toBe("sam");
+  });
+
+  it("rejection needs a reason and goes back to in review", async () => {
+    const b = await demo();
+    await b.prepareSignOff();
+    await b.signIn("sam");
+    expect(await code(b.rejectSignOff(" "))).toBe("invalid_argument");
+    const r = await b.rejectSignOff("bank charges need receipts");
+    expect(r).toMatchObject({ state: "in_review", rejection_reason: "bank charges need receipts", preparer: null });
+  });
+
+  it("any change withdraws an approval", async () => {
+    const b = await demo();
+    await b.prepareSignOff();
+    await b.signIn("sam");
+    await b.approveSignOff();
+    const s = (await b.listSuggestions(null, null))[0]!;
+    await b.acceptSuggestions([s.id]);
+    const st = await b.signOffStatus();
+    expect(st.state).toBe("in_review");
+    expect(st.approver).toBeNull();
+  });
+
+  it("nothing is prepared with an unexplained difference", async () => {
+    const b = new FakeBackend({ stress: false });
+    await b.signIn("clara");
+    const d = await b.openWorkspace("jpy-2026-11");
+    expect(d.statement.unexplained_difference_minor).not.toBe(0);
+    expect(await code(b.prepareSignOff())).toBe("not_allowed");
+  });
+
+  it("export returns an absolute path", async () => {
+    const b = await demo();
+    for (const f of ["pdf", "xlsx", "csv"] as const) expect(await b.exportSignOff(f)).toMatch(new RegExp(`^/.*\\.${f}$`));
+  });
+});
+
+describe("fake backend: stress workspace", () => {
+  it("pages through 100,000 exceptions", async () => {
+    const b = new FakeBackend();
+    await b.signIn("clara");
+    const d = await b.openWorkspace("stress-100k");
+    expect(d.workspace.bank_lines + d.workspace.ledger_entries).toBe(100_000);
+    const p = await b.listExceptions(buildExceptionQuery(DEFAULT_FILTERS, 95_000, 5000));
+    expect(p.total).toBe(100_000);
+    expect(p.rows).toHaveLength(5000);
+  });
+});

@@ -1,0 +1,1264 @@
+// In-memory test double of the Tauri backend. It enforces the same rules as the Rust side
+// (recon-review / recon-store): maker-checker, roles, sign-off states, one confirmed group per
+// item, undo of one's own last decision, a sign-off withdrawn by any change, the bank
+// reconciliation statement. Used by `vite dev` in a plain browser and by the unit tests.
+import type { Adjustment } from "../bindings/Adjustment";
+import type { AdjustmentReason } from "../bindings/AdjustmentReason";
+import type { AgingBucket } from "../bindings/AgingBucket";
+import type { Attachment } from "../bindings/Attachment";
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { Comment } from "../bindings/Comment";
+import type { Dashboard } from "../bindings/Dashboard";
+import type { DecisionReceipt } from "../bindings/DecisionReceipt";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { ExceptionPage } from "../bindings/ExceptionPage";
+import type { ExceptionQuery } from "../bindings/ExceptionQuery";
+import type { ExceptionRow } from "../bindings/ExceptionRow";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { ImportFileResult } from "../bindings/ImportFileResult";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportResult } from "../bindings/ImportResult";
+import type { IssueRow } from "../bindings/IssueRow";
+import type { ItemDetail } from "../bindings/ItemDetail";
+import type { MatchProgress } from "../bindings/MatchProgress";
+import type { Profile } from "../bindings/Profile";
+import type { Role } from "../bindings/Role";
+import type { RuleStat } from "../bindings/RuleStat";
+import type { SignOff } from "../bindings/SignOff";
+import type { SignOffState } from "../bindings/SignOffState";
+import type { StatementRow } from "../bindings/StatementRow";
+import type { Suggestion } from "../bindings/Suggestion";
+import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+import { filterAndSort, pageOf, queryKey } from "../logic/exceptions";
+import { formatMinor } from "../money";
+import type { Backend, Side, Unsubscribe } from "./Backend";
+import { BackendError } from "./errors";
+import { daysBetween, generate, generateStress, type Dataset, type FakeItem, type Plan } from "./fakeData";
+
+/** A local profile with the roles its principal holds (Profile shows one role). */
+export interface FakeProfile extends Profile {
+  roles: Role[];
+}
+
+export interface FakeOptions {
+  /** Milliseconds each call waits (0 in tests; ~60 in the browser demo to show progress). */
+  latencyMs?: number;
+  /** Extra profiles besides clara (clerk) and sam (supervisor), e.g. one with both roles. */
+  extraProfiles?: FakeProfile[];
+  /** "now" for timestamps and the age of items. Defaults to a fixed demo date. */
+  now?: () => Date;
+  /** Include the 100,000-item stress workspace (default true). */
+  stress?: boolean;
+}
+
+const PASS_ORDER = [
+  "exact",
+  "partial_payments",
+  "batch_payments",
+  "bank_charges",
+  "amount_date",
+  "amount_date_review",
+  "fuzzy_reference",
+  "subset_sum",
+];
+
+interface Group {
+  id: number;
+  rule: string;
+  status: RuleStat["status"];
+  bank: string[];
+  ledger: string[];
+  difference: number;
+  adjustment: Adjustment | null;
+}
+
+interface Sugg {
+  id: number;
+  plan: Plan;
+  difference: number;
+  status: "open" | "accepted" | "rejected";
+}
+
+interface Decision {
+  id: number;
+  actor: string;
+  kind: string;
+  undone: boolean;
+  /** Does undoing it change matches (and so withdraw a sign-off)? */
+  content: boolean;
+  undo: (() => void) | null;
+}
+
+interface SignOffRec {
+  state: SignOffState;
+  preparer: string | null;
+  prepared_at: string | null;
+  approver: string | null;
+  approved_at: string | null;
+  content_hash: string | null;
+  rejection_reason: string | null;
+}
+
+interface Ws {
+  id: string;
+  name: string;
+  account: string;
+  currency: string;
+  exponent: number;
+  period_start: string;
+  period_end: string;
+  bankOpening: number;
+  ledgerOpening: number;
+  bank: Map<string, FakeItem>;
+  ledger: Map<string, FakeItem>;
+  plans: Plan[];
+  files: Set<string>;
+  groups: Map<number, Group>;
+  itemGroup: Map<string, number>;
+  suggestions: Sugg[];
+  rejectedPairs: Set<string>;
+  released: Set<string>;
+  assignees: Map<string, string>;
+  comments: Map<string, Comment[]>;
+  attachments: Map<string, Attachment[]>;
+  audit: AuditEntry[];
+  decisions: Decision[];
+  signOff: SignOffRec;
+  runs: number;
+  version: number;
+  cache: { version: number; rows: ExceptionRow[] } | null;
+  /** Filtered and sorted exception lists by query (paging through one query sorts once). */
+  queryCache: { version: number; key: string; rows: ExceptionRow[] } | null;
+  /** Built on first use (the stress workspace). */
+  lazy?: () => void;
+  demoSamples?: Dataset;
+}
+
+const key = (side: string, id: string) => `${side}:${id}`;
+const pairKey = (bank: string[], ledger: string[]) => `${[...bank].sort().join(",")}|${[...ledger].sort().join(",")}`;
+const fail = (code: ErrorCode, message: string): never => {
+  throw new BackendError(code, message);
+};
+const clone = <T,>(v: T): T => structuredClone(v);
+
+function hashHex(text: string): string {
+  // Not cryptographic: four FNV-1a 32-bit lanes give a stable 64-hex stand-in for SHA-256.
+  let out = "";
+  for (let lane = 0; lane < 8; lane++) {
+    let h = (0x811c9dc5 ^ (lane * 0x9e3779b1)) >>> 0;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out;
+}
+
+class Emitter<T> {
+  private subs = new Set<(v: T) => void>();
+  on(cb: (v: T) => void): Unsubscribe {
+    this.subs.add(cb);
+    return () => this.subs.delete(cb);
+  }
+  emit(v: T) {
+    for (const cb of [...this.subs]) cb(clone(v));
+  }
+}
+
+export const DEMO_PROFILES: FakeProfile[] = [
+  { user: "clara", display_name: "Clara (clerk)", role: "clerk", roles: ["clerk"] },
+  { user: "sam", display_name: "Sam (supervisor)", role: "supervisor", roles: ["supervisor"] },
+];
+
+export class FakeBackend implements Backend {
+  readonly kind = "fake" as const;
+  private profiles: FakeProfile[];
+  private user: FakeProfile | null = null;
+  private workspaces = new Map<string, Ws>();
+  private current: Ws | null = null;
+  private latency: number;
+  private now: () => Date;
+  private nextId = { group: 1, suggestion: 1, decision: 1 };
+  private importEvents = new Emitter<ImportProgress>();
+  private matchEvents = new Emitter<MatchProgress>();
+  private dropCbs = new Set<(paths: string[]) => void>();
+
+  constructor(opts: FakeOptions = {}) {
+    this.latency = opts.latencyMs ?? 0;
+    this.now = opts.now ?? (() => new Date("2026-12-04T09:30:00Z"));
+    this.profiles = [...DEMO_PROFILES, ...(opts.extraProfiles ?? [])];
+    this.seedWorkspaces(opts.stress ?? true);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private async tick(ms = this.latency) {
+    await new Promise((r) => setTimeout(r, ms));
+  }
+
+  private at(): string {
+    return this.now().toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  private today(): string {
+    return this.now().toISOString().slice(0, 10);
+  }
+
+  private me(): FakeProfile {
+    return this.user ?? fail("not_allowed", "nobody is signed in");
+  }
+
+  private ws(): Ws {
+    const w = this.current ?? fail("not_found", "no workspace is open");
+    if (w.lazy) {
+      const build = w.lazy;
+      w.lazy = undefined;
+      build();
+    }
+    return w;
+  }
+
+  private has(role: Role): boolean {
+    return this.me().roles.includes(role);
+  }
+
+  private audit(w: Ws, action: string, detail: string) {
+    w.audit.push({ seq: w.audit.length + 1, at: this.at(), actor: this.me().user, action, detail });
+  }
+
+  /** Records a decision; a content change moves the sign-off back to in review. */
+  private decide(w: Ws, kind: string, content: boolean, undo: (() => void) | null, group: number | null = null): DecisionReceipt {
+    const d: Decision = { id: this.nextId.decision++, actor: this.me().user, kind, undone: false, content, undo };
+    w.decisions.push(d);
+    if (content) this.changed(w);
+    return { decision: d.id, kind, group };
+  }
+
+  private changed(w: Ws) {
+    w.version++;
+    const s = w.signOff;
+    if (s.state === "prepared" || s.state === "approved") {
+      this.audit(w, s.state === "approved" ? "approval_withdrawn" : "preparation_withdrawn", "the workspace changed after sign-off");
+    }
+    w.signOff = {
+      state: "in_review",
+      preparer: null,
+      prepared_at: null,
+      approver: null,
+      approved_at: null,
+      content_hash: null,
+      rejection_reason: s.rejection_reason,
+    };
+  }
+
+  private item(w: Ws, side: string, id: string): FakeItem {
+    if (side !== "bank" && side !== "ledger") fail("invalid_argument", `side must be "bank" or "ledger", not "${side}"`);
+    const it = (side === "bank" ? w.bank : w.ledger).get(id);
+    return it ?? fail("not_found", `${side} item ${id} not found`);
+  }
+
+  private isOpen(w: Ws, side: string, id: string) {
+    return !w.itemGroup.has(key(side, id));
+  }
+
+  private suggestionIsLive(w: Ws, s: Sugg) {
+    return (
+      s.status === "open" &&
+      s.plan.bank.every((id) => this.isOpen(w, "bank", id)) &&
+      s.plan.ledger.every((id) => this.isOpen(w, "ledger", id))
+    );
+  }
+
+  private confirm(w: Ws, g: Omit<Group, "id">): Group {
+    for (const id of g.bank) if (!this.isOpen(w, "bank", id)) fail("conflict", `bank item ${id} is already matched`);
+    for (const id of g.ledger) if (!this.isOpen(w, "ledger", id)) fail("conflict", `ledger item ${id} is already matched`);
+    const group: Group = { ...g, id: this.nextId.group++ };
+    w.groups.set(group.id, group);
+    for (const id of g.bank) w.itemGroup.set(key("bank", id), group.id);
+    for (const id of g.ledger) w.itemGroup.set(key("ledger", id), group.id);
+    for (const id of g.bank) w.released.delete(key("bank", id));
+    for (const id of g.ledger) w.released.delete(key("ledger", id));
+    return group;
+  }
+
+  private release(w: Ws, gid: number) {
+    const g = w.groups.get(gid);
+    if (!g) return;
+    w.groups.delete(gid);
+    for (const id of g.bank) {
+      w.itemGroup.delete(key("bank", id));
+      w.released.add(key("bank", id));
+    }
+    for (const id of g.ledger) {
+      w.itemGroup.delete(key("ledger", id));
+      w.released.add(key("ledger", id));
+    }
+  }
+
+  private sum(w: Ws, side: Side, ids: string[]) {
+    return ids.reduce((s, id) => s + this.item(w, side, id).amount, 0);
+  }
+
+  // ---------------------------------------------------------------- data
+
+  private emptyWs(p: Pick<Ws, "id" | "name" | "account" | "currency" | "exponent" | "period_start" | "period_end" | "bankOpening" | "ledgerOpening">): Ws {
+    return {
+      ...p,
+      bank: new Map(),
+      ledger: new Map(),
+      plans: [],
+      files: new Set(),
+      groups: new Map(),
+      itemGroup: new Map(),
+      suggestions: [],
+      rejectedPairs: new Set(),
+      released: new Set(),
+      assignees: new Map(),
+      comments: new Map(),
+      attachments: new Map(),
+      audit: [],
+      decisions: [],
+      signOff: { state: "open", preparer: null, prepared_at: null, approver: null, approved_at: null, content_hash: null, rejection_reason: null },
+      runs: 0,
+      version: 0,
+      cache: null,
+      queryCache: null,
+    };
+  }
+
+  private seedWorkspaces(stress: boolean) {
+    const demo = this.emptyWs({
+      id: "demo",
+      name: "Demo — EUR operating account",
+      account: "NL91ABNA0417164300",
+      currency: "EUR",
+      exponent: 2,
+      period_start: "2026-11-01",
+      period_end: "2026-11-30",
+      bankOpening: 15_240_000,
+      ledgerOpening: 15_240_000,
+    });
+    demo.demoSamples = generate({
+      seed: 2611,
+      start: "2026-11-01",
+      days: 30,
+      scale: 1,
+      unit: 100,
+      exponent: 2,
+      statementFiles: ["demo-2026-11-a.camt053.xml", "demo-2026-11-b.sta"],
+      ledgerFile: "ledger.csv",
+      bankPrefix: "NL91-2611",
+      ledgerStart: 1000,
+    });
+    this.workspaces.set(demo.id, demo);
+
+    // A finished month: imported, matched, prepared by clara and approved by sam.
+    const usd = this.emptyWs({
+      id: "usd-2026-10",
+      name: "USD collections",
+      account: "US-021000021-4471",
+      currency: "USD",
+      exponent: 2,
+      period_start: "2026-10-01",
+      period_end: "2026-10-31",
+      bankOpening: 402_113_50,
+      ledgerOpening: 402_113_50,
+    });
+    const usdData = generate({ seed: 2610, start: "2026-10-01", days: 31, scale: 0.5, unit: 100, exponent: 2, statementFiles: ["usd-2026-10.bai"], ledgerFile: "usd-ledger.csv", bankPrefix: "US-2610", ledgerStart: 5000 });
+    this.loadDataset(usd, usdData);
+    this.seedRun(usd);
+    usd.signOff = {
+      state: "approved",
+      preparer: "clara",
+      prepared_at: "2026-11-03T16:02:11Z",
+      approver: "sam",
+      approved_at: "2026-11-04T08:45:37Z",
+      content_hash: hashHex("usd-2026-10"),
+      rejection_reason: null,
+    };
+    usd.audit.push(
+      { seq: usd.audit.length + 1, at: "2026-11-03T16:02:11Z", actor: "clara", action: "prepare", detail: "prepared with unexplained difference 0.00" },
+      { seq: usd.audit.length + 2, at: "2026-11-04T08:45:37Z", actor: "sam", action: "approve", detail: "approved" },
+    );
+    this.workspaces.set(usd.id, usd);
+
+    // Exponent 0 and a non-zero unexplained difference (opening balances disagree by 1,500).
+    const jpy = this.emptyWs({
+      id: "jpy-2026-11",
+      name: "JPY treasury",
+      account: "JP-0005-123-4567890",
+      currency: "JPY",
+      exponent: 0,
+      period_start: "2026-11-01",
+      period_end: "2026-11-30",
+      bankOpening: 48_000_000,
+      ledgerOpening: 47_998_500,
+    });
+    const jpyData = generate({ seed: 8011, start: "2026-11-01", days: 30, scale: 0.4, unit: 100, exponent: 0, statementFiles: ["jpy-2026-11.camt053.xml"], ledgerFile: "jpy-ledger.csv", bankPrefix: "JP-2611", ledgerStart: 9000 });
+    this.loadDataset(jpy, jpyData);
+    this.seedRun(jpy);
+    jpy.signOff.state = "in_review";
+    this.workspaces.set(jpy.id, jpy);
+
+    if (stress) {
+      const big = this.emptyWs({
+        id: "stress-100k",
+        name: "Stress test — 100,000 open items",
+        account: "DE89370400440532013000",
+        currency: "EUR",
+        exponent: 2,
+        period_start: "2026-06-01",
+        period_end: "2026-11-30",
+        bankOpening: 0,
+        ledgerOpening: 0,
+      });
+      big.lazy = () => {
+        const s = generateStress(100_000, "2026-11-30");
+        for (const b of s.bank) big.bank.set(b.id, b);
+        for (const l of s.ledger) big.ledger.set(l.id, l);
+        big.plans = s.plans;
+        big.files.add("stress.camt053.xml");
+        big.files.add("stress-ledger.csv");
+        this.seedRun(big);
+      };
+      this.workspaces.set(big.id, big);
+    }
+  }
+
+  private loadDataset(w: Ws, d: Dataset) {
+    for (const s of d.statements) {
+      w.files.add(s.file);
+      for (const l of s.lines) w.bank.set(l.id, l);
+    }
+    w.files.add(d.ledgerFile);
+    for (const l of d.ledger) w.ledger.set(l.id, l);
+    w.plans.push(...d.plans);
+  }
+
+  private seedRun(w: Ws) {
+    this.match(w);
+    w.runs++;
+    w.version++;
+    w.audit.push({ seq: w.audit.length + 1, at: "2026-11-02T07:00:00Z", actor: "clara", action: "match_run", detail: `run ${w.runs}` });
+  }
+
+  /** The fake matcher: replays the plan pass by pass over the open items. Locked groups
+   * (manual, accepted) are kept, auto groups and open suggestions are replaced, rejected
+   * pairs are never proposed again. Then a generic exact pass (amount + reference). */
+  private match(w: Ws, onPass?: (pass: string, i: number) => void) {
+    for (const g of [...w.groups.values()]) if (g.status === "auto") this.release(w, g.id);
+    for (const k of [...w.released]) {
+      // released by the re-run, not by an unmatch decision
+      if (!w.itemGroup.has(k)) w.released.delete(k);
+    }
+    w.suggestions = w.suggestions.filter((s) => s.status !== "open");
+    PASS_ORDER.forEach((pass, i) => {
+      onPass?.(pass, i);
+      for (const p of w.plans) {
+        if (p.rule !== pass) continue;
+        if (!p.bank.every((id) => w.bank.has(id)) || !p.ledger.every((id) => w.ledger.has(id))) continue;
+        if (!p.bank.every((id) => this.isOpen(w, "bank", id)) || !p.ledger.every((id) => this.isOpen(w, "ledger", id))) continue;
+        if (w.rejectedPairs.has(pairKey(p.bank, p.ledger))) continue;
+        const difference = this.sum(w, "bank", p.bank) - this.sum(w, "ledger", p.ledger);
+        if (p.kind === "auto") {
+          this.confirm(w, { rule: p.rule, status: "auto", bank: [...p.bank], ledger: [...p.ledger], difference, adjustment: null });
+        } else {
+          w.suggestions.push({ id: this.nextId.suggestion++, plan: p, difference, status: "open" });
+        }
+      }
+      if (pass === "exact") {
+        // Generic exact pass for imported files that have no plan.
+        const byKey = new Map<string, FakeItem[]>();
+        for (const l of w.ledger.values()) {
+          if (!this.isOpen(w, "ledger", l.id) || !l.reference) continue;
+          const k = `${l.amount}|${l.reference.toUpperCase()}`;
+          byKey.set(k, [...(byKey.get(k) ?? []), l]);
+        }
+        for (const b of w.bank.values()) {
+          if (!this.isOpen(w, "bank", b.id) || !b.reference) continue;
+          const c = byKey.get(`${b.amount}|${b.reference.toUpperCase()}`);
+          if (c && c.length === 1 && this.isOpen(w, "ledger", c[0]!.id) && !w.rejectedPairs.has(pairKey([b.id], [c[0]!.id]))) {
+            this.confirm(w, { rule: "exact", status: "auto", bank: [b.id], ledger: [c[0]!.id], difference: 0, adjustment: null });
+          }
+        }
+      }
+    });
+  }
+
+  private exceptions(w: Ws): ExceptionRow[] {
+    if (w.cache && w.cache.version === w.version) return w.cache.rows;
+    const rows: ExceptionRow[] = [];
+    if (w.runs > 0) {
+      const counts = new Map<string, number>();
+      for (const s of w.suggestions) {
+        if (!this.suggestionIsLive(w, s)) continue;
+        for (const id of s.plan.bank) counts.set(key("bank", id), (counts.get(key("bank", id)) ?? 0) + 1);
+        for (const id of s.plan.ledger) counts.set(key("ledger", id), (counts.get(key("ledger", id)) ?? 0) + 1);
+      }
+      const today = this.today();
+      for (const map of [w.bank, w.ledger]) {
+        for (const it of map.values()) {
+          const k = key(it.side, it.id);
+          if (w.itemGroup.has(k)) continue;
+          const n = counts.get(k) ?? 0;
+          rows.push({
+            side: it.side,
+            item_id: it.id,
+            reason: n > 1 ? "ambiguous" : n === 1 ? "suggested" : w.released.has(k) ? "unmatched" : "no_candidate",
+            amount_minor: it.amount,
+            date: it.date,
+            days_open: Math.max(0, daysBetween(it.date, today)),
+            reference: it.reference,
+            description: it.description,
+            assignee: w.assignees.get(k) ?? null,
+            suggestions: n,
+          });
+        }
+      }
+    }
+    w.cache = { version: w.version, rows };
+    return rows;
+  }
+
+  private openItems(w: Ws): FakeItem[] {
+    const out: FakeItem[] = [];
+    for (const map of [w.bank, w.ledger]) for (const it of map.values()) if (!w.itemGroup.has(key(it.side, it.id))) out.push(it);
+    return out;
+  }
+
+  private statement(w: Ws) {
+    let bankTotal = w.bankOpening;
+    for (const b of w.bank.values()) bankTotal += b.amount;
+    let ledgerTotal = w.ledgerOpening;
+    for (const l of w.ledger.values()) ledgerTotal += l.amount;
+    let receipts = 0;
+    let payments = 0;
+    let debits = 0;
+    let credits = 0;
+    for (const it of this.openItems(w)) {
+      if (it.side === "ledger") {
+        if (it.amount > 0) receipts += it.amount;
+        else payments += it.amount;
+      } else if (it.amount < 0) debits += it.amount;
+      else credits += it.amount;
+    }
+    const rows: StatementRow[] = [
+      { label: "add: deposits in transit", amount_minor: receipts },
+      { label: "less: outstanding payments", amount_minor: payments },
+      { label: "add back: unbooked bank charges", amount_minor: -debits },
+      { label: "less: unbooked bank interest and credits", amount_minor: -credits },
+    ];
+    const labels: Record<AdjustmentReason, string> = {
+      bank_charge: "adjustments: bank charges booked",
+      fx_difference: "errors: FX differences",
+      rounding: "errors: rounding",
+      timing: "adjustments: timing",
+      write_off: "errors: written off",
+    };
+    for (const reason of Object.keys(labels) as AdjustmentReason[]) {
+      let total = 0;
+      for (const g of w.groups.values()) if (g.adjustment?.reason === reason) total += g.difference;
+      if (total !== 0) rows.push({ label: labels[reason], amount_minor: -total });
+    }
+    const adjusted = rows.reduce((s, r) => s + r.amount_minor, bankTotal);
+    return {
+      bank_closing_minor: bankTotal,
+      rows,
+      ledger_balance_minor: ledgerTotal,
+      unexplained_difference_minor: ledgerTotal - adjusted,
+    };
+  }
+
+  private summary(w: Ws): WorkspaceSummary {
+    if (w.lazy) {
+      const build = w.lazy;
+      w.lazy = undefined;
+      build();
+    }
+    const ex = this.exceptions(w);
+    const total = w.bank.size + w.ledger.size;
+    const matched = total - this.openItems(w).length;
+    let oldest: number | null = null;
+    for (const r of ex) if (oldest === null || r.days_open > oldest) oldest = r.days_open;
+    return {
+      id: w.id,
+      name: w.name,
+      account: w.account,
+      currency: w.currency,
+      exponent: w.exponent,
+      period_start: w.period_start,
+      period_end: w.period_end,
+      state: w.signOff.state,
+      bank_lines: w.bank.size,
+      ledger_entries: w.ledger.size,
+      match_rate_permille: total === 0 ? 0 : Math.floor((matched * 1000) / total),
+      open_exceptions: ex.length,
+      oldest_exception_days: oldest,
+    };
+  }
+
+  private buildDashboard(w: Ws): Dashboard {
+    const stats = new Map<string, RuleStat>();
+    let matched = 0;
+    for (const g of w.groups.values()) {
+      const k = `${g.rule}|${g.status}`;
+      const s = stats.get(k) ?? { rule: g.rule, status: g.status, groups: 0, items: 0, amount_minor: 0 };
+      const amount = g.bank.reduce((a, id) => a + Math.abs(w.bank.get(id)?.amount ?? 0), 0);
+      s.groups += 1;
+      s.items += g.bank.length + g.ledger.length;
+      s.amount_minor += amount;
+      matched += amount;
+      stats.set(k, s);
+    }
+    const order = (r: string) => {
+      const i = PASS_ORDER.indexOf(r);
+      return i < 0 ? PASS_ORDER.length : i;
+    };
+    const rules = [...stats.values()].sort((a, b) => order(a.rule) - order(b.rule) || a.status.localeCompare(b.status));
+    const buckets: AgingBucket[] = ["0-7", "8-30", "31-60", "61-90", "90+"].map((label) => ({ label, items: 0, amount_minor: 0 }));
+    let open = 0;
+    for (const r of this.exceptions(w)) {
+      const d = r.days_open;
+      const b = buckets[d <= 7 ? 0 : d <= 30 ? 1 : d <= 60 ? 2 : d <= 90 ? 3 : 4]!;
+      b.items += 1;
+      b.amount_minor += Math.abs(r.amount_minor);
+      open += Math.abs(r.amount_minor);
+    }
+    return {
+      workspace: this.summary(w),
+      rules,
+      matched_amount_minor: matched,
+      open_amount_minor: open,
+      aging: buckets,
+      statement: this.statement(w),
+    };
+  }
+
+  private contentHash(w: Ws): string {
+    const groups = [...w.groups.values()]
+      .map((g) => `${g.rule}:${[...g.bank].sort().join(",")}|${[...g.ledger].sort().join(",")}:${g.difference}:${g.adjustment?.reason ?? ""}`)
+      .sort()
+      .join(";");
+    return hashHex(`${w.id}|${w.bank.size}|${w.ledger.size}|${groups}`);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  async listProfiles(): Promise<Profile[]> {
+    await this.tick();
+    return this.profiles.map(({ user, display_name, role }) => ({ user, display_name, role }));
+  }
+
+  async signIn(user: string): Promise<Profile> {
+    await this.tick();
+    const p = this.profiles.find((x) => x.user === user) ?? fail("not_found", `no local profile "${user}"`);
+    this.user = p;
+    return { user: p.user, display_name: p.display_name, role: p.role };
+  }
+
+  async currentProfile(): Promise<Profile | null> {
+    await this.tick();
+    const p = this.user;
+    return p ? { user: p.user, display_name: p.display_name, role: p.role } : null;
+  }
+
+  async listWorkspaces(): Promise<WorkspaceSummary[]> {
+    await this.tick();
+    this.me();
+    return [...this.workspaces.values()].map((w) => this.summary(w));
+  }
+
+  async openWorkspace(id: string): Promise<Dashboard> {
+    await this.tick();
+    this.me();
+    const w = this.workspaces.get(id) ?? fail("not_found", `workspace ${id} not found`);
+    this.current = w;
+    return clone(this.buildDashboard(this.ws()));
+  }
+
+  private async runImport(w: Ws, files: { file: string; build: () => { result: ImportFileResult; issues: IssueRow[]; bank: FakeItem[]; ledger: FakeItem[]; plans: Plan[] } }[]): Promise<ImportResult> {
+    const result: ImportResult = { files: [], issues: [], bank_lines: 0, ledger_entries: 0 };
+    let records = 0;
+    const total = files.length;
+    this.importEvents.emit({ file: files[0]?.file ?? "", files_done: 0, files_total: total, records: 0 });
+    for (let i = 0; i < files.length; i++) {
+      await this.tick(this.latency * 4);
+      const f = files[i]!;
+      const built = f.build();
+      result.files.push(built.result);
+      result.issues.push(...built.issues);
+      if (built.result.status === "imported") {
+        for (const b of built.bank) w.bank.set(b.id, b);
+        for (const l of built.ledger) w.ledger.set(l.id, l);
+        w.plans.push(...built.plans);
+        w.files.add(f.file);
+        result.bank_lines += built.bank.length;
+        result.ledger_entries += built.ledger.length;
+        records += built.result.records;
+        this.audit(w, "import", `${f.file}: ${built.result.records} records`);
+      }
+      this.importEvents.emit({ file: f.file, files_done: i + 1, files_total: total, records });
+    }
+    if (result.bank_lines + result.ledger_entries > 0) this.changed(w);
+    return result;
+  }
+
+  async importDemoSamples(): Promise<ImportResult> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const d =
+      w.demoSamples ??
+      generate({ seed: 99, start: w.period_start, days: 28, scale: 0.3, unit: 100, exponent: w.exponent, statementFiles: ["demo-a.camt053.xml"], ledgerFile: "demo-ledger.csv", bankPrefix: `${w.id}-D`, ledgerStart: 20000 });
+    const skipped = (file: string, records: number): { result: ImportFileResult; issues: IssueRow[]; bank: FakeItem[]; ledger: FakeItem[]; plans: Plan[] } => ({
+      result: { file, status: "skipped", statements: file.endsWith(".csv") ? 0 : 1, records },
+      issues: [{ file, line: null, severity: "warning", message: "already imported (same SHA-256); skipped", excerpt: "" }],
+      bank: [],
+      ledger: [],
+      plans: [],
+    });
+    const files = [
+      ...d.statements.map((s, i) => ({
+        file: s.file,
+        build: () => {
+          if (w.files.has(s.file)) return skipped(s.file, s.lines.length);
+          const issues: IssueRow[] =
+            i === 1
+              ? [
+                  {
+                    file: s.file,
+                    line: 42,
+                    severity: "warning" as const,
+                    message: "field 86 longer than 6 x 65 characters; kept as is",
+                    excerpt: ":86:/EREF/NOTPROVIDED/REMI/USTD//PAYMENT RUN PO-71234 PO-88012 PO-70551 PO-79900 PO-81001",
+                  },
+                ]
+              : [];
+          return {
+            result: { file: s.file, status: "imported" as const, statements: 1, records: s.lines.length },
+            issues,
+            bank: s.lines,
+            ledger: [],
+            plans: [] as Plan[],
+          };
+        },
+      })),
+      {
+        file: "demo-usd.bai",
+        build: () => ({
+          result: { file: "demo-usd.bai", status: "rejected" as const, statements: 0, records: 0 },
+          issues: [
+            {
+              file: "demo-usd.bai",
+              line: 9,
+              severity: "error" as const,
+              message: "account total 16 does not equal the sum of its detail records (balance check failed); file rejected",
+              excerpt: "49,1538702,14/",
+            },
+            {
+              file: "demo-usd.bai",
+              line: null,
+              severity: "warning" as const,
+              message: "currency USD differs from the workspace currency EUR",
+              excerpt: "03,US-021000021-4471,USD,010,1200000,,/",
+            },
+          ],
+          bank: [],
+          ledger: [],
+          plans: [],
+        }),
+      },
+      {
+        file: d.ledgerFile,
+        build: () => {
+          if (w.files.has(d.ledgerFile)) return skipped(d.ledgerFile, d.ledger.length);
+          return {
+            result: { file: d.ledgerFile, status: "imported" as const, statements: 0, records: d.ledger.length },
+            issues: [
+              {
+                file: d.ledgerFile,
+                line: 57,
+                severity: "warning" as const,
+                message: "posting_date 2026-10-28 is before the period start 2026-11-01",
+                excerpt: "GL-1056,NL91ABNA0417164300,2026-10-28,-129.90,EUR,JE-2231,Stationery carried forward",
+              },
+            ],
+            bank: [],
+            ledger: d.ledger,
+            plans: [],
+          };
+        },
+      },
+    ];
+    const result = await this.runImport(w, files);
+    // The plan covers items of several files: the matcher uses a plan once all its items exist.
+    if (d.plans.length && !w.plans.includes(d.plans[0]!)) w.plans.push(...d.plans);
+    return clone(result);
+  }
+
+  async importFiles(paths: string[]): Promise<ImportResult> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!Array.isArray(paths) || paths.length === 0) fail("invalid_argument", "no files given");
+    const seedBase = w.bank.size + w.ledger.size + 1;
+    const files = paths.map((path, i) => {
+      const file = path;
+      return {
+        file,
+        build: () => {
+          const name = path.split(/[\\/]/).pop() ?? path;
+          const lower = name.toLowerCase();
+          const absolute = path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
+          if (!absolute || lower.includes("missing")) {
+            return {
+              result: { file, status: "rejected" as const, statements: 0, records: 0 },
+              issues: [{ file, line: null, severity: "error" as const, message: `cannot read ${path}: No such file or directory (os error 2)`, excerpt: "" }],
+              bank: [],
+              ledger: [],
+              plans: [],
+            };
+          }
+          if (w.files.has(file)) {
+            return {
+              result: { file, status: "skipped" as const, statements: 0, records: 0 },
+              issues: [{ file, line: null, severity: "warning" as const, message: "already imported (same SHA-256); skipped", excerpt: "" }],
+              bank: [],
+              ledger: [],
+              plans: [],
+            };
+          }
+          const isLedger = lower.endsWith(".csv") && lower.includes("ledger");
+          const known = /\.(xml|sta|mt940|940|942|bai|bai2|csv|txt)$/.test(lower);
+          if (!known) {
+            return {
+              result: { file, status: "rejected" as const, statements: 0, records: 0 },
+              issues: [{ file, line: 1, severity: "error" as const, message: "unrecognized format (not camt.05x, MT940/942, BAI2 or a known CSV layout)", excerpt: "%PDF-1.7" }],
+              bank: [],
+              ledger: [],
+              plans: [],
+            };
+          }
+          const d = generate({
+            seed: seedBase + i * 31,
+            start: w.period_start,
+            days: 28,
+            scale: 0.15,
+            unit: 100,
+            exponent: w.exponent,
+            statementFiles: [file],
+            ledgerFile: file,
+            bankPrefix: `F${seedBase + i}`,
+            ledgerStart: 50000 + seedBase * 10 + i * 1000,
+          });
+          const bank = isLedger ? [] : d.statements[0]!.lines;
+          const ledger = isLedger ? d.ledger : [];
+          return {
+            result: { file, status: "imported" as const, statements: isLedger ? 0 : 1, records: bank.length + ledger.length },
+            issues: [] as IssueRow[],
+            bank,
+            ledger,
+            plans: [] as Plan[],
+          };
+        },
+      };
+    });
+    return clone(await this.runImport(w, files));
+  }
+
+  async runMatching(): Promise<Dashboard> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const total = w.bank.size + w.ledger.size;
+    this.matchEvents.emit({ phase: "load", done: 0, total });
+    await this.tick(this.latency * 2);
+    this.matchEvents.emit({ phase: "load", done: total, total });
+    const passes: string[] = [];
+    this.match(w, (p) => passes.push(p));
+    for (let i = 0; i < passes.length; i++) {
+      await this.tick(this.latency * 2);
+      this.matchEvents.emit({ phase: passes[i]!, done: i + 1, total: passes.length });
+    }
+    await this.tick(this.latency * 2);
+    this.matchEvents.emit({ phase: "store", done: 1, total: 1 });
+    w.runs++;
+    this.audit(w, "match_run", `run ${w.runs}: ${w.groups.size} groups, ${w.suggestions.filter((s) => s.status === "open").length} suggestions`);
+    this.changed(w);
+    return clone(this.buildDashboard(w));
+  }
+
+  async dashboard(): Promise<Dashboard> {
+    await this.tick();
+    this.me();
+    return clone(this.buildDashboard(this.ws()));
+  }
+
+  async listExceptions(query: ExceptionQuery): Promise<ExceptionPage> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (query.limit < 0 || query.offset < 0) fail("invalid_argument", "offset and limit must not be negative");
+    if (query.limit > 10_000) fail("invalid_argument", "limit is at most 10000");
+    const k = queryKey(query);
+    let qc = w.queryCache;
+    if (!qc || qc.version !== w.version || qc.key !== k) {
+      qc = { version: w.version, key: k, rows: filterAndSort(this.exceptions(w), query, w.exponent) };
+      w.queryCache = qc;
+    }
+    return clone(pageOf(qc.rows, query));
+  }
+
+  private toSuggestion(s: Sugg): Suggestion {
+    return {
+      id: s.id,
+      rule: s.plan.rule,
+      score: s.plan.score,
+      difference_minor: s.difference,
+      explanation: s.plan.explanation,
+      bank: [...s.plan.bank],
+      ledger: [...s.plan.ledger],
+    };
+  }
+
+  async listSuggestions(side: Side | null, itemId: string | null): Promise<Suggestion[]> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if ((side === null) !== (itemId === null)) fail("invalid_argument", "give both side and item id, or neither");
+    const live = w.suggestions.filter((s) => this.suggestionIsLive(w, s));
+    if (side === null || itemId === null) return live.map((s) => this.toSuggestion(s));
+    this.item(w, side, itemId);
+    return live
+      .filter((s) => (side === "bank" ? s.plan.bank : s.plan.ledger).includes(itemId))
+      .sort((a, b) => b.plan.score - a.plan.score || a.id - b.id)
+      .map((s) => this.toSuggestion(s));
+  }
+
+  private liveSuggestions(w: Ws, ids: number[]): Sugg[] {
+    if (!Array.isArray(ids) || ids.length === 0) fail("invalid_argument", "no suggestions given");
+    return [...new Set(ids)].map((id) => {
+      const s = w.suggestions.find((x) => x.id === id) ?? fail("not_found", `suggestion ${id} not found`);
+      if (s.status !== "open") fail("conflict", `suggestion ${id} was already ${s.status}`);
+      if (!this.suggestionIsLive(w, s)) fail("conflict", `suggestion ${id}: an item is already matched`);
+      return s;
+    });
+  }
+
+  async acceptSuggestions(ids: number[]): Promise<DecisionReceipt> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const list = this.liveSuggestions(w, ids);
+    const seen = new Set<string>();
+    for (const s of list) {
+      for (const k of [...s.plan.bank.map((i) => key("bank", i)), ...s.plan.ledger.map((i) => key("ledger", i))]) {
+        if (seen.has(k)) fail("conflict", `suggestions ${list.map((x) => x.id).join(", ")} share item ${k}`);
+        seen.add(k);
+      }
+    }
+    const made: { s: Sugg; g: Group }[] = [];
+    for (const s of list) {
+      const g = this.confirm(w, {
+        rule: s.plan.rule,
+        status: "suggested",
+        bank: [...s.plan.bank],
+        ledger: [...s.plan.ledger],
+        difference: s.difference,
+        adjustment: s.difference === 0 ? null : { reason: s.plan.rule === "bank_charges" ? "bank_charge" : "rounding", note: `accepted suggestion ${s.id}` },
+      });
+      s.status = "accepted";
+      made.push({ s, g });
+      this.audit(w, "accept", `suggestion ${s.id} (${s.plan.rule}): bank ${s.plan.bank.join(", ")} / ledger ${s.plan.ledger.join(", ")} -> group ${g.id}`);
+    }
+    return this.decide(
+      w,
+      "accept",
+      true,
+      () => {
+        for (const { s, g } of made) {
+          this.release(w, g.id);
+          for (const id of g.bank) w.released.delete(key("bank", id));
+          for (const id of g.ledger) w.released.delete(key("ledger", id));
+          s.status = "open";
+        }
+      },
+      made.length === 1 ? made[0]!.g.id : null,
+    );
+  }
+
+  async rejectSuggestions(ids: number[]): Promise<DecisionReceipt> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const list = this.liveSuggestions(w, ids);
+    const pairs: string[] = [];
+    for (const s of list) {
+      s.status = "rejected";
+      const pk = pairKey(s.plan.bank, s.plan.ledger);
+      if (!w.rejectedPairs.has(pk)) {
+        w.rejectedPairs.add(pk);
+        pairs.push(pk);
+      }
+      this.audit(w, "reject", `suggestion ${s.id} (${s.plan.rule}): bank ${s.plan.bank.join(", ")} / ledger ${s.plan.ledger.join(", ")}`);
+    }
+    return this.decide(w, "reject", true, () => {
+      for (const s of list) s.status = "open";
+      for (const pk of pairs) w.rejectedPairs.delete(pk);
+    });
+  }
+
+  async manualMatch(bank: string[], ledger: string[], adjustment: Adjustment | null): Promise<DecisionReceipt> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (bank.length + ledger.length === 0) fail("invalid_argument", "select at least one item");
+    if (new Set(bank).size !== bank.length || new Set(ledger).size !== ledger.length) fail("invalid_argument", "an item is listed twice");
+    for (const id of bank) this.item(w, "bank", id);
+    for (const id of ledger) this.item(w, "ledger", id);
+    const difference = this.sum(w, "bank", bank) - this.sum(w, "ledger", ledger);
+    if (difference !== 0 && adjustment === null) {
+      fail("invalid_argument", `the selection differs by ${formatMinor(difference, w.exponent)} ${w.currency}: book it as an adjustment with a reason`);
+    }
+    if (adjustment !== null) {
+      if (difference === 0) fail("invalid_argument", "the selection balances: there is no difference to book");
+      const reasons: AdjustmentReason[] = ["bank_charge", "fx_difference", "rounding", "timing", "write_off"];
+      if (!reasons.includes(adjustment.reason)) fail("invalid_argument", `unknown adjustment reason ${String(adjustment.reason)}`);
+      if (adjustment.note.trim() === "") fail("invalid_argument", "an adjustment needs a note");
+    }
+    const g = this.confirm(w, { rule: "manual", status: "manual", bank: [...bank], ledger: [...ledger], difference, adjustment: adjustment ? { ...adjustment } : null });
+    this.audit(
+      w,
+      "manual_match",
+      `group ${g.id}: bank ${bank.join(", ") || "-"} / ledger ${ledger.join(", ") || "-"}` +
+        (adjustment ? `; difference ${formatMinor(difference, w.exponent)} booked as ${adjustment.reason}: ${adjustment.note}` : ""),
+    );
+    return this.decide(
+      w,
+      "manual_match",
+      true,
+      () => {
+        this.release(w, g.id);
+      },
+      g.id,
+    );
+  }
+
+  async itemDetail(side: Side, itemId: string): Promise<ItemDetail> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const it = this.item(w, side, itemId);
+    const k = key(side, itemId);
+    const gid = w.itemGroup.get(k) ?? null;
+    const g = gid === null ? null : w.groups.get(gid) ?? null;
+    const fields: [string, string][] = [
+      ["source file", it.file],
+      ["account", w.account],
+      ["currency", w.currency],
+      [side === "bank" ? "booking date" : "posting date", it.date],
+      ["reference", it.reference],
+      ["counterparty", it.counterparty],
+    ];
+    if (side === "bank") fields.push(["bank transaction code", it.amount < 0 ? "PMNT/ICDT/ESCT" : "PMNT/RCDT/ESCT"]);
+    if (g) {
+      fields.push(["match rule", g.rule]);
+      if (g.adjustment) fields.push(["adjustment", `${g.adjustment.reason}: ${g.adjustment.note}`]);
+    }
+    const status = g ? `matched (${g.status === "auto" ? "auto" : g.status === "manual" ? "manual" : "accepted"})` : w.released.has(k) ? "open (unmatched)" : "open";
+    return clone({
+      side,
+      item_id: it.id,
+      amount_minor: it.amount,
+      date: it.date,
+      reference: it.reference,
+      description: it.description,
+      counterparty: it.counterparty,
+      fields,
+      status,
+      group: gid,
+      assignee: w.assignees.get(k) ?? null,
+      comments: w.comments.get(k) ?? [],
+      attachments: w.attachments.get(k) ?? [],
+      history: w.audit.filter((a) => a.detail.includes(itemId)),
+    });
+  }
+
+  async addComment(side: Side, itemId: string, text: string): Promise<DecisionReceipt> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    this.item(w, side, itemId);
+    if (text.trim() === "") fail("invalid_argument", "a comment needs text");
+    const k = key(side, itemId);
+    const c: Comment = { author: this.me().user, at: this.at(), text };
+    w.comments.set(k, [...(w.comments.get(k) ?? []), c]);
+    this.audit(w, "comment", `${side} ${itemId}: ${text}`);
+    return this.decide(w, "comment", false, () => {
+      w.comments.set(
+        k,
+        (w.comments.get(k) ?? []).filter((x) => x !== c),
+      );
+    });
+  }
+
+  async assignItems(items: [string, string][], assignee: string | null): Promise<DecisionReceipt> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!Array.isArray(items) || items.length === 0) fail("invalid_argument", "no items given");
+    if (assignee !== null && assignee.trim() === "") fail("invalid_argument", "assignee must not be blank");
+    for (const [side, id] of items) this.item(w, side, id);
+    const previous = items.map(([side, id]) => [key(side, id), w.assignees.get(key(side, id)) ?? null] as const);
+    for (const [k] of previous) {
+      if (assignee === null) w.assignees.delete(k);
+      else w.assignees.set(k, assignee);
+    }
+    w.version++;
+    this.audit(w, "assign", `${items.length} item(s) -> ${assignee ?? "nobody"}: ${items.map(([s, i]) => `${s} ${i}`).join(", ")}`);
+    return this.decide(w, "assign", false, () => {
+      for (const [k, who] of previous) {
+        if (who === null) w.assignees.delete(k);
+        else w.assignees.set(k, who);
+      }
+      w.version++;
+    });
+  }
+
+  async undoLast(): Promise<DecisionReceipt> {
+    await this.tick();
+    const me = this.me();
+    const w = this.ws();
+    const last = [...w.decisions].reverse().find((d) => d.actor === me.user && !d.undone && d.kind !== "undo");
+    if (!last) return fail("not_found", `a decision by ${me.user} to undo`);
+    if (!last.undo) fail("not_allowed", `decision ${last.id} of kind ${last.kind} cannot be undone`);
+    last.undo!();
+    last.undone = true;
+    w.version++;
+    this.audit(w, "undo", `decision ${last.id} (${last.kind})`);
+    return this.decide(w, "undo", last.content, null);
+  }
+
+  private signOffView(w: Ws): SignOff {
+    return { ...w.signOff, unexplained_difference_minor: this.statement(w).unexplained_difference_minor };
+  }
+
+  async signOffStatus(): Promise<SignOff> {
+    await this.tick();
+    this.me();
+    return clone(this.signOffView(this.ws()));
+  }
+
+  async prepareSignOff(): Promise<SignOff> {
+    await this.tick();
+    const me = this.me();
+    const w = this.ws();
+    if (!this.has("clerk")) fail("not_allowed", `${me.user} lacks the clerk role needed to prepare`);
+    if (w.signOff.state !== "open" && w.signOff.state !== "in_review") fail("not_allowed", `cannot prepare: the reconciliation is ${w.signOff.state}`);
+    const unexplained = this.statement(w).unexplained_difference_minor;
+    if (unexplained !== 0) fail("not_allowed", `cannot prepare with an unexplained difference of ${formatMinor(unexplained, w.exponent)} ${w.currency}`);
+    w.signOff = {
+      state: "prepared",
+      preparer: me.user,
+      prepared_at: this.at(),
+      approver: null,
+      approved_at: null,
+      content_hash: this.contentHash(w),
+      rejection_reason: null,
+    };
+    this.audit(w, "prepare", `prepared, content hash ${w.signOff.content_hash}`);
+    return clone(this.signOffView(w));
+  }
+
+  private checkReviewer(w: Ws, action: string) {
+    const me = this.me();
+    if (!this.has("supervisor")) fail("not_allowed", `${me.user} lacks the supervisor role needed to ${action}`);
+    if (w.signOff.state !== "prepared") fail("not_allowed", `cannot ${action}: the reconciliation is ${w.signOff.state}, not prepared`);
+    if (w.signOff.preparer === me.user) fail("not_allowed", `${me.user} prepared this reconciliation and cannot also ${action} it`);
+  }
+
+  async approveSignOff(): Promise<SignOff> {
+    await this.tick();
+    const w = this.ws();
+    this.checkReviewer(w, "approve");
+    if (w.signOff.content_hash !== this.contentHash(w)) fail("conflict", "the workspace changed since it was prepared");
+    w.signOff = { ...w.signOff, state: "approved", approver: this.me().user, approved_at: this.at() };
+    this.audit(w, "approve", `approved, content hash ${w.signOff.content_hash}`);
+    return clone(this.signOffView(w));
+  }
+
+  async rejectSignOff(reason: string): Promise<SignOff> {
+    await this.tick();
+    const w = this.ws();
+    this.checkReviewer(w, "reject");
+    if (reason.trim() === "") fail("invalid_argument", "a rejection needs a reason");
+    w.signOff = { state: "in_review", preparer: null, prepared_at: null, approver: null, approved_at: null, content_hash: null, rejection_reason: reason };
+    this.audit(w, "reject_sign_off", `rejected: ${reason}`);
+    return clone(this.signOffView(w));
+  }
+
+  async exportSignOff(format: ExportFormat): Promise<string> {
+    await this.tick(this.latency * 3);
+    this.me();
+    const w = this.ws();
+    if (!["pdf", "xlsx", "csv"].includes(format)) fail("invalid_argument", `unknown export format ${String(format)}`);
+    const path = `/home/demo/Documents/Recon/${w.id}-${w.period_end}-reconciliation.${format}`;
+    this.audit(w, "export", `${format}: ${path}`);
+    return path;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe {
+    return this.importEvents.on(cb);
+  }
+
+  onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe {
+    return this.matchEvents.on(cb);
+  }
+
+  /** In a browser, files dropped on the page carry names but no paths: the fake reports them
+   * as paths under /home/demo/Downloads so the import flow can be tried out. */
+  onFilesDropped(cb: (paths: string[]) => void, onHover?: (hovering: boolean) => void): Unsubscribe {
+    this.dropCbs.add(cb);
+    if (typeof window === "undefined") return () => this.dropCbs.delete(cb);
+    let depth = 0;
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes("Files")) e.preventDefault();
+    };
+    const enter = (e: DragEvent) => {
+      if (!e.dataTransfer?.types.includes("Files")) return;
+      depth++;
+      onHover?.(true);
+    };
+    const leave = () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) onHover?.(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      depth = 0;
+      onHover?.(false);
+      const paths = [...e.dataTransfer.files].map((f) => `/home/demo/Downloads/${f.name}`);
+      cb(paths);
+    };
+    window.addEventListener("dragover", over);
+    window.addEventListener("dragenter", enter);
+    window.addEventListener("dragleave", leave);
+    window.addEventListener("drop", drop);
+    return () => {
+      this.dropCbs.delete(cb);
+      window.removeEventListener("dragover", over);
+      window.removeEventListener("dragenter", enter);
+      window.removeEventListener("dragleave", leave);
+      window.removeEventListener("drop", drop);
+    };
+  }
+
+  /** Test hook: simulate a drop of absolute paths (what Tauri's drag-drop delivers). */
+  simulateDrop(paths: string[]) {
+    for (const cb of [...this.dropCbs]) cb(paths);
+  }
+}
