@@ -64,7 +64,7 @@ describe("fake backend: profiles and workspaces", () => {
     expect(r.ledger_entries).toBeGreaterThan(50);
     expect(r.files.map((f) => f.status)).toEqual(["imported", "imported", "rejected", "imported"]);
     expect(r.issues.some((i) => i.severity === "error")).toBe(true);
-    expect(events.at(-1)).toMatchObject({ files_done: 4, files_total: 4 });
+    expect(events[events.length - 1]).toMatchObject({ files_done: 4, files_total: 4 });
     const again = await b.importDemoSamples();
     expect(again.bank_lines + again.ledger_entries).toBe(0);
     expect(again.files.filter((f) => f.status === "skipped")).toHaveLength(3);
@@ -90,7 +90,7 @@ describe("fake backend: matching and decisions", () => {
     b.onMatchProgress((p) => phases.push(p));
     const d = await b.runMatching();
     expect(phases.map((p) => p.phase)).toContain("exact");
-    expect(phases.at(-1)?.phase).toBe("store");
+    expect(phases[phases.length - 1]?.phase).toBe("store");
     expect(d.workspace.match_rate_permille).toBeGreaterThan(500);
     expect(d.rules.find((r) => r.rule === "exact")?.groups).toBeGreaterThan(10);
     expect(d.aging.map((a) => a.label)).toEqual(["0-7", "8-30", "31-60", "61-90", "90+"]);
