@@ -7,7 +7,7 @@ set -euo pipefail
 # libssl-dev: SQLCipher links the system OpenSSL; libdbus-1-dev: the keyring crate talks to the
 # Secret Service over libdbus; dbus, dbus-x11, gnome-keyring: the real keyring the tests use
 # (scripts/with-keyring.sh); libsecret-tools: secret-tool, to inspect keyring entries by hand.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools)
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -5,7 +5,13 @@
 
 use recon_tests::{files_with_extensions, repo_root};
 
-const CORE_CRATES: [&str; 4] = ["recon-model", "recon-formats", "recon-gen", "recon-review"];
+const CORE_CRATES: [&str; 5] = [
+    "recon-model",
+    "recon-formats",
+    "recon-gen",
+    "recon-review",
+    "recon-report",
+];
 const FORBIDDEN_CORE_DEPENDENCIES: [&str; 12] = [
     "tokio",
     "rusqlite",
@@ -60,7 +66,11 @@ fn no_debugging_leftovers_and_no_floats_in_libraries() {
     let mut offences = Vec::new();
     for path in rust_sources() {
         let text = std::fs::read_to_string(&path).unwrap();
-        let in_library = path.components().any(|c| c.as_os_str() == "crates");
+        // A module that draws (PDF page geometry) may use floats; it says so in its docs, and
+        // clippy's float_arithmetic lint is allowed there only.
+        let in_library = path.components().any(|c| c.as_os_str() == "crates")
+            && !text
+                .contains("//! tidy: floating point here is page geometry (points), never money.");
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
             let mut bad = Vec::new();

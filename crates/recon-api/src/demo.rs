@@ -89,7 +89,9 @@ pub const DEMO_ACCOUNT: &str = "NL91ABNA0417164300";
 /// prepare as clerk "clara", approve as supervisor "sam". Keys go to the OS keyring when one
 /// answers; otherwise to an in-memory key store used for this demo workspace only (no real
 /// workspace ever falls back to it). The workspace and its key are removed afterwards.
-pub fn run_workspace_demo() -> Result<WorkspaceDemo, ApiError> {
+/// With `export_dir`, the approved reconciliation's sign-off pack is written there as
+/// signoff-pack.pdf, .xlsx and .csv.
+pub fn run_workspace_demo(export_dir: Option<&std::path::Path>) -> Result<WorkspaceDemo, ApiError> {
     let report = run_demo()?;
     let mut files: Vec<(String, Vec<recon_model::Statement>)> = Vec::new();
     for s in report.import.statements {
@@ -124,7 +126,7 @@ pub fn run_workspace_demo() -> Result<WorkspaceDemo, ApiError> {
                 ),
             ),
         };
-    let result = workspace_demo_flow(&dir, keys, &files, &report.ledger);
+    let result = workspace_demo_flow(&dir, keys, &files, &report.ledger, export_dir);
     if let Ok(id) = recon_store::Workspace::read_id(&dir) {
         let _ = keys.delete(&id);
     }
@@ -140,6 +142,7 @@ pub fn workspace_demo_flow(
     keys: &dyn recon_store::KeyStore,
     files: &[(String, Vec<recon_model::Statement>)],
     ledger: &[LedgerEntry],
+    export_dir: Option<&std::path::Path>,
 ) -> Result<WorkspaceDemo, ApiError> {
     use crate::workspace as w;
     use recon_review::{AdjustmentReason, Principal, Role};
@@ -282,6 +285,26 @@ pub fn workspace_demo_flow(
     ));
     let audit_entries = ws.verify_audit()?;
     steps.push(format!("audit chain verified: {audit_entries} entries"));
+    if let Some(out) = export_dir {
+        std::fs::create_dir_all(out).map_err(|source| ApiError::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        for format in [
+            crate::ReportFormat::Pdf,
+            crate::ReportFormat::Xlsx,
+            crate::ReportFormat::Csv,
+        ] {
+            let path = out.join(format!("signoff-pack.{}", format.name()));
+            let report =
+                crate::export_sign_off(&mut ws, format, &path, &crate::PdfOptions::default())?;
+            steps.push(format!(
+                "wrote the sign-off pack {} ({} bytes)",
+                report.path.display(),
+                report.bytes
+            ));
+        }
+    }
     Ok(WorkspaceDemo {
         key_store: keys.describe().to_string(),
         steps,

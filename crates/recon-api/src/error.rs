@@ -45,6 +45,8 @@ pub enum ApiError {
     InvalidArgument(String),
     #[error("{0}")]
     Store(#[from] recon_store::StoreError),
+    #[error("{0}")]
+    Report(#[from] recon_report::ReportError),
 }
 
 impl ApiError {
@@ -54,6 +56,7 @@ impl ApiError {
             ApiError::Write { .. } => ErrorCode::OutputUnwritable,
             ApiError::Import(_) => ErrorCode::FileRejected,
             ApiError::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            ApiError::Report(_) => ErrorCode::OutputUnwritable,
             ApiError::Store(e) => {
                 use recon_store::StoreErrorKind as K;
                 match e.kind() {

@@ -6,6 +6,7 @@ mod demo;
 pub mod dto;
 mod error;
 mod evaluation;
+mod export;
 mod generate;
 mod import;
 mod matching;
@@ -16,10 +17,13 @@ pub use demo::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;
+pub use export::{ExportReport, export_sign_off, sign_off_pack, write_atomically};
 pub use generate::{GenerateReport, generate_files};
 pub use import::{
     ImportOptions, ImportReport, InputFile, import_ledger_files, import_statement_files, read_input,
 };
 pub use matching::{
-    MatchReport, MatchRequest, PhaseClock, load_rules, match_files, match_items, write_outcome,
+    MatchReport, MatchRequest, PhaseClock, load_rules, load_rules_with_hash, match_files,
+    match_items, write_outcome,
 };
+pub use recon_report::{PdfOptions, ReportFormat};

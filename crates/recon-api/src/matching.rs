@@ -8,6 +8,7 @@ use crate::{
 use recon_formats::{Issue, Limits};
 use recon_match::{Item, MatchInput, MatchOutcome, MatchStatus, Observer, RuleSet};
 use recon_model::{LedgerEntry, Statement, format_minor};
+use sha2::Digest as _;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,17 +55,25 @@ pub struct MatchReport {
 
 /// Loads a rule set file, or the default rules.
 pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, ApiError> {
-    match path {
-        None => Ok(RuleSet::default_rules()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| ApiError::Read {
-                path: p.to_path_buf(),
-                source,
-            })?;
-            RuleSet::from_toml(&text)
-                .map_err(|e| ApiError::InvalidArgument(format!("{}: {e}", p.display())))
-        }
-    }
+    Ok(load_rules_with_hash(path)?.0)
+}
+
+/// Loads a rule set file, or the default rules, with the SHA-256 of its TOML text (recorded with
+/// each workspace match run as evidence of the rules used).
+pub fn load_rules_with_hash(path: Option<&Path>) -> Result<(RuleSet, String), ApiError> {
+    let text = match path {
+        None => recon_match::rules::DEFAULT_RULES.to_string(),
+        Some(p) => std::fs::read_to_string(p).map_err(|source| ApiError::Read {
+            path: p.to_path_buf(),
+            source,
+        })?,
+    };
+    let rules = RuleSet::from_toml(&text).map_err(|e| match path {
+        Some(p) => ApiError::InvalidArgument(format!("{}: {e}", p.display())),
+        None => ApiError::InvalidArgument(format!("the default rule set: {e}")),
+    })?;
+    let sha = recon_review::hex(&sha2::Sha256::digest(text.as_bytes()));
+    Ok((rules, sha))
 }
 
 /// The items the matcher sees, borrowed from statements and ledger entries.

@@ -244,11 +244,17 @@ pub fn match_workspace(
     principal: &Principal,
     rules_file: Option<&Path>,
 ) -> Result<RunSummary, ApiError> {
-    let rules = crate::load_rules(rules_file)?;
+    let (rules, rules_sha256) = crate::load_rules_with_hash(rules_file)?;
     let data = ws.match_data()?;
     let outcome = recon_match::run(&data.input(), &rules, &mut ())
         .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
-    Ok(ws.store_run(&actor(principal), &rules.name, &data, &outcome)?)
+    Ok(ws.store_run(
+        &actor(principal),
+        &rules.name,
+        &rules_sha256,
+        &data,
+        &outcome,
+    )?)
 }
 
 pub fn list_exceptions(

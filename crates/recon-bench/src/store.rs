@@ -172,7 +172,7 @@ pub fn bench_store(bank_lines: usize) {
     let match_time = started.elapsed();
     let started = Instant::now();
     let run = ws
-        .store_run(&actor(), &rules.name, &data, &outcome)
+        .store_run(&actor(), &rules.name, "", &data, &outcome)
         .expect("store run");
     let store_time = started.elapsed();
     println!(

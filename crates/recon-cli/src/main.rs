@@ -15,6 +15,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod export;
 mod ws;
 
 #[derive(Parser, Debug)]
@@ -35,11 +36,20 @@ enum Command {
     /// Score a match run against the truth written by `recon gen`.
     Eval(EvalArgs),
     /// Run the headless main job on the bundled sample files.
-    Demo,
+    Demo(DemoArgs),
     /// The encrypted local workspace: import, match, review, sign-off.
     Ws(ws::WsArgs),
     /// The workspace's audit trail.
     Audit(ws::AuditArgs),
+    /// Export reports: the sign-off pack (PDF, XLSX, CSV).
+    Export(export::ExportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DemoArgs {
+    /// Where the demo reconciliation's sign-off pack (PDF, XLSX, CSV) is written.
+    #[arg(long, default_value = "recon-demo-out")]
+    out: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -158,9 +168,10 @@ fn main() -> ExitCode {
         Command::Gen(args) => gen_data(args),
         Command::Match(args) => match_command(args),
         Command::Eval(args) => eval_command(args),
-        Command::Demo => demo(),
+        Command::Demo(args) => demo(&args),
         Command::Ws(args) => ws::ws(args),
         Command::Audit(args) => ws::audit(args),
+        Command::Export(args) => export::export(args),
     };
     match result {
         Ok(code) => code,
@@ -342,7 +353,7 @@ fn gen_data(args: GenArgs) -> Result<ExitCode, ApiError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn demo() -> Result<ExitCode, ApiError> {
+fn demo(args: &DemoArgs) -> Result<ExitCode, ApiError> {
     let report = recon_api::run_demo()?;
     let import = &report.import;
     println!("Reconciliation workbench demo (bundled sample files)");
@@ -411,7 +422,7 @@ fn demo() -> Result<ExitCode, ApiError> {
             x.reason.name()
         );
     }
-    let workspace_ok = ws::demo_workspace();
+    let workspace_ok = ws::demo_workspace(&args.out);
     Ok(if import.rejected_files() > 0 || !workspace_ok {
         ExitCode::from(1)
     } else {

@@ -532,10 +532,10 @@ fn run(ws: &mut Workspace, p: &Principal, command: WsCommand) -> Result<ExitCode
 
 /// The workspace part of `recon demo`: prints every step and the reconciliation statement;
 /// false when it could not run.
-pub fn demo_workspace() -> bool {
+pub fn demo_workspace(export_dir: &std::path::Path) -> bool {
     println!();
     println!("Workspace demo (clara prepares, sam approves):");
-    match recon_api::run_workspace_demo() {
+    match recon_api::run_workspace_demo(Some(export_dir)) {
         Ok(demo) => {
             println!("  key store: {}", demo.key_store);
             for step in &demo.steps {

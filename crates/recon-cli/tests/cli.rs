@@ -240,7 +240,14 @@ fn gen_match_and_eval_work_together_and_are_deterministic() {
 
 #[test]
 fn demo_runs_on_the_bundled_samples() {
-    let out = recon().arg("demo").output().unwrap();
+    let packs = std::env::temp_dir().join(format!("recon-demo-packs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&packs);
+    let out = recon()
+        .arg("demo")
+        .arg("--out")
+        .arg(&packs)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -249,4 +256,14 @@ fn demo_runs_on_the_bundled_samples() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("demo-2026-11-a.camt053.xml"), "{text}");
     assert!(text.contains("partial_payments"), "{text}");
+    for ext in ["pdf", "xlsx", "csv"] {
+        let pack = packs.join(format!("signoff-pack.{ext}"));
+        let len = std::fs::metadata(&pack).map(|m| m.len()).unwrap_or(0);
+        assert!(
+            len > 1000,
+            "{} missing or tiny ({len} bytes)\n{text}",
+            pack.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&packs);
 }

@@ -1,12 +1,14 @@
 //! Pure rules of review and sign-off: who may do what ([`Principal`], [`SignOffState`]), the
 //! classic bank reconciliation statement ([`ReconciliationStatement`]), the hash-chained audit log
-//! ([`audit`]) and the content hash an approval records ([`ContentHasher`]).
+//! ([`audit`]), the content hash an approval records ([`ContentHasher`]) and the sign-off pack's
+//! data ([`pack::SignOffPack`]).
 //!
 //! No IO, no clock, no randomness: callers pass times and values in. The store (recon-store) keeps
 //! what these rules decide; recon-api calls both.
 
 pub mod audit;
 mod content;
+pub mod pack;
 mod principal;
 mod signoff;
 mod statement;

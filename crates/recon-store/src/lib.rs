@@ -11,6 +11,7 @@ mod error;
 mod import;
 pub mod keys;
 mod matching;
+mod pack;
 mod query;
 mod review;
 pub mod schema;

@@ -178,6 +178,7 @@ impl Workspace {
         &mut self,
         actor: &Actor<'_>,
         rule_set: &str,
+        rule_set_sha256: &str,
         data: &MatchData,
         outcome: &MatchOutcome,
     ) -> Result<RunSummary> {
@@ -206,7 +207,7 @@ impl Workspace {
             let suggested = outcome.groups.len() - auto;
             tx.execute(
                 "INSERT INTO match_runs (at, actor, rule_set, bank_items, ledger_items, auto_groups,
-                    suggestions, exceptions) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                    suggestions, exceptions, rule_set_sha256) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                 params![
                     actor.at,
                     actor.principal.subject,
@@ -215,7 +216,8 @@ impl Workspace {
                     data.ledger.len() as i64,
                     auto as i64,
                     suggested as i64,
-                    outcome.exceptions.len() as i64
+                    outcome.exceptions.len() as i64,
+                    rule_set_sha256
                 ],
             )?;
             let run = tx.last_insert_rowid();

@@ -7,10 +7,11 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
+    V4_RULE_SET_HASH,
 ];
 
 /// The schema version this build writes.
@@ -233,6 +234,12 @@ CREATE INDEX exceptions_amount ON exceptions(amount_minor, side, item);
 CREATE INDEX exceptions_reason_date ON exceptions(reason, item_date);
 CREATE INDEX bank_lines_group ON bank_lines(group_id) WHERE group_id IS NOT NULL;
 CREATE INDEX ledger_entries_group ON ledger_entries(group_id) WHERE group_id IS NOT NULL;
+";
+
+/// Version 4: the SHA-256 of the rule set's text each match run used (evidence in the sign-off
+/// pack); runs recorded before keep ''.
+pub const V4_RULE_SET_HASH: &str = "
+ALTER TABLE match_runs ADD COLUMN rule_set_sha256 TEXT NOT NULL DEFAULT '';
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.

@@ -394,17 +394,7 @@ pub(crate) fn append_audit(
     Ok(())
 }
 
-/// The sign-off row.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct SignOffRecord {
-    pub state: SignOffState,
-    pub preparer: Option<String>,
-    pub prepared_at: Option<String>,
-    pub approver: Option<String>,
-    pub approved_at: Option<String>,
-    pub content_hash: Option<String>,
-    pub last_rejection: Option<String>,
-}
+pub use recon_review::pack::SignOffRecord;
 
 pub(crate) fn read_sign_off(conn: &Connection) -> Result<SignOffRecord> {
     Ok(conn.query_row(

@@ -90,7 +90,7 @@ fn demo_flow_reaches_an_approved_reconciliation() {
     let keys = MemoryKeyStore::default();
     let ledger = ledger();
     let files = vec![("demo.sta".to_string(), vec![statement(&ledger)])];
-    let demo = recon_api::workspace_demo_flow(&dir, &keys, &files, &ledger).unwrap();
+    let demo = recon_api::workspace_demo_flow(&dir, &keys, &files, &ledger, None).unwrap();
     let text = demo.steps.join("\n");
     eprintln!("{text}\n{}", demo.statement.render("EUR", 2));
     assert!(text.contains("bank-charge adjustment"), "{text}");

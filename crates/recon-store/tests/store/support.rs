@@ -155,6 +155,6 @@ pub fn run_matcher(ws: &mut Workspace, p: &Principal) -> recon_store::RunSummary
     let data = ws.match_data().unwrap();
     let rules = recon_match::RuleSet::default_rules();
     let outcome = recon_match::run(&data.input(), &rules, &mut ()).unwrap();
-    ws.store_run(&actor(p), &rules.name, &data, &outcome)
+    ws.store_run(&actor(p), &rules.name, "", &data, &outcome)
         .unwrap()
 }

@@ -1,0 +1,87 @@
+//! Export use case: the sign-off pack of a workspace as PDF, XLSX or CSV, written atomically (a
+//! temporary file beside the target, synced, then renamed), so a failed or interrupted export
+//! never leaves a half-written pack where a finished one was expected.
+
+use crate::ApiError;
+use crate::workspace::{now_rfc3339, today};
+use recon_report::{PdfOptions, ReportFormat};
+use recon_review::pack::SignOffPack;
+use recon_store::Workspace;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What an export wrote.
+#[derive(Clone, Debug)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub format: ReportFormat,
+    pub bytes: usize,
+    /// Watermarked: not approved, or changed since the approval.
+    pub draft: bool,
+    pub content_hash: String,
+    pub exceptions: usize,
+    pub matched_items: usize,
+}
+
+/// The pack of the workspace now, aged as of today, stamped with the current time; or, when
+/// `SOURCE_DATE_EPOCH` is set (the reproducible-builds convention), as of that instant, so a
+/// re-export gives byte-identical files.
+pub fn sign_off_pack(ws: &mut Workspace) -> Result<SignOffPack, ApiError> {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+    let (as_of, generated_at) = match fixed {
+        Some(t) => (t.date_naive(), t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        None => (today(), now_rfc3339()),
+    };
+    Ok(ws.sign_off_pack(as_of, &generated_at)?)
+}
+
+/// Renders the workspace's sign-off pack and writes it to `out`.
+pub fn export_sign_off(
+    ws: &mut Workspace,
+    format: ReportFormat,
+    out: &Path,
+    options: &PdfOptions,
+) -> Result<ExportReport, ApiError> {
+    let pack = sign_off_pack(ws)?;
+    let bytes = recon_report::render(&pack, format, options)?;
+    write_atomically(out, &bytes)?;
+    Ok(ExportReport {
+        path: out.to_path_buf(),
+        format,
+        bytes: bytes.len(),
+        draft: pack.is_draft(),
+        content_hash: pack.content_hash.clone(),
+        exceptions: pack.exceptions.len(),
+        matched_items: pack.groups.iter().map(|g| g.items.len()).sum(),
+    })
+}
+
+/// Writes bytes to a temporary file in the target's directory, syncs it and renames it over the
+/// target: readers see the old file or the new one, never a part.
+pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    let write_error = |source| ApiError::Write {
+        path: out.to_path_buf(),
+        source,
+    };
+    let name = out
+        .file_name()
+        .ok_or_else(|| ApiError::InvalidArgument(format!("{}: not a file name", out.display())))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.part", std::process::id()));
+    let temp = out.with_file_name(temp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, out)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(write_error(e));
+    }
+    Ok(())
+}

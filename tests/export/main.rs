@@ -1,0 +1,407 @@
+//! The sign-off pack end to end: a workspace reconciled and approved by the demo flow (with
+//! formula payloads in its text fields), exported as CSV, XLSX and PDF, and each file read back
+//! the way an auditor's tools read it: the CSV by a CSV reader, the XLSX by calamine, the PDF by
+//! poppler's pdftotext and pdftoppm. Totals must tie out to the workspace to the cent.
+
+use calamine::{Data, Reader, Xlsx};
+use recon_api::{PdfOptions, ReportFormat};
+use recon_model::{Date, LedgerEntry, format_minor, parse_minor};
+use recon_review::pack::SignOffPack;
+use recon_store::{MemoryKeyStore, Workspace};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PAYLOADS: [&str; 6] = [
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "+SUM(1,2)",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+];
+
+struct Fixture {
+    dir: PathBuf,
+    keys: MemoryKeyStore,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The bundled demo reconciliation, approved, with payload ledger entries left open.
+fn approved_workspace(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("recon-export-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keys = MemoryKeyStore::default();
+    let report = recon_api::run_demo().unwrap();
+    let mut files: Vec<(String, Vec<recon_model::Statement>)> = Vec::new();
+    for s in report.import.statements {
+        match files.iter_mut().find(|(n, _)| *n == s.source) {
+            Some((_, list)) => list.push(s),
+            None => files.push((s.source.clone(), vec![s])),
+        }
+    }
+    let mut ledger = report.ledger;
+    let currency = recon_model::Currency::from_code("EUR").unwrap();
+    for (n, payload) in PAYLOADS.iter().enumerate() {
+        ledger.push(LedgerEntry {
+            entry_id: format!("PAYLOAD-{n}"),
+            account: recon_api::DEMO_ACCOUNT.into(),
+            posting_date: Date::from_ymd_opt(2026, 11, 20).unwrap(),
+            amount_minor: 1_000 + n as i64,
+            currency,
+            reference: Some((*payload).to_string()),
+            description: (*payload).to_string(),
+        });
+    }
+    let demo = recon_api::workspace_demo_flow(&dir, &keys, &files, &ledger, None).unwrap();
+    assert_eq!(
+        demo.sign_off.state,
+        recon_review::SignOffState::Approved,
+        "{}",
+        demo.steps.join("\n")
+    );
+    Fixture { dir, keys }
+}
+
+fn pack(f: &Fixture, generated_at: &str) -> (Workspace, SignOffPack) {
+    let mut ws = recon_api::workspace::open_workspace(&f.dir, &f.keys).unwrap();
+    let pack = ws
+        .sign_off_pack(Date::from_ymd_opt(2026, 12, 31).unwrap(), generated_at)
+        .unwrap();
+    (ws, pack)
+}
+
+fn minor(text: &str, exponent: u32) -> i64 {
+    parse_minor(text, b'.', exponent).unwrap_or_else(|e| panic!("{text:?} is not an amount: {e:?}"))
+}
+
+#[test]
+fn csv_ties_out_and_neutralizes_formulas() {
+    let f = approved_workspace("csv");
+    let (ws, pack) = pack(&f, "2026-12-31T10:00:00Z");
+    assert!(!pack.is_draft());
+    let bytes = recon_report::render(&pack, ReportFormat::Csv, &PdfOptions::default()).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (record, name, amount, days) = (
+        column("record"),
+        column("name"),
+        column("amount"),
+        column("days_open"),
+    );
+    let mut open_sum = 0i64;
+    let mut open_count = 0;
+    let mut unexplained = None;
+    let mut matched_bank = 0i64;
+    for row in reader.records() {
+        let row = row.unwrap();
+        for (i, cell) in row.iter().enumerate() {
+            if i == amount || i == days {
+                continue;
+            }
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula survived in column {}: {cell:?} ({row:?})",
+                header[i]
+            );
+        }
+        if !row[amount].is_empty() {
+            minor(&row[amount], pack.exponent);
+        }
+        match &row[record] {
+            "exception" => {
+                open_sum += minor(&row[amount], pack.exponent);
+                open_count += 1;
+                row[days].parse::<i64>().unwrap();
+            }
+            "balance" if &row[name] == "unexplained_difference" => {
+                unexplained = Some(row[amount].to_string());
+            }
+            "match" if &row[column("side")] == "bank" => {
+                matched_bank += minor(&row[amount], pack.exponent);
+            }
+            _ => {}
+        }
+    }
+    for payload in PAYLOADS {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains(&format!("'{}", payload.replace('"', "\"\""))),
+            "payload {payload:?} not kept as neutralized text"
+        );
+    }
+    assert_eq!(unexplained.as_deref(), Some("0.00"));
+    let c = &pack.controls;
+    assert_eq!(open_count as i64, c.open_bank_lines + c.open_ledger_entries);
+    assert_eq!(open_sum, c.open_bank_minor + c.open_ledger_minor);
+    assert_eq!(matched_bank, c.matched_bank_minor);
+    // The controls themselves tie out to the workspace's own statement.
+    let statement = ws.reconciliation_statement().unwrap();
+    assert_eq!(statement, pack.reconciliation);
+}
+
+#[test]
+fn same_reconciliation_same_bytes_except_the_named_timestamp() {
+    let f = approved_workspace("repro");
+    let (_ws, first) = pack(&f, "2026-12-31T10:00:00Z");
+    let (_ws, second) = pack(&f, "2026-12-31T10:00:00Z");
+    let (_ws, later) = pack(&f, "2027-01-02T09:30:00Z");
+    for format in [ReportFormat::Csv, ReportFormat::Xlsx, ReportFormat::Pdf] {
+        let o = PdfOptions::default();
+        let a = recon_report::render(&first, format, &o).unwrap();
+        let b = recon_report::render(&second, format, &o).unwrap();
+        assert!(a == b, "{} export is not reproducible", format.name());
+        let c = recon_report::render(&later, format, &o).unwrap();
+        assert!(a != c, "{} ignores generated_at", format.name());
+    }
+    let a = recon_report::render(&first, ReportFormat::Csv, &PdfOptions::default()).unwrap();
+    let c = recon_report::render(&later, ReportFormat::Csv, &PdfOptions::default()).unwrap();
+    let a = String::from_utf8(a).unwrap();
+    let c = String::from_utf8(c).unwrap();
+    let differing: Vec<(&str, &str)> = a.lines().zip(c.lines()).filter(|(x, y)| x != y).collect();
+    assert_eq!(differing.len(), 1, "{differing:?}");
+    assert!(differing[0].0.contains("generated_at"), "{differing:?}");
+}
+
+fn cell_minor(cell: &Data, exponent: u32) -> i64 {
+    match cell {
+        Data::Float(v) => minor(&format!("{v:.*}", exponent as usize), exponent),
+        Data::Int(v) => v * 10i64.pow(exponent),
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn xlsx_sheets_tie_out_and_hold_no_formulas() {
+    let f = approved_workspace("xlsx");
+    let (_ws, pack) = pack(&f, "2026-12-31T10:00:00Z");
+    let bytes = recon_report::render(&pack, ReportFormat::Xlsx, &PdfOptions::default()).unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Summary",
+            "Matched",
+            "Exceptions",
+            "Adjustments",
+            "Audit trail"
+        ]
+    );
+    for sheet in book.sheet_names() {
+        let formulas = book.worksheet_formula(&sheet).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "sheet {sheet} holds formulas"
+        );
+    }
+    let x = pack.exponent;
+    let exceptions = book.worksheet_range("Exceptions").unwrap();
+    let header: Vec<String> = exceptions
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[4], "Amount");
+    let rows: Vec<&[Data]> = exceptions.rows().skip(1).collect();
+    assert_eq!(rows.len(), pack.exceptions.len());
+    let total: i64 = rows.iter().map(|r| cell_minor(&r[4], x)).sum();
+    assert_eq!(
+        total,
+        pack.controls.open_bank_minor + pack.controls.open_ledger_minor
+    );
+    for payload in PAYLOADS {
+        assert!(
+            rows.iter()
+                .any(|r| r[7] == Data::String(payload.to_string())),
+            "payload {payload:?} should be kept verbatim as text"
+        );
+    }
+    let matched = book.worksheet_range("Matched").unwrap();
+    let bank: i64 = matched
+        .rows()
+        .skip(1)
+        .filter(|r| r[3] == Data::String("bank".into()))
+        .map(|r| cell_minor(&r[6], x))
+        .sum();
+    assert_eq!(bank, pack.controls.matched_bank_minor);
+    let summary = book.worksheet_range("Summary").unwrap();
+    let find = |label: &str| -> i64 {
+        let row = summary
+            .rows()
+            .find(|r| r[0] == Data::String(label.into()))
+            .unwrap_or_else(|| panic!("no {label} row on Summary"));
+        cell_minor(&row[1], x)
+    };
+    assert_eq!(find("Unexplained difference"), 0);
+    assert_eq!(
+        find("Ledger balance"),
+        pack.reconciliation.ledger_balance_minor
+    );
+    assert_eq!(
+        find("Bank closing balance"),
+        pack.reconciliation.bank_closing_minor
+    );
+    let audit = book.worksheet_range("Audit trail").unwrap();
+    assert_eq!(audit.rows().count() - 1, pack.audit.len());
+    let adjustments = book.worksheet_range("Adjustments").unwrap();
+    assert_eq!(adjustments.rows().count() - 1, pack.adjustments.len());
+    assert!(!pack.adjustments.is_empty());
+}
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("-v").output().is_ok()
+}
+
+fn render_dir() -> PathBuf {
+    let dir = recon_tests::repo_root().join("target/signoff-render");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn pdf_reads_back_with_totals_sign_off_and_page_numbers() {
+    assert!(
+        tool("pdftotext") && tool("pdftoppm"),
+        "poppler-utils is required (scripts/setup.sh installs it)"
+    );
+    let f = approved_workspace("pdf");
+    let (mut ws, pack) = pack(&f, "2026-12-31T10:00:00Z");
+    let dir = render_dir();
+    let approved = dir.join("approved.pdf");
+    let bytes = recon_report::render(&pack, ReportFormat::Pdf, &PdfOptions::default()).unwrap();
+    std::fs::write(&approved, &bytes).unwrap();
+    let text = pdf_text(&approved);
+    let pages = text.matches('\u{c}').count().max(1);
+    assert!(text.contains("Bank reconciliation sign-off pack"), "{text}");
+    assert!(
+        text.contains("APPROVED") && !text.contains("DRAFT"),
+        "{text}"
+    );
+    let line = |label: &str| -> String {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label:?} in\n{text}"))
+            .to_string()
+    };
+    let x = pack.exponent;
+    assert!(line("Unexplained difference").trim_end().ends_with("0.00"));
+    let grouped = recon_report::grouped(pack.reconciliation.ledger_balance_minor, x);
+    assert!(
+        line("Ledger balance").contains(&grouped),
+        "{}",
+        line("Ledger balance")
+    );
+    let so = &pack.sign_off;
+    assert!(line("Preparer").contains(so.preparer.as_deref().unwrap()));
+    assert!(line("Approver").contains(so.approver.as_deref().unwrap()));
+    assert!(line("Approved at").contains(so.approved_at.as_deref().unwrap()));
+    assert!(text.contains(&pack.content_hash), "content hash missing");
+    for file in &pack.input_files {
+        assert!(text.contains(&file.sha256), "sha of {} missing", file.name);
+    }
+    assert!(text.contains(&format!("Page 1 of {pages}")), "{text}");
+    assert!(text.contains(&format!("Page {pages} of {pages}")), "{text}");
+    let open: i64 = pack.exceptions.iter().map(|e| e.amount_minor).sum();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Total") && l.contains(&recon_report::grouped(open, x))),
+        "open items total {} missing",
+        format_minor(open, x)
+    );
+    assert!(text.contains("Appendix: matched groups"));
+    // Render the pages to PNG, as a reviewer looks at them.
+    let status = Command::new("pdftoppm")
+        .args(["-r", "60", "-png"])
+        .arg(&approved)
+        .arg(dir.join("approved"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(std::fs::read_dir(&dir).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("approved-")
+    }));
+
+    // A change withdraws the approval: the pack is a draft, watermarked on every page.
+    let clara = recon_review::Principal::new("clara", "Clara", &[recon_review::Role::Clerk]);
+    recon_api::workspace::manual_match(
+        &mut ws,
+        &clara,
+        &[],
+        &["PAYLOAD-0".to_string()],
+        Some(&recon_store::Adjustment {
+            reason: recon_review::AdjustmentReason::WriteOff,
+            note: "=cmd|' /C calc'!A0".into(),
+        }),
+    )
+    .unwrap();
+    let draft_pack = ws
+        .sign_off_pack(
+            Date::from_ymd_opt(2026, 12, 31).unwrap(),
+            "2026-12-31T11:00:00Z",
+        )
+        .unwrap();
+    assert!(draft_pack.is_draft());
+    let draft = dir.join("draft.pdf");
+    std::fs::write(
+        &draft,
+        recon_report::render(&draft_pack, ReportFormat::Pdf, &PdfOptions::default()).unwrap(),
+    )
+    .unwrap();
+    let text = pdf_text(&draft);
+    let pages = text.matches('\u{c}').count().max(1);
+    assert!(text.matches("DRAFT").count() >= pages, "{text}");
+    assert!(text.contains("write_off"), "{text}");
+}
+
+#[test]
+fn export_to_an_unwritable_place_says_where_and_leaves_nothing() {
+    let f = approved_workspace("unwritable");
+    let mut ws = recon_api::workspace::open_workspace(&f.dir, &f.keys).unwrap();
+    let out = f.dir.join("no-such-dir").join("pack.pdf");
+    let err = recon_api::export_sign_off(&mut ws, ReportFormat::Pdf, &out, &PdfOptions::default())
+        .unwrap_err();
+    assert_eq!(err.code(), recon_api::ErrorCode::OutputUnwritable);
+    assert!(err.to_string().contains("pack.pdf"), "{err}");
+    assert!(!out.exists());
+    // An existing pack is replaced whole.
+    let out = f.dir.join("pack.csv");
+    std::fs::write(&out, "old").unwrap();
+    let report =
+        recon_api::export_sign_off(&mut ws, ReportFormat::Csv, &out, &PdfOptions::default())
+            .unwrap();
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().len() as usize,
+        report.bytes
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&f.dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
