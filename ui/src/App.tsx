@@ -1,0 +1,197 @@
+import { useEffect, useRef } from "react";
+import type { Backend } from "./backend/Backend";
+import { ErrorBanner, Toasts, Badge, STATE_LABEL } from "./components/Feedback";
+import { HelpOverlay } from "./components/HelpOverlay";
+import { ItemDetailPanel } from "./components/ItemDetailPanel";
+import { useColorScheme, useOnline } from "./hooks/env";
+import { isTyping, shortcutFor } from "./logic/shortcuts";
+import { AppProvider, SCREENS, useApp, type Screen } from "./state/app";
+import { Exceptions } from "./screens/Exceptions";
+import { Import } from "./screens/Import";
+import { ManualMatch } from "./screens/ManualMatch";
+import { Match } from "./screens/Match";
+import { SignIn } from "./screens/SignIn";
+import { SignOff } from "./screens/SignOff";
+import { Workspaces } from "./screens/Workspaces";
+
+export function App(props: { backend: Backend }) {
+  return (
+    <AppProvider backend={props.backend}>
+      <Shell />
+    </AppProvider>
+  );
+}
+
+function useGlobalShortcuts() {
+  const app = useApp();
+  const appRef = useRef(app);
+  appRef.current = app;
+  useEffect(() => {
+    let gUntil = 0;
+    const onKey = (e: KeyboardEvent) => {
+      const a = appRef.current;
+      if (!a.profile) return;
+      const action = shortcutFor(e, isTyping(e.target), Date.now() < gUntil);
+      gUntil = 0;
+      if (!action) return;
+      switch (action.type) {
+        case "g-pending":
+          gUntil = Date.now() + 1200;
+          return;
+        case "help":
+          e.preventDefault();
+          a.setHelpOpen(!a.helpOpen);
+          return;
+        case "escape":
+          if (a.helpOpen) a.setHelpOpen(false);
+          else if (a.detail) a.openDetail(null);
+          return;
+        case "undo":
+          e.preventDefault();
+          if (!a.workspace) return;
+          void a.run((b) => b.undoLast(), { ok: (r) => `Undid your last decision (${r.decision}: ${r.kind})`, change: true });
+          return;
+        case "go": {
+          e.preventDefault();
+          const def = SCREENS.find((s) => s.id === action.screen);
+          if (def?.needsWorkspace && !a.workspace) return;
+          a.go(action.screen);
+          return;
+        }
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}
+
+function Shell() {
+  const app = useApp();
+  const { profile, workspace, screen } = app;
+  const online = useOnline();
+  const scheme = useColorScheme();
+  useGlobalShortcuts();
+  useEffect(() => {
+    document.documentElement.dataset.theme = scheme;
+  }, [scheme]);
+
+  // Resume a session the backend still has (e.g. after a webview reload).
+  const { backend, signedIn } = app;
+  useEffect(() => {
+    if (profile) return;
+    backend.currentProfile().then(
+      (p) => {
+        if (p) signedIn(p);
+      },
+      () => {
+        /* not signed in */
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [backend]);
+
+  if (!profile) {
+    return (
+      <div className="app-signin">
+        <SignIn />
+        <Toasts />
+      </div>
+    );
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar" data-testid="topbar">
+        <div className="brand">
+          <span className="brand-mark">⇄</span> Recon Workbench
+        </div>
+        <div className="topbar-ws" data-testid="topbar-workspace" data-workspace-id={workspace?.id ?? ""}>
+          {workspace ? (
+            <>
+              <span className="strong">{workspace.name}</span>
+              <span className="muted mono">{workspace.account}</span>
+              <span className="muted">
+                {workspace.period_start ?? "…"} – {workspace.period_end ?? "…"}
+              </span>
+              <Badge kind={`state-${workspace.state}`}>{STATE_LABEL[workspace.state] ?? workspace.state}</Badge>
+            </>
+          ) : (
+            <span className="muted">No workspace open</span>
+          )}
+        </div>
+        <span className="spacer" />
+        <span className={`online ${online ? "on" : "off"}`} data-testid="online-indicator" data-online={online ? "true" : "false"} title={online ? "Network available" : "Offline: local work continues"}>
+          <span className="dot" /> {online ? "Online" : "Offline"}
+        </span>
+        <span className="user" data-testid="topbar-user" data-user={profile.user}>
+          {profile.display_name}
+        </span>
+        <Badge kind={profile.role === "supervisor" ? "accent" : "neutral"} testid="topbar-role">
+          {profile.role}
+        </Badge>
+        <button className="btn ghost small" onClick={() => app.setHelpOpen(true)} data-testid="help-button" title="Keyboard shortcuts (?)">
+          ?
+        </button>
+        <button className="btn ghost small" onClick={app.signOut} data-testid="signout">
+          Sign out
+        </button>
+      </header>
+
+      <nav className="sidenav" aria-label="Screens">
+        {SCREENS.map((s, i) => {
+          const disabled = s.needsWorkspace && !workspace;
+          return (
+            <button
+              key={s.id}
+              className={`navlink ${screen === s.id ? "active" : ""}`}
+              disabled={disabled}
+              aria-current={screen === s.id ? "page" : undefined}
+              onClick={() => app.go(s.id)}
+              data-testid={`nav-${s.id}`}
+              title={disabled ? "Open a workspace first" : `Alt+${i + 1} · g ${s.key}`}
+            >
+              <span className="navlabel">{s.label}</span>
+              <kbd className="navkey">{i + 1}</kbd>
+            </button>
+          );
+        })}
+        <span className="spacer" />
+        <div className="nav-foot muted small">
+          <div>
+            <kbd>?</kbd> shortcuts · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo
+          </div>
+          <div data-testid="backend-kind">backend: {backend.kind}</div>
+        </div>
+      </nav>
+
+      <main className="main">
+        <ErrorBanner />
+        <ScreenView screen={screen} />
+      </main>
+      <ItemDetailPanel />
+      <HelpOverlay />
+      <Toasts />
+    </div>
+  );
+}
+
+function ScreenView({ screen }: { screen: Screen }) {
+  const { workspace } = useApp();
+  if (screen !== "workspaces" && screen !== "signin" && !workspace) return <Workspaces />;
+  switch (screen) {
+    case "workspaces":
+    case "signin":
+      return <Workspaces />;
+    case "import":
+      return <Import />;
+    case "match":
+      return <Match />;
+    case "exceptions":
+      return <Exceptions />;
+    case "manual":
+      return <ManualMatch />;
+    case "signoff":
+      return <SignOff />;
+  }
+}
+

@@ -1,0 +1,400 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { AgGridReact } from "ag-grid-react";
+import type { CellFocusedEvent, CellKeyDownEvent, ColDef, GridApi, GridReadyEvent, RowDoubleClickedEvent } from "ag-grid-community";
+import type { ExceptionRow } from "../bindings/ExceptionRow";
+import type { Suggestion } from "../bindings/Suggestion";
+import { amountCol, DEFAULT_COL } from "../components/grid";
+import { Badge } from "../components/Feedback";
+import { useGridTheme } from "../hooks/env";
+import { DEFAULT_FILTERS, EXCEPTION_REASONS, loadAllPages, rowKey, SORTS, type ExceptionFilters } from "../logic/exceptions";
+import { isTyping } from "../logic/shortcuts";
+import { formatMinor } from "../money";
+import { useApp, useLoad, type ItemRef } from "../state/app";
+
+export function Exceptions() {
+  const app = useApp();
+  const { backend, version, workspace, profile, run, openDetail, showError } = app;
+  const theme = useGridTheme();
+  const exp = workspace?.exponent ?? 2;
+  const cur = workspace?.currency ?? "";
+
+  const [filters, setFilters] = useState<ExceptionFilters>(DEFAULT_FILTERS);
+  const [textInput, setTextInput] = useState("");
+  const [rows, setRows] = useState<ExceptionRow[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<ExceptionRow[]>([]);
+  const [focused, setFocused] = useState<ExceptionRow | null>(null);
+  const apiRef = useRef<GridApi<ExceptionRow> | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  // Free-text search is debounced; the other filters apply at once.
+  useEffect(() => {
+    const t = setTimeout(() => setFilters((f) => (f.text === textInput ? f : { ...f, text: textInput })), 250);
+    return () => clearTimeout(t);
+  }, [textInput]);
+
+  // Page through list_exceptions, 5,000 rows at a time, into the client-side row model.
+  useEffect(() => {
+    let cancelled = false;
+    setLoading(true);
+    let acc: ExceptionRow[] = [];
+    loadAllPages(
+      (q) => backend.listExceptions(q),
+      filters,
+      (page, _loaded, t) => {
+        acc = acc.length === 0 ? page : acc.concat(page);
+        setRows(acc);
+        setTotal(t);
+      },
+      () => cancelled,
+    )
+      .then((complete) => {
+        if (!cancelled && complete) {
+          if (acc.length === 0) {
+            setRows([]);
+            setTotal(0);
+          }
+          setLoading(false);
+        }
+      })
+      .catch((e) => {
+        if (!cancelled) {
+          setLoading(false);
+          showError(e);
+        }
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [backend, filters, version, showError]);
+
+  // Keep the focused row's data current after a reload (or drop it if it left the list).
+  useEffect(() => {
+    setFocused((f) => (f ? rows.find((r) => r.side === f.side && r.item_id === f.item_id) ?? null : null));
+  }, [rows]);
+
+  const columns = useMemo<ColDef<ExceptionRow>[]>(
+    () => [
+      {
+        field: "side",
+        headerName: "Side",
+        width: 82,
+        filter: true,
+        cellRenderer: (p: { value: string }) => <span className={`side side-${p.value}`}>{p.value}</span>,
+      },
+      { field: "item_id", headerName: "Item", width: 150, cellClass: "mono" },
+      { field: "date", headerName: "Date", width: 104, cellClass: "mono" },
+      { field: "days_open", headerName: "Days", width: 76, type: "rightAligned", filter: "agNumberColumnFilter" },
+      amountCol(exp),
+      { field: "reference", headerName: "Reference", width: 160, cellClass: "mono", filter: true },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 200, filter: true },
+      {
+        field: "reason",
+        headerName: "Reason",
+        width: 118,
+        filter: true,
+        cellRenderer: (p: { value: string }) => <span className={`reason reason-${p.value}`}>{p.value}</span>,
+      },
+      { field: "suggestions", headerName: "Sugg.", width: 72, type: "rightAligned", headerTooltip: "Open suggestions" },
+      { field: "assignee", headerName: "Assignee", width: 100, valueFormatter: (p) => p.value ?? "" },
+    ],
+    [exp],
+  );
+
+  const onGridReady = useCallback((e: GridReadyEvent<ExceptionRow>) => {
+    apiRef.current = e.api;
+  }, []);
+
+  const onFocus = useCallback((e: CellFocusedEvent<ExceptionRow>) => {
+    if (e.rowIndex === null || e.rowIndex === undefined || e.rowPinned) return;
+    const node = e.api.getDisplayedRowAtIndex(e.rowIndex);
+    if (node?.data) setFocused(node.data);
+  }, []);
+
+  const onKey = useCallback(
+    (e: CellKeyDownEvent<ExceptionRow>) => {
+      const ke = e.event as KeyboardEvent | null;
+      if (ke?.key === "Enter" && e.data) {
+        ke.preventDefault();
+        openDetail({ side: e.data.side, itemId: e.data.item_id });
+      }
+    },
+    [openDetail],
+  );
+
+  const selectedRefs = (): [string, string][] => selected.map((r) => [r.side, r.item_id]);
+
+  const assign = (who: string | null) => {
+    if (!selected.length) return;
+    void run((b) => b.assignItems(selectedRefs(), who), { ok: `${selected.length} item(s) ${who ? `assigned to ${who}` : "unassigned"}`, change: true });
+  };
+
+  /** The best suggestion of each selected row, skipping ones that overlap an earlier pick. */
+  const acceptBest = async () => {
+    const withS = selected.filter((r) => r.suggestions > 0).slice(0, 500);
+    if (!withS.length) return;
+    const picks: number[] = [];
+    const used = new Set<string>();
+    for (const r of withS) {
+      const ss = await run((b) => b.listSuggestions(r.side, r.item_id));
+      if (!ss) return;
+      const best = ss.find((s) => !picks.includes(s.id) && [...s.bank.map((i) => `bank:${i}`), ...s.ledger.map((i) => `ledger:${i}`)].every((k) => !used.has(k)));
+      if (best) {
+        picks.push(best.id);
+        for (const k of [...best.bank.map((i) => `bank:${i}`), ...best.ledger.map((i) => `ledger:${i}`)]) used.add(k);
+      }
+    }
+    if (picks.length) await run((b) => b.acceptSuggestions(picks), { ok: `Accepted ${picks.length} suggestion(s)`, change: true });
+  };
+
+  const rejectAll = async () => {
+    const withS = selected.filter((r) => r.suggestions > 0).slice(0, 500);
+    const ids = new Set<number>();
+    for (const r of withS) {
+      const ss = await run((b) => b.listSuggestions(r.side, r.item_id));
+      if (!ss) return;
+      for (const s of ss) ids.add(s.id);
+    }
+    if (ids.size) await run((b) => b.rejectSuggestions([...ids]), { ok: `Rejected ${ids.size} suggestion(s)`, change: true });
+  };
+
+  const toManual = () => {
+    const refs: ItemRef[] = selected.map((r) => ({ side: r.side, itemId: r.item_id }));
+    app.setManualPreselect(refs);
+    app.go("manual");
+  };
+
+  // Screen shortcuts: "/" search, a / r accept / reject the focused row's best suggestion,
+  // Shift+M assign the selection to me.
+  const suggestionsRef = useRef<Suggestion[]>([]);
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      } else if ((e.key === "a" || e.key === "r") && suggestionsRef.current.length) {
+        const s = suggestionsRef.current[0]!;
+        e.preventDefault();
+        void run((b) => (e.key === "a" ? b.acceptSuggestions([s.id]) : b.rejectSuggestions([s.id])), {
+          ok: `Suggestion ${s.id} ${e.key === "a" ? "accepted" : "rejected"}`,
+          change: true,
+        });
+      } else if (e.key === "M" && e.shiftKey && profile) {
+        e.preventDefault();
+        assign(profile.user);
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  });
+
+  const setF = (patch: Partial<ExceptionFilters>) => setFilters((f) => ({ ...f, ...patch }));
+
+  return (
+    <section className="screen fill" data-testid="screen-exceptions">
+      <header className="screen-head">
+        <h1>Exceptions</h1>
+        <span className="muted" data-testid="exceptions-count" data-loaded={rows.length} data-total={total ?? ""} data-loading={loading ? "true" : "false"}>
+          {total === null ? "Loading…" : `${rows.length.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}${loading ? " (loading…)" : ""}`}
+        </span>
+      </header>
+      <div className="toolbar">
+        <input
+          ref={searchRef}
+          type="search"
+          className="search"
+          placeholder="Search id, reference, description, amount…  ( / )"
+          value={textInput}
+          onChange={(e) => setTextInput(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") setF({ text: textInput });
+            if (e.key === "Escape") (e.target as HTMLInputElement).blur();
+          }}
+          data-testid="exceptions-search"
+          aria-label="Search exceptions"
+        />
+        <select value={filters.side} onChange={(e) => setF({ side: e.target.value as ExceptionFilters["side"] })} data-testid="exceptions-filter-side" aria-label="Side">
+          <option value="">Both sides</option>
+          <option value="bank">Bank</option>
+          <option value="ledger">Ledger</option>
+        </select>
+        <select value={filters.reason} onChange={(e) => setF({ reason: e.target.value })} data-testid="exceptions-filter-reason" aria-label="Reason">
+          <option value="">All reasons</option>
+          {EXCEPTION_REASONS.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        <select value={filters.sort} onChange={(e) => setF({ sort: e.target.value as ExceptionFilters["sort"] })} data-testid="exceptions-sort" aria-label="Sort">
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <button
+          className="btn ghost"
+          onClick={() => {
+            setTextInput("");
+            setFilters(DEFAULT_FILTERS);
+          }}
+          data-testid="exceptions-clear-filters"
+        >
+          Clear
+        </button>
+      </div>
+
+      <div className={`bulkbar ${selected.length ? "active" : ""}`} data-testid="bulk-bar">
+        <span className="strong" data-testid="selection-count" data-count={selected.length}>
+          {selected.length.toLocaleString("en-US")} selected
+        </span>
+        <button className="btn small" disabled={!selected.length} onClick={() => profile && assign(profile.user)} data-testid="bulk-assign-me" title="Shift+M">
+          Assign to me
+        </button>
+        <button className="btn small" disabled={!selected.length} onClick={() => assign(null)} data-testid="bulk-unassign">
+          Unassign
+        </button>
+        <button className="btn small" disabled={!selected.some((r) => r.suggestions > 0)} onClick={() => void acceptBest()} data-testid="bulk-accept-best">
+          Accept best suggestions
+        </button>
+        <button className="btn small" disabled={!selected.some((r) => r.suggestions > 0)} onClick={() => void rejectAll()} data-testid="bulk-reject-suggestions">
+          Reject suggestions
+        </button>
+        <button className="btn small" disabled={!selected.length} onClick={toManual} data-testid="bulk-manual-match">
+          Manual match…
+        </button>
+        <button className="btn small ghost" disabled={!selected.length} onClick={() => apiRef.current?.deselectAll()} data-testid="bulk-clear">
+          Clear selection
+        </button>
+        <span className="spacer" />
+        <span className="muted small">Space selects · Enter opens · a/r accept/reject</span>
+      </div>
+
+      <div className="split">
+        <div className="grid-wrap" data-testid="exceptions-grid">
+          <AgGridReact<ExceptionRow>
+            theme={theme}
+            rowData={rows}
+            columnDefs={columns}
+            defaultColDef={DEFAULT_COL}
+            getRowId={(p) => rowKey(p.data)}
+            rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false, selectAll: "filtered" }}
+            onGridReady={onGridReady}
+            onSelectionChanged={(e) => setSelected(e.api.getSelectedRows())}
+            onCellFocused={onFocus}
+            onCellKeyDown={onKey}
+            onRowClicked={(e) => e.data && setFocused(e.data)}
+            onRowDoubleClicked={(e: RowDoubleClickedEvent<ExceptionRow>) => e.data && openDetail({ side: e.data.side, itemId: e.data.item_id })}
+            rowBuffer={20}
+            animateRows={false}
+            suppressCellFocus={false}
+            enableCellTextSelection={false}
+            overlayNoRowsTemplate={loading ? "Loading…" : "No open exceptions match."}
+            rowClassRules={{ focused: (p) => !!focused && p.data?.side === focused.side && p.data?.item_id === focused.item_id }}
+          />
+        </div>
+        <SuggestionsPanel focused={focused} exponent={exp} currency={cur} onLoaded={(s) => (suggestionsRef.current = s)} />
+      </div>
+    </section>
+  );
+}
+
+function SuggestionsPanel(props: { focused: ExceptionRow | null; exponent: number; currency: string; onLoaded: (s: Suggestion[]) => void }) {
+  const { run, openDetail } = useApp();
+  const [showAll, setShowAll] = useState(false);
+  const [checked, setChecked] = useState<Set<number>>(new Set());
+  const f = props.focused;
+  const { data, loading } = useLoad(
+    (b) => (showAll ? b.listSuggestions(null, null) : f ? b.listSuggestions(f.side, f.item_id) : Promise.resolve([] as Suggestion[])),
+    [showAll, f?.side, f?.item_id],
+  );
+  const list = data ?? [];
+  useEffect(() => {
+    props.onLoaded(showAll ? [] : list);
+    setChecked((c) => new Set([...c].filter((id) => list.some((s) => s.id === id))));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data, showAll]);
+
+  const decide = (ids: number[], accept: boolean) =>
+    run((b) => (accept ? b.acceptSuggestions(ids) : b.rejectSuggestions(ids)), {
+      ok: `${ids.length} suggestion(s) ${accept ? "accepted" : "rejected"}`,
+      change: true,
+    });
+
+  const toggle = (id: number) =>
+    setChecked((c) => {
+      const n = new Set(c);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
+  return (
+    <aside className="suggestions" data-testid="suggestions-panel" data-count={list.length}>
+      <div className="panel-head">
+        <div className="strong">{showAll ? "All open suggestions" : f ? `Suggestions for ${f.item_id}` : "Suggestions"}</div>
+        <label className="small nowrap">
+          <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} data-testid="suggestions-show-all" /> all
+        </label>
+      </div>
+      {checked.size > 0 && (
+        <div className="row gap pad-s">
+          <span className="small">{checked.size} checked</span>
+          <button className="btn small primary" onClick={() => void decide([...checked], true)} data-testid="suggestions-accept-selected">
+            Accept
+          </button>
+          <button className="btn small danger" onClick={() => void decide([...checked], false)} data-testid="suggestions-reject-selected">
+            Reject
+          </button>
+        </div>
+      )}
+      <div className="panel-body">
+        {!showAll && !f && <div className="muted pad">Focus a row (click or arrow keys) to see its suggestions.</div>}
+        {loading && list.length === 0 && (showAll || f) && <div className="muted pad">Loading…</div>}
+        {!loading && list.length === 0 && (showAll || f) && <div className="muted pad">No open suggestions{f && !showAll ? " for this item" : ""}.</div>}
+        {list.map((s, i) => (
+          <div key={s.id} className={`suggestion ${i === 0 && !showAll ? "best" : ""}`} data-testid={`suggestion-${s.id}`} data-suggestion-id={s.id}>
+            <div className="row gap">
+              <input type="checkbox" checked={checked.has(s.id)} onChange={() => toggle(s.id)} data-testid={`suggestion-select-${s.id}`} aria-label={`Select suggestion ${s.id}`} />
+              <span className="mono strong">{s.rule}</span>
+              <Badge kind={s.score >= 80 ? "ok" : s.score >= 60 ? "warn" : "bad"} title="Score">
+                {s.score}
+              </Badge>
+              <span className="spacer" />
+              <span className={`num small ${s.difference_minor !== 0 ? "neg" : "muted"}`} title="Difference (bank − ledger)">
+                Δ {formatMinor(s.difference_minor, props.exponent, { plus: true })} {props.currency}
+              </span>
+            </div>
+            <div className="explanation" data-testid={`suggestion-explanation-${s.id}`}>
+              {s.explanation}
+            </div>
+            <div className="items small">
+              {s.bank.map((id) => (
+                <button key={`b-${id}`} className="chip side-bank" onClick={() => openDetail({ side: "bank", itemId: id })}>
+                  bank {id}
+                </button>
+              ))}
+              {s.ledger.map((id) => (
+                <button key={`l-${id}`} className="chip side-ledger" onClick={() => openDetail({ side: "ledger", itemId: id })}>
+                  ledger {id}
+                </button>
+              ))}
+            </div>
+            <div className="row gap">
+              <button className="btn small primary" onClick={() => void decide([s.id], true)} data-testid={`suggestion-accept-${s.id}`}>
+                Accept
+              </button>
+              <button className="btn small" onClick={() => void decide([s.id], false)} data-testid={`suggestion-reject-${s.id}`}>
+                Reject
+              </button>
+            </div>
+          </div>
+        ))}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,193 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { Backend, Side } from "../backend/Backend";
+import { BackendError, toBackendError } from "../backend/errors";
+import type { ImportResult } from "../bindings/ImportResult";
+import type { Profile } from "../bindings/Profile";
+import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+
+export type Screen = "signin" | "workspaces" | "import" | "match" | "exceptions" | "manual" | "signoff";
+
+export const SCREENS: { id: Exclude<Screen, "signin">; label: string; key: string; needsWorkspace: boolean }[] = [
+  { id: "workspaces", label: "Workspaces", key: "w", needsWorkspace: false },
+  { id: "import", label: "Import", key: "i", needsWorkspace: true },
+  { id: "match", label: "Match", key: "m", needsWorkspace: true },
+  { id: "exceptions", label: "Exceptions", key: "e", needsWorkspace: true },
+  { id: "manual", label: "Manual match", key: "x", needsWorkspace: true },
+  { id: "signoff", label: "Sign-off", key: "s", needsWorkspace: true },
+];
+
+export interface Toast {
+  id: number;
+  text: string;
+}
+
+export interface ItemRef {
+  side: Side;
+  itemId: string;
+}
+
+export interface AppState {
+  backend: Backend;
+  profile: Profile | null;
+  workspace: WorkspaceSummary | null;
+  screen: Screen;
+  /** Bumped after every change the backend made: screens reload their data on it. */
+  version: number;
+  error: BackendError | null;
+  toasts: Toast[];
+  detail: ItemRef | null;
+  helpOpen: boolean;
+  lastImport: ImportResult | null;
+  /** Items handed from the Exceptions screen to Manual match. */
+  manualPreselect: ItemRef[];
+
+  go(screen: Screen): void;
+  signedIn(p: Profile): void;
+  signOut(): void;
+  setWorkspace(w: WorkspaceSummary | null): void;
+  bump(): void;
+  showError(e: unknown): BackendError;
+  clearError(): void;
+  toast(text: string): void;
+  openDetail(ref: ItemRef | null): void;
+  setHelpOpen(open: boolean): void;
+  setLastImport(r: ImportResult | null): void;
+  setManualPreselect(items: ItemRef[]): void;
+  /** Runs a backend call: errors go to the banner (and give undefined), `ok` becomes a toast,
+   * `change` bumps the version so screens reload. */
+  run<T>(fn: (b: Backend) => Promise<T>, opts?: { ok?: string | ((v: T) => string); change?: boolean }): Promise<T | undefined>;
+}
+
+const Ctx = createContext<AppState | null>(null);
+
+export function useApp(): AppState {
+  const s = useContext(Ctx);
+  if (!s) throw new Error("useApp outside <AppProvider>");
+  return s;
+}
+
+export function AppProvider(props: { backend: Backend; children: ReactNode; initialProfile?: Profile | null; initialWorkspace?: WorkspaceSummary | null; initialScreen?: Screen }) {
+  const { backend } = props;
+  const [profile, setProfile] = useState<Profile | null>(props.initialProfile ?? null);
+  const [workspace, setWorkspace] = useState<WorkspaceSummary | null>(props.initialWorkspace ?? null);
+  const [screen, setScreen] = useState<Screen>(props.initialScreen ?? (props.initialProfile ? "workspaces" : "signin"));
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<BackendError | null>(null);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [detail, setDetail] = useState<ItemRef | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [lastImport, setLastImport] = useState<ImportResult | null>(null);
+  const [manualPreselect, setManualPreselect] = useState<ItemRef[]>([]);
+  const toastId = useRef(0);
+
+  const toast = useCallback((text: string) => {
+    const id = ++toastId.current;
+    setToasts((t) => [...t.slice(-3), { id, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), 4000);
+  }, []);
+
+  const showError = useCallback((e: unknown) => {
+    const be = toBackendError(e);
+    setError(be);
+    return be;
+  }, []);
+
+  const go = useCallback((s: Screen) => {
+    setError(null);
+    setScreen(s);
+  }, []);
+
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+
+  const run = useCallback(
+    async <T,>(fn: (b: Backend) => Promise<T>, opts: { ok?: string | ((v: T) => string); change?: boolean } = {}) => {
+      try {
+        const v = await fn(backend);
+        if (opts.ok) toast(typeof opts.ok === "string" ? opts.ok : opts.ok(v));
+        if (opts.change) setVersion((x) => x + 1);
+        return v;
+      } catch (e) {
+        showError(e);
+        return undefined;
+      }
+    },
+    [backend, toast, showError],
+  );
+
+  const value = useMemo<AppState>(
+    () => ({
+      backend,
+      profile,
+      workspace,
+      screen,
+      version,
+      error,
+      toasts,
+      detail,
+      helpOpen,
+      lastImport,
+      manualPreselect,
+      go,
+      signedIn: (p) => {
+        setProfile(p);
+        setWorkspace(null);
+        setDetail(null);
+        setLastImport(null);
+        setError(null);
+        setScreen("workspaces");
+      },
+      signOut: () => {
+        setProfile(null);
+        setWorkspace(null);
+        setDetail(null);
+        setLastImport(null);
+        setError(null);
+        setScreen("signin");
+      },
+      setWorkspace,
+      bump,
+      showError,
+      clearError: () => setError(null),
+      toast,
+      openDetail: setDetail,
+      setHelpOpen,
+      setLastImport,
+      setManualPreselect,
+      run,
+    }),
+    [backend, profile, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, go, bump, showError, toast, run],
+  );
+  return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
+}
+
+/** Loads data with the backend; reloads when `deps` or the app's version change. Errors go
+ * to the banner. */
+export function useLoad<T>(fn: (b: Backend) => Promise<T>, deps: unknown[]): { data: T | undefined; loading: boolean; reload: () => void } {
+  const { backend, version, showError } = useApp();
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [loading, setLoading] = useState(true);
+  const [nonce, setNonce] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    fn(backend).then(
+      (v) => {
+        if (live) {
+          setData(v);
+          setLoading(false);
+        }
+      },
+      (e) => {
+        if (live) {
+          setLoading(false);
+          showError(e);
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [backend, version, nonce, ...deps]);
+  return { data, loading, reload: () => setNonce((n) => n + 1) };
+}
