@@ -14,6 +14,8 @@ export default defineConfig({
     target: ["es2021", "safari15"],
     // No inline polyfill script: the app runs under script-src 'self'.
     modulePreload: { polyfill: false },
+    // Never turn assets into data: URLs (img-src/font-src would block them).
+    assetsInlineLimit: 0,
     sourcemap: false,
     chunkSizeWarningLimit: 2500,
     rollupOptions: {

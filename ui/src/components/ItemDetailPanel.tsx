@@ -148,26 +148,21 @@ function DetailBody(props: { side: "bank" | "ledger"; itemId: string; onClose: (
           </table>
 
           <h3>History</h3>
-          <table className="table compact" data-testid="detail-history">
-            <tbody>
-              {d.history.map((h) => (
-                <tr key={h.seq}>
-                  <td className="num muted">{h.seq}</td>
-                  <td className="small nowrap">{h.at}</td>
-                  <td>{h.actor}</td>
-                  <td>
-                    <Badge kind="neutral">{h.action}</Badge>
-                  </td>
-                  <td className="small">{h.detail}</td>
-                </tr>
-              ))}
-              {d.history.length === 0 && (
-                <tr>
-                  <td className="muted">No recorded history for this item.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+          <ol className="history" data-testid="detail-history">
+            {d.history.map((h) => (
+              <li key={h.seq} data-testid="detail-history-entry">
+                <div className="row gap small">
+                  <span className="muted num">#{h.seq}</span>
+                  <Badge kind="neutral">{h.action}</Badge>
+                  <span className="strong">{h.actor}</span>
+                  <span className="spacer" />
+                  <span className="muted">{h.at}</span>
+                </div>
+                <div className="small">{h.detail}</div>
+              </li>
+            ))}
+            {d.history.length === 0 && <li className="muted">No recorded history for this item.</li>}
+          </ol>
         </div>
       )}
     </aside>

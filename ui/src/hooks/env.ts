@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { colorSchemeDark, colorSchemeLight, themeQuartz } from "ag-grid-community";
+import { colorSchemeDark, colorSchemeLight, iconOverrides, themeQuartz } from "ag-grid-community";
+import { AG_ICON_NAMES } from "../components/agIconNames";
 
 /** navigator.onLine, kept current by the online/offline events. */
 export function useOnline(): boolean {
@@ -32,7 +33,19 @@ export function useColorScheme(): "light" | "dark" {
   return scheme;
 }
 
-const base = themeQuartz.withParams({
+// AG Grid's theme embeds its icons as data: URLs, which the CSP blocks (no img-src data:).
+// Every icon and checkbox shape comes from a bundled file instead (scripts/ag-icons.mjs).
+const icon = (name: string) => ({ url: `./ag-icons/${name}.svg` });
+const selfHostedIcons = iconOverrides({
+  type: "image",
+  mask: true,
+  icons: Object.fromEntries(AG_ICON_NAMES.map((n) => [n, icon(n)])),
+});
+
+const base = themeQuartz.withPart(selfHostedIcons).withParams({
+  checkboxCheckedShapeImage: icon("checkbox-checked"),
+  checkboxIndeterminateShapeImage: icon("checkbox-indeterminate"),
+  radioCheckedShapeImage: icon("radio-checked"),
   fontFamily: "inherit",
   fontSize: 12,
   headerFontSize: 12,

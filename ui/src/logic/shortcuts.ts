@@ -54,7 +54,7 @@ export function isTyping(target: EventTarget | null): boolean {
     const type = (el as HTMLInputElement).type;
     return !["checkbox", "radio", "button", "submit", "reset"].includes(type);
   }
-  return el.isContentEditable;
+  return el.isContentEditable === true;
 }
 
 /** What a key press means, given whether "g" was just pressed. */

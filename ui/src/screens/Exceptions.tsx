@@ -79,25 +79,26 @@ export function Exceptions() {
       {
         field: "side",
         headerName: "Side",
-        width: 82,
+        width: 66,
+        pinned: "left",
         filter: true,
         cellRenderer: (p: { value: string }) => <span className={`side side-${p.value}`}>{p.value}</span>,
       },
-      { field: "item_id", headerName: "Item", width: 150, cellClass: "mono" },
-      { field: "date", headerName: "Date", width: 104, cellClass: "mono" },
-      { field: "days_open", headerName: "Days", width: 76, type: "rightAligned", filter: "agNumberColumnFilter" },
-      amountCol(exp),
-      { field: "reference", headerName: "Reference", width: 160, cellClass: "mono", filter: true },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 200, filter: true },
+      { field: "item_id", headerName: "Item", width: 132, cellClass: "mono", pinned: "left" },
+      { field: "date", headerName: "Date", width: 94, cellClass: "mono" },
+      { field: "days_open", headerName: "Days", width: 66, type: "rightAligned", filter: "agNumberColumnFilter" },
+      amountCol(exp, { width: 116 }),
       {
         field: "reason",
         headerName: "Reason",
-        width: 118,
+        width: 110,
         filter: true,
         cellRenderer: (p: { value: string }) => <span className={`reason reason-${p.value}`}>{p.value}</span>,
       },
-      { field: "suggestions", headerName: "Sugg.", width: 72, type: "rightAligned", headerTooltip: "Open suggestions" },
-      { field: "assignee", headerName: "Assignee", width: 100, valueFormatter: (p) => p.value ?? "" },
+      { field: "suggestions", headerName: "Sugg.", width: 64, type: "rightAligned", headerTooltip: "Open suggestions" },
+      { field: "reference", headerName: "Reference", width: 130, cellClass: "mono", filter: true },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 160, filter: true, tooltipField: "description" },
+      { field: "assignee", headerName: "Assignee", width: 88, valueFormatter: (p) => p.value ?? "" },
     ],
     [exp],
   );
@@ -283,6 +284,7 @@ export function Exceptions() {
             defaultColDef={DEFAULT_COL}
             getRowId={(p) => rowKey(p.data)}
             rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false, selectAll: "filtered" }}
+            selectionColumnDef={{ pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true }}
             onGridReady={onGridReady}
             onSelectionChanged={(e) => setSelected(e.api.getSelectedRows())}
             onCellFocused={onFocus}

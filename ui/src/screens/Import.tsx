@@ -103,7 +103,7 @@ export function Import() {
         </div>
       </div>
 
-      {(busy || progress) && (
+      {busy && (
         <ProgressBar
           testid="import-progress"
           done={progress?.files_done ?? 0}

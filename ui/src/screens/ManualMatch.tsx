@@ -138,12 +138,11 @@ function SideGrid(props: {
   const searchRef = useRef<HTMLInputElement>(null);
   const cols = useMemo<ColDef<ExceptionRow>[]>(
     () => [
-      { field: "item_id", headerName: "Item", width: 140, cellClass: "mono" },
-      { field: "date", headerName: "Date", width: 100, cellClass: "mono", sort: "asc" },
-      amountCol(props.exponent, { width: 120 }),
-      { field: "reference", headerName: "Reference", width: 140, cellClass: "mono" },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 160 },
-      { field: "reason", headerName: "Reason", width: 110 },
+      { field: "item_id", headerName: "Item", width: 132, cellClass: "mono", pinned: "left" },
+      { field: "date", headerName: "Date", width: 92, cellClass: "mono", sort: "asc" },
+      amountCol(props.exponent, { width: 112 }),
+      { field: "reference", headerName: "Reference", width: 124, cellClass: "mono" },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 140, tooltipField: "description" },
     ],
     [props.exponent],
   );
@@ -193,6 +192,7 @@ function SideGrid(props: {
           defaultColDef={DEFAULT_COL}
           getRowId={(p) => rowKey(p.data)}
           rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: true }}
+          selectionColumnDef={{ pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true }}
           quickFilterText={quick}
           onGridReady={(e) => props.onApi(e.api)}
           onSelectionChanged={(e) => props.onSelection(e.api.getSelectedRows())}

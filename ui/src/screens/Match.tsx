@@ -35,7 +35,7 @@ export function Match() {
           {busy ? "Matching…" : "Run matching"}
         </button>
       </header>
-      {(busy || progress) && (
+      {busy && (
         <ProgressBar
           testid="match-progress"
           done={progress?.done ?? 0}

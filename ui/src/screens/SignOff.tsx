@@ -112,7 +112,8 @@ export function SignOff() {
         <div className="card">
           <div className="card-title">Actions</div>
           <p className="muted small">
-            Signed in as <span className="strong">{profile?.display_name}</span> ({role}). A clerk prepares; a supervisor who did not prepare approves or rejects.
+            Signed in as <span className="strong">{profile?.display_name}</span>, role <span className="strong">{role}</span>. A clerk prepares; a supervisor who did
+            not prepare approves or rejects.
           </p>
           <div className="row gap wrap">
             <button

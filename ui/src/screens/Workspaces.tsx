@@ -47,7 +47,7 @@ export function Workspaces() {
                 className={workspace?.id === w.id ? "current" : ""}
                 onDoubleClick={() => void open(w)}
               >
-                <td>
+                <td className="nowrap">
                   <span className="strong">{w.name}</span>
                   <div className="muted small mono">{w.id}</div>
                 </td>
