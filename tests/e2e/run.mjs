@@ -1,0 +1,487 @@
+#!/usr/bin/env node
+// End-to-end test of the built Recon Workbench desktop app, driven through tauri-driver
+// (WebDriver on http://127.0.0.1:4444 by default). See README.md for how to launch it.
+//
+//   RECON_APP_BIN=/path/to/recon-workbench node run.mjs
+//
+// Environment:
+//   RECON_APP_BIN      the built app binary (required unless E2E_DRY_RUN_URL is set)
+//   WEBDRIVER_URL      WebDriver server, default http://127.0.0.1:4444 (tauri-driver)
+//   SCREENSHOT_DIR     where PNGs go, default tests/e2e/screenshots
+//   E2E_TIMEOUT_MS     default wait for an element, default 20000
+//   E2E_DRY_RUN_URL    instead of the app: open this URL in Chrome/Chromium through the same
+//                      WebDriver server (chromedriver), e.g. the UI built with `vite build`
+//                      served over HTTP, running on its in-memory fake backend
+//   CHROME_BIN         Chromium binary for the dry run, default /usr/bin/chromium
+//
+// Exits 0 when every check passed, 1 with "FAILED: <step>: <why>" otherwise.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WEBDRIVER_URL = new URL(process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444");
+const SHOTS = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(here, "screenshots"));
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 20_000);
+const LONG = Math.max(TIMEOUT, 180_000); // import and matching
+const DRY_URL = process.env.E2E_DRY_RUN_URL ?? "";
+const APP = process.env.RECON_APP_BIN ?? "";
+
+class CheckFailed extends Error {}
+const check = (ok, why) => {
+  if (!ok) throw new CheckFailed(why);
+};
+
+function capabilities() {
+  if (DRY_URL) {
+    return {
+      browserName: "chrome",
+      "goog:chromeOptions": {
+        binary: process.env.CHROME_BIN ?? "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1440,900"],
+      },
+    };
+  }
+  if (!APP) {
+    console.error("FAILED: setup: RECON_APP_BIN is not set (path of the built desktop app binary)");
+    process.exit(1);
+  }
+  if (!fs.existsSync(APP)) {
+    console.error(`FAILED: setup: RECON_APP_BIN=${APP} does not exist`);
+    process.exit(1);
+  }
+  return { browserName: "wry", "tauri:options": { application: path.resolve(APP) } };
+}
+
+let browser;
+const passed = [];
+
+// ------------------------------------------------------------------ helpers
+
+const sel = (id) => `[data-testid="${id}"]`;
+const $t = (id) => browser.$(sel(id));
+
+async function visible(id, timeout = TIMEOUT) {
+  const el = await $t(id);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `element [data-testid="${id}"] not displayed after ${timeout} ms` });
+  return el;
+}
+
+async function click(id, timeout = TIMEOUT) {
+  const el = await visible(id, timeout);
+  await el.waitForEnabled({ timeout, timeoutMsg: `[data-testid="${id}"] stays disabled` });
+  await el.scrollIntoView({ block: "center" }).catch(() => {});
+  await el.click();
+  return el;
+}
+
+async function clickCss(css, what, timeout = TIMEOUT) {
+  const el = await browser.$(css);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${what} not displayed after ${timeout} ms (${css})` });
+  await el.scrollIntoView({ block: "center" }).catch(() => {});
+  await el.click();
+  return el;
+}
+
+async function attr(id, name) {
+  return (await $t(id)).getAttribute(name);
+}
+
+async function text(id) {
+  return ((await (await visible(id)).getText()) ?? "").trim();
+}
+
+/** Waits for fn() to return a truthy value; returns it. */
+async function until(fn, what, timeout = TIMEOUT) {
+  let last;
+  await browser.waitUntil(
+    async () => {
+      last = await fn();
+      return !!last;
+    },
+    { timeout, interval: 150, timeoutMsg: `timed out after ${timeout} ms waiting for ${what}` },
+  );
+  return last;
+}
+
+async function bannerError() {
+  const b = await $t("error-banner");
+  if (!(await b.isExisting()) || !(await b.isDisplayed())) return null;
+  return { code: await b.getAttribute("data-code"), message: ((await (await $t("error-message")).getText()) ?? "").trim() };
+}
+
+/** Fails the step when the app shows an error banner. */
+async function noError(step) {
+  const e = await bannerError();
+  check(!e, `${step}: the app reported an error: [${e?.code}] ${e?.message}`);
+}
+
+async function dismissError() {
+  const b = await $t("error-dismiss");
+  if ((await b.isExisting()) && (await b.isDisplayed())) await b.click();
+}
+
+async function selectOption(id, value) {
+  const el = await visible(id);
+  await el.selectByAttribute("value", value).catch(() => {});
+  if ((await el.getValue()) !== value) {
+    // Fallback for drivers that do not click <option>s: set it the way React listens to.
+    await browser.execute(
+      (s, v) => {
+        const e = document.querySelector(s);
+        e.value = v;
+        e.dispatchEvent(new Event("change", { bubbles: true }));
+      },
+      sel(id),
+      value,
+    );
+  }
+  await until(async () => (await el.getValue()) === value, `${id} = ${value}`);
+}
+
+async function typeInto(id, value) {
+  const el = await visible(id);
+  await el.click();
+  await el.clearValue();
+  await el.setValue(value);
+  await until(async () => (await el.getValue()) === value, `${id} to hold the typed text`);
+}
+
+async function shot(name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await browser.pause(300); // let charts and grids paint
+  await browser.saveScreenshot(file);
+  console.log(`    screenshot ${path.relative(process.cwd(), file)}`);
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  process.stdout.write(`• ${name}\n`);
+  try {
+    await fn();
+  } catch (e) {
+    const why = e instanceof CheckFailed ? e.message : `${e?.name ?? "Error"}: ${e?.message ?? e}`;
+    console.error(`FAILED: ${name}: ${why}`);
+    try {
+      const err = await bannerError();
+      if (err) console.error(`  error banner: [${err.code}] ${err.message}`);
+      await shot(`FAILED-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`);
+    } catch {
+      /* the session may be gone */
+    }
+    throw e;
+  }
+  passed.push(name);
+  console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+}
+
+// Exceptions grid: AG Grid rows carry row-index and row-id (side:item_id).
+const gridCell = (grid, rowIndex, col = "description") => `${sel(grid)} .ag-row[row-index="${rowIndex}"] [col-id="${col}"]`;
+
+async function exceptionsSettled() {
+  await until(async () => (await attr("exceptions-count", "data-loading")) === "false", "the exception list to finish loading", LONG);
+  return Number((await attr("exceptions-count", "data-total")) || 0);
+}
+
+async function signIn(user) {
+  await visible("screen-signin", 60_000);
+  await click(`signin-profile-${user}`);
+  await click("signin-submit");
+  await visible("screen-workspaces");
+  const who = await attr("topbar-user", "data-user");
+  check(who === user, `signed in as ${who}, expected ${user}`);
+}
+
+async function openDemoWorkspace() {
+  await click("nav-workspaces");
+  await visible("screen-workspaces");
+  await until(async () => (await browser.$$('[data-testid^="workspace-row-"]')).length > 0, "the workspace list", 30_000);
+  const rows = await browser.$$('[data-testid^="workspace-row-"]');
+  let id = null;
+  for (const r of rows) {
+    const wid = await r.getAttribute("data-workspace-id");
+    const name = (await r.getAttribute("data-workspace-name")) ?? "";
+    if (/demo/i.test(wid) || /demo/i.test(name)) {
+      id = wid;
+      break;
+    }
+  }
+  if (!id) id = await rows[0].getAttribute("data-workspace-id");
+  await click(`workspace-open-${id}`);
+  await until(async () => (await attr("topbar-workspace", "data-workspace-id")) === id, `workspace ${id} to open`, 60_000);
+  await noError("open workspace");
+  return id;
+}
+
+// ------------------------------------------------------------------ the scenario
+
+async function main() {
+  console.log(DRY_URL ? `Dry run: ${DRY_URL} in Chromium via ${WEBDRIVER_URL.href}` : `App: ${APP} via tauri-driver at ${WEBDRIVER_URL.href}`);
+  browser = await remote({
+    hostname: WEBDRIVER_URL.hostname,
+    port: Number(WEBDRIVER_URL.port || 4444),
+    path: WEBDRIVER_URL.pathname === "/" ? "/" : WEBDRIVER_URL.pathname,
+    protocol: WEBDRIVER_URL.protocol.replace(":", ""),
+    capabilities: capabilities(),
+    logLevel: process.env.E2E_LOG_LEVEL ?? "warn",
+    connectionRetryTimeout: 120_000,
+    connectionRetryCount: 2,
+    waitforTimeout: TIMEOUT,
+  });
+  if (DRY_URL) await browser.url(DRY_URL);
+
+  let workspaceId = "";
+
+  await step("app starts and shows sign-in", async () => {
+    // The app may resume a session the backend still has: sign out first.
+    const first = await until(async () => {
+      if (await (await $t("screen-signin")).isDisplayed().catch(() => false)) return "signin";
+      if (await (await $t("signout")).isDisplayed().catch(() => false)) return "shell";
+      return null;
+    }, "the sign-in screen or the app shell", 90_000);
+    if (first === "shell") await click("signout");
+    await visible("screen-signin");
+    await visible("signin-profile-clara");
+    await visible("signin-profile-sam");
+    await shot("01-sign-in");
+  });
+
+  await step("sign in as clara (clerk)", async () => {
+    await signIn("clara");
+    check((await text("topbar-role")) === "clerk", "clara's role is not shown as clerk");
+    const online = await attr("online-indicator", "data-online");
+    check(online === "true" || online === "false", "online indicator missing");
+  });
+
+  await step("open the demo workspace", async () => {
+    workspaceId = await openDemoWorkspace();
+    await click("nav-workspaces");
+    await visible(`workspace-row-${workspaceId}`);
+    await shot("02-workspaces");
+  });
+
+  await step("import the demo samples", async () => {
+    await click("nav-import");
+    await visible("screen-import");
+    await click("import-demo");
+    await visible("import-results", LONG);
+    await until(async () => (await (await $t("import-demo")).isEnabled()), "the import to finish", LONG);
+    const files = await browser.$$(sel("import-file-row"));
+    check(files.length > 0, "the import result lists no files");
+    const statuses = [];
+    for (const f of files) statuses.push(await f.getAttribute("data-status"));
+    check(statuses.some((s) => s === "imported" || s === "skipped"), `no file was imported or skipped: ${statuses.join(", ")}`);
+    await visible("import-issues-table");
+    await noError("import");
+    await shot("03-import");
+  });
+
+  await step("run matching; the dashboard shows numbers", async () => {
+    await click("nav-match");
+    await visible("screen-match");
+    await click("match-run");
+    // The button is disabled while matching and enabled again when it is done.
+    await browser.pause(200);
+    await until(async () => (await (await $t("match-run")).isEnabled()), "matching to finish", LONG);
+    await noError("matching");
+    await visible("dashboard");
+    const rate = await text("kpi-match-rate");
+    check(/^\d+\.\d%$/.test(rate), `match rate "${rate}" is not a percentage`);
+    const bankLines = Number((await text("kpi-bank-lines")).replace(/,/g, ""));
+    check(bankLines > 0, `dashboard shows ${bankLines} bank lines`);
+    const closing = await text("statement-bank-closing");
+    check(/^-?[\d,]+(\.\d+)?$/.test(closing), `bank closing balance "${closing}" is not an amount`);
+    await visible("statement-ledger-balance");
+    await visible("statement-unexplained");
+    check((await browser.$$(sel("rule-row"))).length > 0, "no rule statistics after matching");
+    await visible("chart-rules");
+    await visible("chart-aging");
+    await shot("04-match-dashboard");
+  });
+
+  /** Focuses the first row of the (filtered) exception grid and returns its suggestion ids. */
+  async function focusFirstRowSuggestions() {
+    await clickCss(gridCell("exceptions-grid", 0), "the first exception row");
+    return until(async () => {
+      const panel = await $t("suggestions-panel");
+      const buttons = await browser.$$('[data-testid^="suggestion-accept-"]');
+      if (buttons.length > 0) {
+        const ids = [];
+        for (const b of buttons) ids.push((await b.getAttribute("data-testid")).replace("suggestion-accept-", ""));
+        return ids;
+      }
+      return (await panel.getText()).includes("No open suggestions") ? [] : null;
+    }, "the focused row's suggestions");
+  }
+
+  await step("exceptions: accept one suggestion", async () => {
+    await click("nav-exceptions");
+    await visible("screen-exceptions");
+    await visible("exceptions-grid");
+    await exceptionsSettled();
+    await selectOption("exceptions-filter-reason", "suggested");
+    await browser.pause(300);
+    let total = await exceptionsSettled();
+    if (total === 0) {
+      await selectOption("exceptions-filter-reason", "ambiguous");
+      await browser.pause(300);
+      total = await exceptionsSettled();
+    }
+    check(total > 0, "no exception has a suggestion to accept");
+    const ids = await focusFirstRowSuggestions();
+    check(ids.length > 0, "the first suggested exception shows no suggestion");
+    await visible(`suggestion-explanation-${ids[0]}`);
+    await shot("05-exceptions");
+    await click(`suggestion-accept-${ids[0]}`);
+    await until(async () => !(await (await $t(`suggestion-${ids[0]}`)).isExisting()), `suggestion ${ids[0]} to leave the list`);
+    await noError("accept suggestion");
+    await exceptionsSettled();
+  });
+
+  await step("exceptions: reject one suggestion", async () => {
+    let total = await exceptionsSettled();
+    let ids = total > 0 ? await focusFirstRowSuggestions() : [];
+    if (ids.length === 0) {
+      // Nothing left in this filter: take any open suggestion.
+      await click("suggestions-show-all");
+      ids = await until(async () => {
+        const bs = await browser.$$('[data-testid^="suggestion-reject-"]');
+        if (!bs.length) return null;
+        return [(await bs[0].getAttribute("data-testid")).replace("suggestion-reject-", "")];
+      }, "any open suggestion");
+    }
+    await click(`suggestion-reject-${ids[0]}`);
+    await until(async () => !(await (await $t(`suggestion-${ids[0]}`)).isExisting()), `suggestion ${ids[0]} to leave the list`);
+    await noError("reject suggestion");
+    total = await exceptionsSettled();
+  });
+
+  await step("item detail opens with Enter", async () => {
+    await selectOption("exceptions-filter-reason", "");
+    await browser.pause(300);
+    await exceptionsSettled();
+    await clickCss(gridCell("exceptions-grid", 0), "the first exception row");
+    await browser.keys("Enter");
+    await visible("detail-panel");
+    await visible("detail-history");
+    await shot("06-item-detail");
+    await click("detail-close");
+  });
+
+  await step("manual match: book a difference as a bank charge", async () => {
+    await click("nav-manual");
+    await visible("screen-manual");
+    await until(async () => Number(await attr("manual-bank-count", "data-count")) > 0, "open bank lines", LONG);
+    await until(async () => Number(await attr("manual-ledger-count", "data-count")) > 0, "open ledger entries", LONG);
+    const ledgerRows = Number(await attr("manual-ledger-count", "data-count"));
+    await clickCss(gridCell("manual-bank-grid", 0), "the first open bank line");
+    await until(async () => (await attr("manual-bank-total", "data-minor")) !== null && (await $t("manual-matchbar")).isDisplayed(), "the bank selection");
+    let picked = -1;
+    for (let i = 0; i < Math.min(ledgerRows, 10); i++) {
+      await clickCss(gridCell("manual-ledger-grid", i), `open ledger entry ${i}`);
+      await browser.pause(150);
+      const diff = await attr("manual-difference", "data-minor");
+      if (diff !== "0") {
+        picked = i;
+        break;
+      }
+      await clickCss(gridCell("manual-ledger-grid", i), `open ledger entry ${i} (deselect)`);
+    }
+    check(picked >= 0, "found no ledger entry that differs from the bank line");
+    const diff = await attr("manual-difference", "data-minor");
+    check(diff !== "0" && /^-?\d+$/.test(diff ?? ""), `difference ${diff} is not a non-zero integer`);
+    check(!(await (await $t("manual-confirm")).isEnabled()), "Confirm is enabled although the difference is not zero");
+    await selectOption("manual-adjust-reason", "bank_charge");
+    await typeInto("manual-adjust-note", "e2e: bank charge per advice");
+    await shot("07-manual-match");
+    const bankBefore = Number(await attr("manual-bank-count", "data-count"));
+    await click("manual-book-adjustment");
+    await until(async () => Number(await attr("manual-bank-count", "data-count")) < bankBefore, "the matched bank line to leave the open list", LONG);
+    await noError("manual match");
+  });
+
+  await step("sign-off: clara prepares", async () => {
+    await click("nav-signoff");
+    await visible("screen-signoff");
+    await visible("signoff-state");
+    const state = await attr("signoff-state", "data-state");
+    check(state === "open" || state === "in_review", `sign-off is ${state}, expected open or in_review`);
+    await click("signoff-prepare");
+    await until(async () => (await attr("signoff-state", "data-state")) === "prepared" || (await bannerError()), "the reconciliation to be prepared");
+    await noError("prepare");
+    check((await text("signoff-preparer")) === "clara", "preparer is not clara");
+    await shot("08-sign-off-prepared");
+  });
+
+  await step("sign-off: clara may not approve (not_allowed)", async () => {
+    await click("signoff-approve");
+    const err = await until(bannerError, "an error banner");
+    check(err.code === "not_allowed", `expected error code not_allowed, got ${err.code}: ${err.message}`);
+    check((await attr("signoff-state", "data-state")) === "prepared", "the state changed although approval was refused");
+    await shot("09-sign-off-not-allowed");
+    await dismissError();
+  });
+
+  await step("sign out; sign in as sam (supervisor)", async () => {
+    await click("signout");
+    await signIn("sam");
+    check((await text("topbar-role")) === "supervisor", "sam's role is not shown as supervisor");
+    const current = await attr("topbar-workspace", "data-workspace-id");
+    if (current !== workspaceId) {
+      const id = await openDemoWorkspace();
+      check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
+    }
+  });
+
+  await step("sign-off: sam approves; unexplained difference is 0.00", async () => {
+    await click("nav-signoff");
+    await visible("screen-signoff");
+    await until(async () => (await attr("signoff-state", "data-state")) === "prepared", "the prepared state");
+    await click("signoff-approve");
+    await until(async () => (await attr("signoff-state", "data-state")) === "approved" || (await bannerError()), "the approval");
+    await noError("approve");
+    check((await attr("signoff-state", "data-state")) === "approved", "state is not approved");
+    check((await text("signoff-approver")) === "sam", "approver is not sam");
+    const unexplained = await text("signoff-unexplained");
+    check(unexplained === "0.00", `unexplained difference shows "${unexplained}", expected 0.00`);
+    check((await attr("signoff-unexplained", "data-minor")) === "0", "unexplained difference is not 0 minor units");
+    await shot("10-sign-off-approved");
+  });
+
+  await step("export the sign-off as PDF", async () => {
+    await click("export-pdf");
+    const p = await until(async () => {
+      const e = await bannerError();
+      if (e) return `error:${e.code}`;
+      const el = await $t("export-path");
+      return (await el.isExisting()) ? (await el.getText()).trim() : null;
+    }, "the export path", LONG);
+    check(!p.startsWith("error:"), `export failed: ${p}`);
+    check(/^(\/|[A-Za-z]:[\\/])/.test(p), `export path "${p}" is not absolute`);
+  });
+
+  await step("help overlay lists the shortcuts", async () => {
+    await click("help-button");
+    await visible("help-overlay");
+    await shot("11-help");
+    await click("help-close");
+  });
+}
+
+let code = 0;
+try {
+  await main();
+  console.log(`\ne2e: ${passed.length} passed, 0 failed`);
+} catch (e) {
+  if (!(e instanceof CheckFailed) && passed.length === 0 && !browser) {
+    console.error(`FAILED: setup: cannot start a WebDriver session at ${WEBDRIVER_URL.href}: ${e?.message ?? e}`);
+    console.error("  Is tauri-driver running (and WebKitWebDriver installed)? See tests/e2e/README.md.");
+  }
+  console.log(`\ne2e: ${passed.length} passed, 1 failed`);
+  code = 1;
+} finally {
+  if (browser) await browser.deleteSession().catch(() => {});
+}
+process.exit(code);
