@@ -49,7 +49,7 @@ function useGlobalShortcuts() {
         case "undo":
           e.preventDefault();
           if (!a.workspace) return;
-          void a.run((b) => b.undoLast(), { ok: (r) => `Undid your last decision (${r.decision}: ${r.kind})`, change: true });
+          void a.run((b) => b.undoLast(), { ok: (r) => `Undone: your last decision (recorded as decision ${r.decision})`, change: true });
           return;
         case "go": {
           e.preventDefault();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AgGridReact } from "ag-grid-react";
-import type { CellFocusedEvent, CellKeyDownEvent, ColDef, GridApi, GridReadyEvent, RowDoubleClickedEvent } from "ag-grid-community";
+import type { CellFocusedEvent, CellKeyDownEvent, ColDef, GridApi, GridReadyEvent, RowDataUpdatedEvent, RowDoubleClickedEvent } from "ag-grid-community";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { Suggestion } from "../bindings/Suggestion";
 import { amountCol, DEFAULT_COL } from "../components/grid";
@@ -69,36 +69,50 @@ export function Exceptions() {
     };
   }, [backend, filters, version, showError]);
 
-  // Keep the focused row's data current after a reload (or drop it if it left the list).
-  useEffect(() => {
-    setFocused((f) => (f ? rows.find((r) => r.side === f.side && r.item_id === f.item_id) ?? null : null));
-  }, [rows]);
+  // After a reload keep the focused row's data current; when it left the list (accepted,
+  // matched), the row that took its place gets the focus, so a/r can go on down the list.
+  const firstFocus = useRef(true);
+  const onRowDataUpdated = useCallback((e: RowDataUpdatedEvent<ExceptionRow>) => {
+    const api = e.api;
+    if (firstFocus.current && api.getDisplayedRowCount() > 0 && !document.activeElement?.closest("input,select,textarea")) {
+      firstFocus.current = false;
+      api.setFocusedCell(0, "item_id");
+    }
+    setFocused((f) => {
+      if (!f) return null;
+      const same = api.getRowNode(rowKey(f));
+      if (same?.data) return same.data;
+      const cell = api.getFocusedCell();
+      const node = cell ? api.getDisplayedRowAtIndex(Math.min(cell.rowIndex, api.getDisplayedRowCount() - 1)) : null;
+      return node?.data ?? null;
+    });
+  }, []);
 
   const columns = useMemo<ColDef<ExceptionRow>[]>(
     () => [
       {
         field: "side",
         headerName: "Side",
-        width: 66,
+        width: 76,
         pinned: "left",
         filter: true,
         cellRenderer: (p: { value: string }) => <span className={`side side-${p.value}`}>{p.value}</span>,
       },
-      { field: "item_id", headerName: "Item", width: 132, cellClass: "mono", pinned: "left" },
-      { field: "date", headerName: "Date", width: 94, cellClass: "mono" },
-      { field: "days_open", headerName: "Days", width: 66, type: "rightAligned", filter: "agNumberColumnFilter" },
-      amountCol(exp, { width: 116 }),
+      { field: "item_id", headerName: "Item", width: 122, cellClass: "mono", pinned: "left" },
+      { field: "date", headerName: "Date", width: 92, cellClass: "mono" },
+      { field: "days_open", headerName: "Days", width: 58, type: "rightAligned", filter: "agNumberColumnFilter" },
+      amountCol(exp, { width: 110 }),
       {
         field: "reason",
         headerName: "Reason",
-        width: 110,
+        width: 104,
         filter: true,
         cellRenderer: (p: { value: string }) => <span className={`reason reason-${p.value}`}>{p.value}</span>,
       },
-      { field: "suggestions", headerName: "Sugg.", width: 64, type: "rightAligned", headerTooltip: "Open suggestions" },
-      { field: "reference", headerName: "Reference", width: 130, cellClass: "mono", filter: true },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 160, filter: true, tooltipField: "description" },
-      { field: "assignee", headerName: "Assignee", width: 88, valueFormatter: (p) => p.value ?? "" },
+      { field: "suggestions", headerName: "Sugg.", width: 56, type: "rightAligned", headerTooltip: "Open suggestions" },
+      { field: "reference", headerName: "Reference", width: 118, cellClass: "mono", filter: true },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 110, filter: true, tooltipField: "description" },
+      { field: "assignee", headerName: "Assignee", width: 82, valueFormatter: (p) => p.value ?? "" },
     ],
     [exp],
   );
@@ -288,6 +302,7 @@ export function Exceptions() {
             onGridReady={onGridReady}
             onSelectionChanged={(e) => setSelected(e.api.getSelectedRows())}
             onCellFocused={onFocus}
+            onRowDataUpdated={onRowDataUpdated}
             onCellKeyDown={onKey}
             onRowClicked={(e) => e.data && setFocused(e.data)}
             onRowDoubleClicked={(e: RowDoubleClickedEvent<ExceptionRow>) => e.data && openDetail({ side: e.data.side, itemId: e.data.item_id })}

@@ -138,11 +138,11 @@ function SideGrid(props: {
   const searchRef = useRef<HTMLInputElement>(null);
   const cols = useMemo<ColDef<ExceptionRow>[]>(
     () => [
-      { field: "item_id", headerName: "Item", width: 132, cellClass: "mono", pinned: "left" },
-      { field: "date", headerName: "Date", width: 92, cellClass: "mono", sort: "asc" },
-      amountCol(props.exponent, { width: 112 }),
-      { field: "reference", headerName: "Reference", width: 124, cellClass: "mono" },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 140, tooltipField: "description" },
+      { field: "item_id", headerName: "Item", width: 126, cellClass: "mono", pinned: "left" },
+      { field: "date", headerName: "Date", width: 90, cellClass: "mono", sort: "asc" },
+      amountCol(props.exponent, { width: 108 }),
+      { field: "reference", headerName: "Reference", width: 110, cellClass: "mono" },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 100, tooltipField: "description" },
     ],
     [props.exponent],
   );
