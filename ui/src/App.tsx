@@ -75,6 +75,25 @@ function Shell() {
     document.documentElement.dataset.theme = scheme;
   }, [scheme]);
 
+  // Keep the top bar's sign-off state current after changes (any change withdraws a sign-off).
+  const { version, setWorkspace } = app;
+  useEffect(() => {
+    if (!workspace || version === 0) return;
+    let live = true;
+    backend.signOffStatus().then(
+      (s) => {
+        if (live && s.state !== workspace.state) setWorkspace({ ...workspace, state: s.state });
+      },
+      () => {
+        /* shown where it matters */
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version]);
+
   // Resume a session the backend still has (e.g. after a webview reload).
   const { backend, signedIn } = app;
   useEffect(() => {

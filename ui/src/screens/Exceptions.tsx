@@ -146,9 +146,12 @@ export function Exceptions() {
   };
 
   /** The best suggestion of each selected row, skipping ones that overlap an earlier pick. */
+  const BULK_LIMIT = 500;
   const acceptBest = async () => {
-    const withS = selected.filter((r) => r.suggestions > 0).slice(0, 500);
+    const all = selected.filter((r) => r.suggestions > 0);
+    const withS = all.slice(0, BULK_LIMIT);
     if (!withS.length) return;
+    if (all.length > BULK_LIMIT) app.toast(`Taking the first ${BULK_LIMIT} of ${all.length} selected items with suggestions`);
     const picks: number[] = [];
     const used = new Set<string>();
     for (const r of withS) {
@@ -164,7 +167,9 @@ export function Exceptions() {
   };
 
   const rejectAll = async () => {
-    const withS = selected.filter((r) => r.suggestions > 0).slice(0, 500);
+    const all = selected.filter((r) => r.suggestions > 0);
+    const withS = all.slice(0, BULK_LIMIT);
+    if (all.length > BULK_LIMIT) app.toast(`Taking the first ${BULK_LIMIT} of ${all.length} selected items with suggestions`);
     const ids = new Set<number>();
     for (const r of withS) {
       const ss = await run((b) => b.listSuggestions(r.side, r.item_id));
@@ -324,7 +329,12 @@ function SuggestionsPanel(props: { focused: ExceptionRow | null; exponent: numbe
   const { run, openDetail } = useApp();
   const [showAll, setShowAll] = useState(false);
   const [checked, setChecked] = useState<Set<number>>(new Set());
-  const f = props.focused;
+  // Arrowing through the grid should not send a request per row passed.
+  const [f, setF] = useState<ExceptionRow | null>(props.focused);
+  useEffect(() => {
+    const t = setTimeout(() => setF(props.focused), 120);
+    return () => clearTimeout(t);
+  }, [props.focused]);
   const { data, loading } = useLoad(
     (b) => (showAll ? b.listSuggestions(null, null) : f ? b.listSuggestions(f.side, f.item_id) : Promise.resolve([] as Suggestion[])),
     [showAll, f?.side, f?.item_id],

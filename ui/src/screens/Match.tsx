@@ -57,6 +57,7 @@ function DashboardView({ d }: { d: Dashboard }) {
   const totalItems = w.bank_lines + w.ledger_entries;
   const text = scheme === "dark" ? "#d1d5db" : "#374151";
   const grid = scheme === "dark" ? "#2d3139" : "#e5e7eb";
+  const tip = useMemo(() => (scheme === "dark" ? { backgroundColor: "#1f2227", borderColor: "#3a3f48", textStyle: { color: "#e4e7eb" } } : {}), [scheme]);
 
   const rulesOption = useMemo(() => {
     const rules = [...new Set(d.rules.map((r) => r.rule))];
@@ -67,6 +68,7 @@ function DashboardView({ d }: { d: Dashboard }) {
       grid: { left: 8, right: 16, top: 28, bottom: 4, containLabel: true },
       legend: { top: 0, right: 0, textStyle: { color: text }, itemWidth: 10, itemHeight: 10 },
       tooltip: {
+        ...tip,
         trigger: "axis",
         axisPointer: { type: "shadow" },
         valueFormatter: (v: number) => `${v.toFixed(1)} % of items`,
@@ -86,7 +88,7 @@ function DashboardView({ d }: { d: Dashboard }) {
         }),
       })),
     };
-  }, [d, text, grid, totalItems]);
+  }, [d, text, grid, tip, totalItems]);
 
   const agingOption = useMemo(
     () => ({
@@ -94,6 +96,7 @@ function DashboardView({ d }: { d: Dashboard }) {
       textStyle: { color: text, fontFamily: "inherit" },
       grid: { left: 8, right: 8, top: 16, bottom: 4, containLabel: true },
       tooltip: {
+        ...tip,
         trigger: "axis",
         axisPointer: { type: "shadow" },
         formatter: (ps: { dataIndex: number }[]) => {
@@ -112,7 +115,7 @@ function DashboardView({ d }: { d: Dashboard }) {
         },
       ],
     }),
-    [d, text, grid, exp, cur],
+    [d, text, grid, tip, exp, cur],
   );
 
   const st = d.statement;
