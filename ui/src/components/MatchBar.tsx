@@ -43,14 +43,14 @@ export function MatchBar(props: {
       <div className="totals">
         <div>
           <div className="muted small">Bank ({sel.bank.length})</div>
-          <div className="num strong" data-testid="manual-bank-total" data-minor={bankTotal.toString()}>
+          <div className="num strong" data-testid="manual-bank-total" data-minor={bankTotal.toString()} data-count={sel.bank.length}>
             {formatMinor(bankTotal, exp)}
           </div>
         </div>
         <div className="op">−</div>
         <div>
           <div className="muted small">Ledger ({sel.ledger.length})</div>
-          <div className="num strong" data-testid="manual-ledger-total" data-minor={ledgerTotal.toString()}>
+          <div className="num strong" data-testid="manual-ledger-total" data-minor={ledgerTotal.toString()} data-count={sel.ledger.length}>
             {formatMinor(ledgerTotal, exp)}
           </div>
         </div>
