@@ -12,6 +12,8 @@
 //   E2E_DRY_RUN_URL    instead of the app: open this URL in Chrome/Chromium through the same
 //                      WebDriver server (chromedriver), e.g. the UI built with `vite build`
 //                      served over HTTP, running on its in-memory fake backend
+//   E2E_DRY_RUN_BROWSER  "chrome" (default; chromedriver) or "webkitgtk" (WebKitWebDriver and
+//                      MiniBrowser from Debian's webkit2gtk-driver / libwebkit2gtk-4.1-0, under Xvfb)
 //   CHROME_BIN         Chromium binary for the dry run, default /usr/bin/chromium
 //
 // Exits 0 when every check passed, 1 with "FAILED: <step>: <why>" otherwise.
@@ -34,6 +36,15 @@ const check = (ok, why) => {
 };
 
 function capabilities() {
+  if (DRY_URL && process.env.E2E_DRY_RUN_BROWSER === "webkitgtk") {
+    // WebKitGTK, the engine of Tauri's Linux webview, through WebKitWebDriver + MiniBrowser.
+    return {
+      "webkitgtk:browserOptions": {
+        binary: process.env.MINIBROWSER_BIN ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+        args: ["--automation", "--geometry=1440x900"],
+      },
+    };
+  }
   if (DRY_URL) {
     return {
       browserName: "chrome",
@@ -177,8 +188,9 @@ async function step(name, fn) {
   console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
 }
 
-// Exceptions grid: AG Grid rows carry row-index and row-id (side:item_id).
-const gridCell = (grid, rowIndex, col = "description") => `${sel(grid)} .ag-row[row-index="${rowIndex}"] [col-id="${col}"]`;
+// AG Grid rows carry row-index and row-id (side:item_id). Columns outside the viewport are not
+// rendered (column virtualisation), so click the item column, which is pinned left.
+const gridCell = (grid, rowIndex, col = "item_id") => `${sel(grid)} .ag-row[row-index="${rowIndex}"] [col-id="${col}"]`;
 
 async function exceptionsSettled() {
   await until(async () => (await attr("exceptions-count", "data-loading")) === "false", "the exception list to finish loading", LONG);
@@ -218,7 +230,11 @@ async function openDemoWorkspace() {
 // ------------------------------------------------------------------ the scenario
 
 async function main() {
-  console.log(DRY_URL ? `Dry run: ${DRY_URL} in Chromium via ${WEBDRIVER_URL.href}` : `App: ${APP} via tauri-driver at ${WEBDRIVER_URL.href}`);
+  console.log(
+    DRY_URL
+      ? `Dry run: ${DRY_URL} in ${process.env.E2E_DRY_RUN_BROWSER === "webkitgtk" ? "WebKitGTK MiniBrowser" : "Chromium"} via ${WEBDRIVER_URL.href}`
+      : `App: ${APP} via tauri-driver at ${WEBDRIVER_URL.href}`,
+  );
   browser = await remote({
     hostname: WEBDRIVER_URL.hostname,
     port: Number(WEBDRIVER_URL.port || 4444),
@@ -230,6 +246,8 @@ async function main() {
     connectionRetryCount: 2,
     waitforTimeout: TIMEOUT,
   });
+  // Same window size everywhere, so screenshots compare (a driver may refuse: then as is).
+  await browser.setWindowSize(1440, 900).catch(() => {});
   if (DRY_URL) await browser.url(DRY_URL);
 
   let workspaceId = "";
@@ -367,6 +385,7 @@ async function main() {
     const opened = async () => (await $t("detail-panel")).isDisplayed().catch(() => false);
     if (!(await until(opened, "the detail panel after Enter", 3000).catch(() => false))) {
       // A driver without key actions: a double-click opens the detail too.
+      console.log("    (Enter did not open the detail: trying a double-click)");
       await cell.doubleClick().catch(() => {});
       if (!(await until(opened, "the detail panel after a double-click", 3000).catch(() => false))) {
         await browser.execute((s) => {
