@@ -128,8 +128,8 @@ function Shell() {
           {workspace ? (
             <>
               <span className="strong">{workspace.name}</span>
-              <span className="muted mono">{workspace.account}</span>
-              <span className="muted">
+              <span className="muted mono wide-only">{workspace.account}</span>
+              <span className="muted wide-only">
                 {workspace.period_start ?? "…"} – {workspace.period_end ?? "…"}
               </span>
               <Badge kind={`state-${workspace.state}`}>{STATE_LABEL[workspace.state] ?? workspace.state}</Badge>

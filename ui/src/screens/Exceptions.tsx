@@ -291,7 +291,7 @@ export function Exceptions() {
           Clear selection
         </button>
         <span className="spacer" />
-        <span className="muted small">Space selects · Enter opens · a/r accept/reject</span>
+        <span className="muted small hint">Space selects · Enter opens · a/r accept/reject</span>
       </div>
 
       <div className="split">
