@@ -792,6 +792,13 @@ export class FakeBackend implements Backend {
       },
     ];
     const result = await this.runImport(w, files);
+    // A scanned bank advice on the first fee line, so the detail panel shows an attachment.
+    const fee = [...w.bank.values()].find((b) => b.reference === "FEE");
+    if (fee && !w.attachments.has(key("bank", fee.id))) {
+      w.attachments.set(key("bank", fee.id), [
+        { name: "bank-advice-charges.pdf", sha256: hashHex(`advice:${fee.id}`), bytes: 48_213, added_by: this.me().user, at: this.at() },
+      ]);
+    }
     // The plan covers items of several files: the matcher uses a plan once all its items exist.
     if (d.plans.length && !w.plans.includes(d.plans[0]!)) w.plans.push(...d.plans);
     return clone(result);
