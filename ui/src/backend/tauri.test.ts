@@ -1,0 +1,143 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const calls: { cmd: string; args: unknown }[] = [];
+let reply: (cmd: string) => Promise<unknown> = async () => null;
+const listeners = new Map<string, (e: { payload: unknown }) => void>();
+const unlistened: string[] = [];
+
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (cmd: string, args?: unknown) => {
+    calls.push({ cmd, args });
+    return reply(cmd);
+  },
+}));
+vi.mock("@tauri-apps/api/event", () => ({
+  listen: async (name: string, cb: (e: { payload: unknown }) => void) => {
+    listeners.set(name, cb);
+    return () => unlistened.push(name);
+  },
+}));
+vi.mock("@tauri-apps/api/webview", () => ({
+  getCurrentWebview: () => ({
+    onDragDropEvent: async (cb: (e: { payload: unknown }) => void) => {
+      listeners.set("drag-drop", cb);
+      return () => unlistened.push("drag-drop");
+    },
+  }),
+}));
+
+import { BackendError } from "./errors";
+import { TauriBackend } from "./tauri";
+
+describe("TauriBackend", () => {
+  beforeEach(() => {
+    calls.length = 0;
+    unlistened.length = 0;
+    listeners.clear();
+    reply = async () => null;
+  });
+
+  it("invokes every contract command with the contract's argument names", async () => {
+    const b = new TauriBackend();
+    const q = { side: null, reason: null, text: "x", sort: "age-desc" as const, offset: 0, limit: 5000 };
+    await b.listProfiles();
+    await b.signIn("clara");
+    await b.currentProfile();
+    await b.listWorkspaces();
+    await b.openWorkspace("demo");
+    await b.importDemoSamples();
+    await b.importFiles(["/a.xml"]);
+    await b.runMatching();
+    await b.dashboard();
+    await b.listExceptions(q);
+    await b.listSuggestions("bank", "B-1");
+    await b.listSuggestions(null, null);
+    await b.acceptSuggestions([1, 2]);
+    await b.rejectSuggestions([3]);
+    await b.manualMatch(["B-1"], ["L-1"], { reason: "bank_charge", note: "fee" });
+    await b.itemDetail("ledger", "L-1");
+    await b.addComment("bank", "B-1", "hi");
+    await b.assignItems([["bank", "B-1"]], null);
+    await b.undoLast();
+    await b.signOffStatus();
+    await b.prepareSignOff();
+    await b.approveSignOff();
+    await b.rejectSignOff("why");
+    await b.exportSignOff("xlsx");
+    expect(calls).toEqual([
+      { cmd: "list_profiles", args: undefined },
+      { cmd: "sign_in", args: { user: "clara" } },
+      { cmd: "current_profile", args: undefined },
+      { cmd: "list_workspaces", args: undefined },
+      { cmd: "open_workspace", args: { id: "demo" } },
+      { cmd: "import_demo_samples", args: undefined },
+      { cmd: "import_files", args: { paths: ["/a.xml"] } },
+      { cmd: "run_matching", args: undefined },
+      { cmd: "dashboard", args: undefined },
+      { cmd: "list_exceptions", args: { query: q } },
+      { cmd: "list_suggestions", args: { side: "bank", itemId: "B-1" } },
+      { cmd: "list_suggestions", args: { side: null, itemId: null } },
+      { cmd: "accept_suggestions", args: { ids: [1, 2] } },
+      { cmd: "reject_suggestions", args: { ids: [3] } },
+      { cmd: "manual_match", args: { bank: ["B-1"], ledger: ["L-1"], adjustment: { reason: "bank_charge", note: "fee" } } },
+      { cmd: "item_detail", args: { side: "ledger", itemId: "L-1" } },
+      { cmd: "add_comment", args: { side: "bank", itemId: "B-1", text: "hi" } },
+      { cmd: "assign_items", args: { items: [["bank", "B-1"]], assignee: null } },
+      { cmd: "undo_last", args: undefined },
+      { cmd: "sign_off_status", args: undefined },
+      { cmd: "prepare_sign_off", args: undefined },
+      { cmd: "approve_sign_off", args: undefined },
+      { cmd: "reject_sign_off", args: { reason: "why" } },
+      { cmd: "export_sign_off", args: { format: "xlsx" } },
+    ]);
+  });
+
+  it("wraps a rejected IpcError into a BackendError with its code", async () => {
+    const b = new TauriBackend();
+    reply = async () => {
+      throw { code: "not_allowed", message: "clara prepared this reconciliation" };
+    };
+    const e = await b.approveSignOff().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BackendError);
+    expect((e as BackendError).code).toBe("not_allowed");
+    expect((e as BackendError).message).toBe("clara prepared this reconciliation");
+
+    reply = async () => {
+      throw JSON.stringify({ code: "conflict", message: "already matched" });
+    };
+    expect(((await b.acceptSuggestions([1]).catch((x: unknown) => x)) as BackendError).code).toBe("conflict");
+
+    reply = async () => {
+      throw "command foo not found";
+    };
+    const i = (await b.dashboard().catch((x: unknown) => x)) as BackendError;
+    expect(i.code).toBe("internal");
+    expect(i.message).toBe("command foo not found");
+
+    reply = async () => {
+      throw { code: "made_up", message: "x" };
+    };
+    expect(((await b.dashboard().catch((x: unknown) => x)) as BackendError).code).toBe("internal");
+  });
+
+  it("subscribes to the progress events and drops, and unsubscribes", async () => {
+    const b = new TauriBackend();
+    const got: unknown[] = [];
+    const off = b.onImportProgress((p) => got.push(p));
+    const offM = b.onMatchProgress((p) => got.push(p));
+    const hover: boolean[] = [];
+    const offD = b.onFilesDropped((paths) => got.push(paths), (h) => hover.push(h));
+    await Promise.resolve();
+    await Promise.resolve();
+    listeners.get("import-progress")!({ payload: { file: "a", files_done: 1, files_total: 2, records: 3 } });
+    listeners.get("match-progress")!({ payload: { phase: "exact", done: 1, total: 8 } });
+    listeners.get("drag-drop")!({ payload: { type: "enter", paths: ["/x"], position: { x: 0, y: 0 } } });
+    listeners.get("drag-drop")!({ payload: { type: "drop", paths: ["/x.xml", "/y.csv"], position: { x: 0, y: 0 } } });
+    expect(got).toEqual([{ file: "a", files_done: 1, files_total: 2, records: 3 }, { phase: "exact", done: 1, total: 8 }, ["/x.xml", "/y.csv"]]);
+    expect(hover).toEqual([true, false]);
+    off();
+    offM();
+    offD();
+    expect(unlistened.sort()).toEqual(["drag-drop", "import-progress", "match-progress"]);
+  });
+});
