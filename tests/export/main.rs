@@ -405,3 +405,27 @@ fn export_to_an_unwritable_place_says_where_and_leaves_nothing() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn a_table_longer_than_a_sheet_continues_on_numbered_sheets() {
+    let f = approved_workspace("split");
+    let (_ws, pack) = pack(&f, "2026-12-31T10:00:00Z");
+    let items: usize = pack.groups.iter().map(|g| g.items.len()).sum();
+    let limit = 10;
+    let bytes = recon_report::xlsx_with_row_limit(&pack, limit).unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let names = book.sheet_names();
+    let matched: Vec<&String> = names.iter().filter(|n| n.starts_with("Matched")).collect();
+    assert_eq!(matched.len(), items.div_ceil(limit), "{names:?}");
+    assert_eq!(matched[1], "Matched (2)");
+    let mut rows = 0;
+    for name in matched {
+        let range = book.worksheet_range(name).unwrap();
+        assert_eq!(
+            range.rows().next().unwrap()[0],
+            Data::String("Group".into())
+        );
+        rows += range.rows().count() - 1;
+    }
+    assert_eq!(rows, items);
+}

@@ -2,6 +2,7 @@
 //! speed) on this machine and prints a Markdown table for BENCHMARKS.md. Run it in release mode:
 //! `cargo run --release -p recon-bench -- all`.
 
+mod export;
 mod store;
 
 /// Many small allocations (one String per text field of a million lines): mimalloc is markedly
@@ -32,6 +33,16 @@ fn main() {
     }
     if what == "store" {
         store::bench_store(lines);
+    }
+    if what == "export" {
+        let format = std::env::args().nth(2).unwrap_or_else(|| "all".to_string());
+        let arg = |n: usize, default: usize| {
+            std::env::args()
+                .nth(n)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(default)
+        };
+        export::bench_export(&format, arg(3, 100_000), arg(4, 1_000_000));
     }
 }
 

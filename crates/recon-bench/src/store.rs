@@ -270,6 +270,44 @@ pub fn bench_store(bank_lines: usize) {
         comment_times.iter().max().copied().unwrap_or_default(),
         match_times.iter().max().copied().unwrap_or_default()
     );
+    let started = Instant::now();
+    let pack = ws
+        .sign_off_pack(as_of, "2026-04-30T18:00:00Z")
+        .expect("sign-off pack");
+    let read_time = started.elapsed();
+    let items: usize = pack.groups.iter().map(|g| g.items.len()).sum();
+    println!(
+        "| read the sign-off pack from the workspace | {} exceptions, {items} matched items | {read_time:.2?} | |",
+        pack.exceptions.len()
+    );
+    for (name, format, appendix) in [
+        (
+            "XLSX (target ≤ 5 s)",
+            recon_report::ReportFormat::Xlsx,
+            true,
+        ),
+        (
+            "PDF summary + exceptions (target ≤ 5 s)",
+            recon_report::ReportFormat::Pdf,
+            false,
+        ),
+        (
+            "PDF with the matched-groups appendix",
+            recon_report::ReportFormat::Pdf,
+            true,
+        ),
+    ] {
+        let started = Instant::now();
+        let bytes = recon_report::render(&pack, format, &recon_report::PdfOptions { appendix })
+            .expect("render");
+        println!(
+            "| export the sign-off pack as {name}: read + render | {} MB | {:.2?} + {:.2?} | |",
+            bytes.len() / 1_000_000,
+            read_time,
+            started.elapsed()
+        );
+    }
+    drop(pack);
     let size: u64 = ["workspace.db", "workspace.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.join(f)).ok())

@@ -17,6 +17,7 @@ pub use csv::neutralize;
 pub use money::{grouped, plain};
 pub use pdf::PdfOptions;
 use recon_review::pack::SignOffPack;
+pub use xlsx::render_with_row_limit as xlsx_with_row_limit;
 
 /// The formats a sign-off pack exports to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

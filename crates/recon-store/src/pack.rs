@@ -134,25 +134,8 @@ impl Workspace {
             open_ledger_entries: ledger_open,
             open_ledger_minor: ledger_open_minor,
         };
-        let mut rule_stats = rows(
-            c,
-            "SELECT g.rule, g.origin, count(DISTINCT g.id),
-                    count(CASE WHEN i.side = 'bank' THEN 1 END),
-                    count(CASE WHEN i.side = 'ledger' THEN 1 END),
-                    coalesce(sum(CASE WHEN i.side = 'bank' THEN i.amount_minor END), 0)
-             FROM groups g JOIN group_items i ON i.group_id = g.id
-             WHERE g.removed_at IS NULL GROUP BY g.rule, g.origin ORDER BY g.rule, g.origin",
-            |r| {
-                Ok(RuleStat {
-                    rule: r.get(0)?,
-                    status: r.get(1)?,
-                    groups: r.get(2)?,
-                    bank_items: r.get(3)?,
-                    ledger_items: r.get(4)?,
-                    bank_minor: r.get(5)?,
-                })
-            },
-        )?;
+        let groups = read_groups(c)?;
+        let mut rule_stats = confirmed_rule_stats(&groups);
         rule_stats.extend(rows(
             c,
             "SELECT s.rule, 'suggested', count(DISTINCT s.id),
@@ -232,7 +215,6 @@ impl Workspace {
                 })
             },
         )?;
-        let groups = read_groups(c)?;
         let audit = rows(
             c,
             "SELECT seq, at, actor, action, target, hash FROM audit_log ORDER BY seq",
@@ -284,7 +266,8 @@ impl Workspace {
     }
 }
 
-/// Every confirmed group with its items, in group order, bank side first.
+/// Every confirmed group with its items, in group order, bank side first then by item id. Two
+/// sequential table scans bucketed by group id (no sort of millions of rows in SQLite).
 fn read_groups(c: &Connection) -> Result<Vec<MatchedGroup>> {
     let mut groups: Vec<MatchedGroup> = rows(
         c,
@@ -301,30 +284,65 @@ fn read_groups(c: &Connection) -> Result<Vec<MatchedGroup>> {
             })
         },
     )?;
-    let mut stmt = c.prepare(
-        "SELECT group_id, 'bank', line_id, booking_date, amount_minor, coalesce(reference, '')
-         FROM bank_lines WHERE group_id IS NOT NULL
-         UNION ALL
-         SELECT group_id, 'ledger', entry_id, posting_date, amount_minor, coalesce(reference, '')
-         FROM ledger_entries WHERE group_id IS NOT NULL
-         ORDER BY 1, 2, 3",
-    )?;
-    let mut cursor = 0usize;
-    let mut items = stmt.query([])?;
-    while let Some(r) = items.next()? {
-        let group: i64 = r.get(0)?;
-        while cursor < groups.len() && groups[cursor].id < group {
-            cursor += 1;
-        }
-        if let Some(g) = groups.get_mut(cursor).filter(|g| g.id == group) {
-            g.items.push(MatchedItem {
-                side: r.get(1)?,
-                item_id: r.get(2)?,
-                date: r.get(3)?,
-                amount_minor: r.get(4)?,
-                reference: r.get(5)?,
-            });
+    for (side, sql) in [
+        (
+            "bank",
+            "SELECT group_id, line_id, booking_date, amount_minor, coalesce(reference, '')
+             FROM bank_lines WHERE group_id IS NOT NULL",
+        ),
+        (
+            "ledger",
+            "SELECT group_id, entry_id, posting_date, amount_minor, coalesce(reference, '')
+             FROM ledger_entries WHERE group_id IS NOT NULL",
+        ),
+    ] {
+        let mut stmt = c.prepare(sql)?;
+        let mut items = stmt.query([])?;
+        while let Some(r) = items.next()? {
+            let group: i64 = r.get(0)?;
+            if let Ok(i) = groups.binary_search_by_key(&group, |g| g.id) {
+                groups[i].items.push(MatchedItem {
+                    side: side.to_string(),
+                    item_id: r.get(1)?,
+                    date: r.get(2)?,
+                    amount_minor: r.get(3)?,
+                    reference: r.get(4)?,
+                });
+            }
         }
     }
+    for g in &mut groups {
+        // Bank before ledger ("bank" < "ledger"), then by id: the order does not depend on
+        // the order rows were stored in.
+        g.items
+            .sort_unstable_by(|a, b| (&a.side, &a.item_id).cmp(&(&b.side, &b.item_id)));
+    }
     Ok(groups)
+}
+
+/// Match statistics per rule and origin, from the groups already read.
+fn confirmed_rule_stats(groups: &[MatchedGroup]) -> Vec<RuleStat> {
+    let mut stats: std::collections::BTreeMap<(&str, &str), RuleStat> = Default::default();
+    for g in groups {
+        let s = stats
+            .entry((g.rule.as_str(), g.origin.as_str()))
+            .or_insert_with(|| RuleStat {
+                rule: g.rule.clone(),
+                status: g.origin.clone(),
+                groups: 0,
+                bank_items: 0,
+                ledger_items: 0,
+                bank_minor: 0,
+            });
+        s.groups += 1;
+        for item in &g.items {
+            if item.side == "bank" {
+                s.bank_items += 1;
+                s.bank_minor = s.bank_minor.saturating_add(item.amount_minor);
+            } else {
+                s.ledger_items += 1;
+            }
+        }
+    }
+    stats.into_values().collect()
 }
