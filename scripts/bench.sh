@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks the issues promise, on this machine, in release mode. Prints Markdown for
-# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
+# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh >/dev/null
@@ -48,4 +48,11 @@ if [ "$what" = match ] || [ "$what" = all ]; then
   echo '```'
   cat "$work/match-$n.txt"
   echo '```'
+fi
+if [ "$what" = export ] || [ "$what" = all ]; then
+  echo "### Sign-off pack export (100,000 exceptions, 1,000,000 matched items)"
+  echo
+  for f in xlsx pdf pdf-appendix csv; do
+    /usr/bin/time -f "peak RSS %M KB, wall %e s" target/release/recon-bench export "$f" 2>&1 | grep -v '^| benchmark\|^|---'
+  done
 fi
