@@ -5,8 +5,9 @@ use recon_formats::ImportError;
 use std::path::PathBuf;
 
 /// A stable, serializable error code: what crosses the IPC boundary and the CLI's exit status.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ErrorCode {
     FileUnreadable,
     FileRejected,
@@ -47,6 +48,11 @@ pub enum ApiError {
     Store(#[from] recon_store::StoreError),
     #[error("{0}")]
     Report(#[from] recon_report::ReportError),
+    /// The app's own refusals (not signed in, ...).
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl ApiError {
@@ -57,6 +63,8 @@ impl ApiError {
             ApiError::Import(_) => ErrorCode::FileRejected,
             ApiError::InvalidArgument(_) => ErrorCode::InvalidArgument,
             ApiError::Report(_) => ErrorCode::OutputUnwritable,
+            ApiError::NotAllowed(_) => ErrorCode::NotAllowed,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Store(e) => {
                 use recon_store::StoreErrorKind as K;
                 match e.kind() {

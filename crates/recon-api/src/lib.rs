@@ -3,6 +3,7 @@
 //! and renders the result. DTOs that cross a boundary (JSON contract, IPC) live in [`dto`].
 
 mod demo;
+pub mod desk;
 pub mod dto;
 mod error;
 mod evaluation;

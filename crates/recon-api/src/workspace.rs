@@ -188,6 +188,26 @@ pub fn import_statements(
     Ok(result)
 }
 
+/// Stores statements already parsed from `file` (one transaction).
+pub fn import_parsed_statements(
+    ws: &mut Workspace,
+    principal: &Principal,
+    file: &InputFile,
+    statements: &[recon_model::Statement],
+) -> Result<ImportOutcome, ApiError> {
+    Ok(ws.import_statements(&actor(principal), &file_record(file), statements)?)
+}
+
+/// Stores ledger entries already parsed from `file` (one transaction).
+pub fn import_parsed_ledger(
+    ws: &mut Workspace,
+    principal: &Principal,
+    file: &InputFile,
+    entries: &[recon_model::LedgerEntry],
+) -> Result<ImportOutcome, ApiError> {
+    Ok(ws.import_ledger(&actor(principal), &file_record(file), entries)?)
+}
+
 /// Imports ledger extracts (canonical ledger CSV), each file one transaction.
 pub fn import_ledger(
     ws: &mut Workspace,

@@ -7,6 +7,7 @@
 //! The only crate with SQL. The rules it applies (sign-off, statement arithmetic, audit chain)
 //! come from the pure `recon-review` crate.
 
+mod desk;
 mod error;
 mod import;
 pub mod keys;
@@ -17,6 +18,7 @@ mod review;
 pub mod schema;
 mod workspace;
 
+pub use desk::ItemRecord;
 pub use error::{Result, StoreError, StoreErrorKind};
 pub use import::{FileRecord, ImportOutcome};
 pub use keys::{DatabaseKey, KEYRING_SERVICE, KeyStore, MemoryKeyStore, OsKeyStore, keyring_user};

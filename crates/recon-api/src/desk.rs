@@ -1,0 +1,978 @@
+//! The desktop workbench's use cases and the DTOs that cross its IPC boundary. `Desk` holds what
+//! a running app holds (the local profile signed in, the workspace open); each method is one
+//! command of src-tauri, which only wraps it. The TypeScript types of every DTO are generated
+//! from these definitions by ts-rs (`cargo test -p recon-api` writes ui/src/bindings/).
+
+use crate::workspace::{self as w, today};
+use crate::{ApiError, ErrorCode, ImportOptions, InputFile, PdfOptions, ReportFormat};
+use recon_formats::Severity;
+use recon_review::{AdjustmentReason, Principal, Role, SignOffState};
+use recon_store::{ExceptionQuery, ExceptionSort, KeyStore, Workspace};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// What a rejected command carries to the UI: a stable code and a message for people.
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<ApiError> for IpcError {
+    fn from(e: ApiError) -> IpcError {
+        IpcError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "Role")]
+pub enum RoleName {
+    Clerk,
+    Supervisor,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "SignOffState")]
+pub enum SignOffStateName {
+    Open,
+    InReview,
+    Prepared,
+    Approved,
+}
+
+impl From<SignOffState> for SignOffStateName {
+    fn from(s: SignOffState) -> SignOffStateName {
+        match s {
+            SignOffState::Open => SignOffStateName::Open,
+            SignOffState::InReview => SignOffStateName::InReview,
+            SignOffState::Prepared => SignOffStateName::Prepared,
+            SignOffState::Approved => SignOffStateName::Approved,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "AdjustmentReason")]
+pub enum AdjustmentReasonName {
+    BankCharge,
+    FxDifference,
+    Rounding,
+    Timing,
+    WriteOff,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Pdf,
+    Xlsx,
+    Csv,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct Profile {
+    pub user: String,
+    pub display_name: String,
+    pub role: RoleName,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct WorkspaceSummary {
+    pub id: String,
+    pub name: String,
+    pub account: String,
+    pub currency: String,
+    pub exponent: u32,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub state: SignOffStateName,
+    pub bank_lines: i64,
+    pub ledger_entries: i64,
+    pub match_rate_permille: i64,
+    pub open_exceptions: i64,
+    pub oldest_exception_days: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct IssueRow {
+    pub file: String,
+    pub line: Option<i64>,
+    #[ts(type = "\"error\" | \"warning\"")]
+    pub severity: String,
+    pub message: String,
+    pub excerpt: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ImportFileResult {
+    pub file: String,
+    #[ts(type = "\"imported\" | \"skipped\" | \"rejected\"")]
+    pub status: String,
+    pub statements: i64,
+    pub records: i64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, TS)]
+#[ts(export)]
+pub struct ImportResult {
+    pub files: Vec<ImportFileResult>,
+    pub issues: Vec<IssueRow>,
+    pub bank_lines: i64,
+    pub ledger_entries: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    pub file: String,
+    pub files_done: i64,
+    pub files_total: i64,
+    pub records: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct MatchProgress {
+    pub phase: String,
+    pub done: i64,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct RuleStat {
+    pub rule: String,
+    #[ts(type = "\"auto\" | \"suggested\" | \"manual\"")]
+    pub status: String,
+    pub groups: i64,
+    pub items: i64,
+    pub amount_minor: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct AgingBucket {
+    pub label: String,
+    pub items: i64,
+    pub amount_minor: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct StatementRow {
+    pub label: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ReconciliationStatement {
+    pub bank_closing_minor: i64,
+    pub rows: Vec<StatementRow>,
+    pub ledger_balance_minor: i64,
+    pub unexplained_difference_minor: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct Dashboard {
+    pub workspace: WorkspaceSummary,
+    pub rules: Vec<RuleStat>,
+    pub matched_amount_minor: i64,
+    pub open_amount_minor: i64,
+    pub aging: Vec<AgingBucket>,
+    pub statement: ReconciliationStatement,
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[ts(export, rename = "ExceptionQuery")]
+pub struct ExceptionQueryDto {
+    #[ts(type = "\"bank\" | \"ledger\" | null")]
+    pub side: Option<String>,
+    pub reason: Option<String>,
+    pub text: Option<String>,
+    #[ts(type = "\"age-desc\" | \"age-asc\" | \"amount-asc\" | \"amount-desc\"")]
+    pub sort: String,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ExceptionRow {
+    #[ts(type = "\"bank\" | \"ledger\"")]
+    pub side: String,
+    pub item_id: String,
+    pub reason: String,
+    pub amount_minor: i64,
+    pub date: String,
+    pub days_open: i64,
+    pub reference: String,
+    pub description: String,
+    pub assignee: Option<String>,
+    pub suggestions: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ExceptionPage {
+    pub rows: Vec<ExceptionRow>,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    pub id: i64,
+    pub rule: String,
+    pub score: i64,
+    pub difference_minor: i64,
+    pub explanation: String,
+    pub bank: Vec<String>,
+    pub ledger: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct Adjustment {
+    pub reason: AdjustmentReasonName,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct DecisionReceipt {
+    pub decision: i64,
+    pub kind: String,
+    pub group: Option<i64>,
+}
+
+impl From<recon_store::DecisionReceipt> for DecisionReceipt {
+    fn from(r: recon_store::DecisionReceipt) -> DecisionReceipt {
+        DecisionReceipt {
+            decision: r.decision,
+            kind: r.kind,
+            group: r.group,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct Comment {
+    pub author: String,
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct Attachment {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: i64,
+    pub added_by: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ItemDetail {
+    #[ts(type = "\"bank\" | \"ledger\"")]
+    pub side: String,
+    pub item_id: String,
+    pub amount_minor: i64,
+    pub date: String,
+    pub reference: String,
+    pub description: String,
+    pub counterparty: String,
+    pub fields: Vec<(String, String)>,
+    pub status: String,
+    pub group: Option<i64>,
+    pub assignee: Option<String>,
+    pub comments: Vec<Comment>,
+    pub attachments: Vec<Attachment>,
+    pub history: Vec<AuditEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct SignOff {
+    pub state: SignOffStateName,
+    pub preparer: Option<String>,
+    pub prepared_at: Option<String>,
+    pub approver: Option<String>,
+    pub approved_at: Option<String>,
+    pub content_hash: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub unexplained_difference_minor: i64,
+}
+
+/// The local profiles until the sign-in issue puts Okta here.
+pub fn profiles() -> Vec<Profile> {
+    vec![
+        Profile {
+            user: "clara".into(),
+            display_name: "Clara (clerk)".into(),
+            role: RoleName::Clerk,
+        },
+        Profile {
+            user: "sam".into(),
+            display_name: "Sam (supervisor)".into(),
+            role: RoleName::Supervisor,
+        },
+    ]
+}
+
+/// The running app's state: where workspaces live, the key store, who is signed in, what is open.
+pub struct Desk {
+    root: PathBuf,
+    keys: Box<dyn KeyStore + Send>,
+    profile: Option<Profile>,
+    open: Option<(String, Workspace)>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk").field("root", &self.root).finish()
+    }
+}
+
+/// The demo workspace's directory name under the root.
+pub const DEMO_WORKSPACE: &str = "demo-nl91-eur-2026-11";
+
+fn not_found(what: String) -> ApiError {
+    ApiError::NotFound(what)
+}
+
+fn not_allowed(what: &str) -> ApiError {
+    ApiError::NotAllowed(what.to_string())
+}
+
+impl Desk {
+    /// A desk over the workspaces under `root`; the demo workspace is created there when no
+    /// workspace exists yet.
+    pub fn new(root: &Path, keys: Box<dyn KeyStore + Send>) -> Result<Desk, ApiError> {
+        std::fs::create_dir_all(root).map_err(|source| ApiError::Write {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let desk = Desk {
+            root: root.to_path_buf(),
+            keys,
+            profile: None,
+            open: None,
+        };
+        if desk.workspace_dirs().is_empty() {
+            let clara = Principal::new("clara", "Clara (clerk)", &[Role::Clerk]);
+            w::create_workspace(
+                &w::NewWorkspace {
+                    dir: root.join(DEMO_WORKSPACE),
+                    account: crate::DEMO_ACCOUNT.into(),
+                    currency: "EUR".into(),
+                    period_start: recon_model::Date::from_ymd_opt(2026, 11, 1).expect("date"),
+                    period_end: recon_model::Date::from_ymd_opt(2026, 11, 30).expect("date"),
+                    ledger_opening: None,
+                },
+                &clara,
+                desk.keys.as_ref(),
+            )?;
+        }
+        Ok(desk)
+    }
+
+    fn workspace_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&self.root)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.join(recon_store::ID_FILE).exists())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        dirs
+    }
+
+    fn principal(&self) -> Result<Principal, ApiError> {
+        let p = self
+            .profile
+            .as_ref()
+            .ok_or_else(|| not_allowed("sign in first"))?;
+        let role = match p.role {
+            RoleName::Supervisor => Role::Supervisor,
+            RoleName::Clerk => Role::Clerk,
+        };
+        Ok(Principal::new(&p.user, &p.display_name, &[role]))
+    }
+
+    fn ws(&mut self) -> Result<&mut Workspace, ApiError> {
+        self.open
+            .as_mut()
+            .map(|(_, ws)| ws)
+            .ok_or_else(|| not_found("no workspace is open".into()))
+    }
+
+    pub fn current_profile(&self) -> Option<Profile> {
+        self.profile.clone()
+    }
+
+    pub fn sign_in(&mut self, user: &str) -> Result<Profile, ApiError> {
+        let p = profiles()
+            .into_iter()
+            .find(|p| p.user == user)
+            .ok_or_else(|| not_found(format!("profile {user:?}")))?;
+        self.profile = Some(p.clone());
+        Ok(p)
+    }
+
+    pub fn list_workspaces(&mut self) -> Result<Vec<WorkspaceSummary>, ApiError> {
+        let mut out = Vec::new();
+        for dir in self.workspace_dirs() {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let id = Workspace::read_id(&dir)?;
+            if let Some((open_id, ws)) = &self.open
+                && *open_id == id
+            {
+                out.push(summary(ws, &name)?);
+                continue;
+            }
+            let ws = w::open_workspace(&dir, self.keys.as_ref())?;
+            out.push(summary(&ws, &name)?);
+        }
+        Ok(out)
+    }
+
+    pub fn open_workspace(&mut self, id: &str) -> Result<Dashboard, ApiError> {
+        for dir in self.workspace_dirs() {
+            if Workspace::read_id(&dir)? == id {
+                let ws = w::open_workspace(&dir, self.keys.as_ref())?;
+                self.open = Some((id.to_string(), ws));
+                return self.dashboard();
+            }
+        }
+        Err(not_found(format!("workspace {id}")))
+    }
+
+    fn open_name(&self) -> String {
+        self.open
+            .as_ref()
+            .and_then(|(_, ws)| ws.dir().file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn dashboard(&mut self) -> Result<Dashboard, ApiError> {
+        let name = self.open_name();
+        let ws = self.ws()?;
+        let workspace = summary(ws, &name)?;
+        let rules = ws
+            .rule_counts()?
+            .into_iter()
+            .map(|(rule, status, groups, items, amount)| RuleStat {
+                rule,
+                status,
+                groups,
+                items,
+                amount_minor: amount,
+            })
+            .collect();
+        let (matched, open) = ws.matched_and_open_minor()?;
+        let aging = ws
+            .aging(today())?
+            .into_iter()
+            .map(|(label, items, amount)| AgingBucket {
+                label,
+                items,
+                amount_minor: amount,
+            })
+            .collect();
+        Ok(Dashboard {
+            workspace,
+            rules,
+            matched_amount_minor: matched,
+            open_amount_minor: open,
+            aging,
+            statement: statement_dto(&w::reconciliation_statement(ws)?),
+        })
+    }
+
+    /// Imports the bundled demo statements and ledger.
+    pub fn import_demo_samples(
+        &mut self,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportResult, ApiError> {
+        let statements: Vec<InputFile> = crate::demo::DEMO_STATEMENTS
+            .iter()
+            .map(|(name, bytes)| InputFile {
+                name: (*name).to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .collect();
+        let ledger = vec![InputFile {
+            name: crate::demo::DEMO_LEDGER.0.to_string(),
+            bytes: crate::demo::DEMO_LEDGER.1.to_vec(),
+        }];
+        self.import_inputs(statements, ledger, progress)
+    }
+
+    /// Imports files by path: ledger extracts are told apart by their canonical ledger header
+    /// (`entry_id,...`); everything else is read as a bank statement.
+    pub fn import_files(
+        &mut self,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportResult, ApiError> {
+        let limits = recon_formats::Limits::default();
+        let mut statements = Vec::new();
+        let mut ledger = Vec::new();
+        for path in paths {
+            let file = crate::read_input(path, &limits)?;
+            let head = String::from_utf8_lossy(&file.bytes[..file.bytes.len().min(200)])
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase();
+            if head.starts_with("entry_id") {
+                ledger.push(file);
+            } else {
+                statements.push(file);
+            }
+        }
+        self.import_inputs(statements, ledger, progress)
+    }
+
+    fn import_inputs(
+        &mut self,
+        statements: Vec<InputFile>,
+        ledger: Vec<InputFile>,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportResult, ApiError> {
+        let principal = self.principal()?;
+        let ws = self.ws()?;
+        let total = (statements.len() + ledger.len()) as i64;
+        let mut result = ImportResult::default();
+        let mut done = 0i64;
+        for file in &statements {
+            let report = crate::import_statement_files(
+                std::slice::from_ref(file),
+                &ImportOptions::default(),
+            );
+            result.issues.extend(report.issues.iter().map(issue_row));
+            let rejected = report.statements.is_empty()
+                && report.issues.iter().any(|i| i.severity == Severity::Error);
+            let outcome = if rejected {
+                None
+            } else {
+                Some(w::import_parsed_statements(
+                    ws,
+                    &principal,
+                    file,
+                    &report.statements,
+                )?)
+            };
+            done += 1;
+            let records = outcome.as_ref().map_or(0, |o| o.lines_imported as i64);
+            result.bank_lines += records;
+            result.files.push(ImportFileResult {
+                file: file.name.clone(),
+                status: match &outcome {
+                    None => "rejected",
+                    Some(o) if o.duplicate_file || o.statements_imported == 0 => "skipped",
+                    Some(_) => "imported",
+                }
+                .into(),
+                statements: outcome.as_ref().map_or(0, |o| o.statements_imported as i64),
+                records,
+            });
+            progress(ImportProgress {
+                file: file.name.clone(),
+                files_done: done,
+                files_total: total,
+                records,
+            });
+        }
+        for file in &ledger {
+            let limits = recon_formats::Limits::default();
+            let parsed = crate::import_ledger_files(std::slice::from_ref(file), None, &limits);
+            let (status, records) = match parsed {
+                Err(e) => {
+                    result.issues.push(IssueRow {
+                        file: file.name.clone(),
+                        line: None,
+                        severity: "error".into(),
+                        message: e.to_string(),
+                        excerpt: String::new(),
+                    });
+                    ("rejected", 0)
+                }
+                Ok(entries) => {
+                    let o = w::import_parsed_ledger(ws, &principal, file, &entries)?;
+                    let status = if o.duplicate_file {
+                        "skipped"
+                    } else {
+                        "imported"
+                    };
+                    (status, o.ledger_entries_imported as i64)
+                }
+            };
+            done += 1;
+            result.ledger_entries += records;
+            result.files.push(ImportFileResult {
+                file: file.name.clone(),
+                status: status.into(),
+                statements: 0,
+                records,
+            });
+            progress(ImportProgress {
+                file: file.name.clone(),
+                files_done: done,
+                files_total: total,
+                records,
+            });
+        }
+        Ok(result)
+    }
+
+    pub fn run_matching(
+        &mut self,
+        progress: &mut dyn FnMut(MatchProgress),
+    ) -> Result<Dashboard, ApiError> {
+        let principal = self.principal()?;
+        let ws = self.ws()?;
+        progress(MatchProgress {
+            phase: "matching".into(),
+            done: 0,
+            total: 2,
+        });
+        w::match_workspace(ws, &principal, None)?;
+        progress(MatchProgress {
+            phase: "stored".into(),
+            done: 2,
+            total: 2,
+        });
+        self.dashboard()
+    }
+
+    pub fn list_exceptions(&mut self, q: &ExceptionQueryDto) -> Result<ExceptionPage, ApiError> {
+        let ws = self.ws()?;
+        let query = ExceptionQuery {
+            side: q.side.clone(),
+            reason: q.reason.clone().filter(|r| !r.is_empty()),
+            assignee: None,
+            min_abs_amount_minor: None,
+            text: q.text.clone().filter(|t| !t.trim().is_empty()),
+            sort: ExceptionSort::from_name(&q.sort).unwrap_or_default(),
+            limit: usize::try_from(q.limit).unwrap_or(1000),
+            offset: usize::try_from(q.offset).unwrap_or(0),
+        };
+        let total = ws.exception_count(&query)?;
+        let rows = w::list_exceptions(ws, &query, None)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let suggestions = ws.suggestions_of(&r.side, &r.item_id)?.len() as i64;
+            out.push(ExceptionRow {
+                side: r.side,
+                item_id: r.item_id,
+                reason: r.reason,
+                amount_minor: r.amount_minor,
+                date: r.date,
+                days_open: r.days_open,
+                reference: r.reference,
+                description: r.description,
+                assignee: r.assignee,
+                suggestions,
+            });
+        }
+        Ok(ExceptionPage { rows: out, total })
+    }
+
+    pub fn list_suggestions(
+        &mut self,
+        side: Option<&str>,
+        item_id: Option<&str>,
+    ) -> Result<Vec<Suggestion>, ApiError> {
+        let ws = self.ws()?;
+        let all = w::list_suggestions(ws, 100_000)?;
+        let keep: Option<Vec<i64>> = match (side, item_id) {
+            (Some(s), Some(i)) => Some(ws.suggestions_of(s, i)?),
+            _ => None,
+        };
+        Ok(all
+            .into_iter()
+            .filter(|s| keep.as_ref().is_none_or(|k| k.contains(&s.id)))
+            .map(|s| Suggestion {
+                id: s.id,
+                rule: s.rule,
+                score: s.score,
+                difference_minor: s.difference_minor,
+                explanation: s.explanation,
+                bank: s.bank,
+                ledger: s.ledger,
+            })
+            .collect())
+    }
+
+    pub fn accept_suggestions(&mut self, ids: &[i64]) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        Ok(w::accept_suggestions(self.ws()?, &p, ids, None)?.into())
+    }
+
+    pub fn reject_suggestions(&mut self, ids: &[i64]) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        Ok(w::reject_suggestions(self.ws()?, &p, ids, "rejected in the workbench")?.into())
+    }
+
+    pub fn manual_match(
+        &mut self,
+        bank: &[String],
+        ledger: &[String],
+        adjustment: Option<&Adjustment>,
+    ) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        let adjustment = adjustment
+            .map(|a| {
+                let reason = match a.reason {
+                    AdjustmentReasonName::BankCharge => AdjustmentReason::BankCharge,
+                    AdjustmentReasonName::FxDifference => AdjustmentReason::FxDifference,
+                    AdjustmentReasonName::Rounding => AdjustmentReason::Rounding,
+                    AdjustmentReasonName::Timing => AdjustmentReason::Timing,
+                    AdjustmentReasonName::WriteOff => AdjustmentReason::WriteOff,
+                };
+                Ok::<_, ApiError>(recon_store::Adjustment {
+                    reason,
+                    note: a.note.clone(),
+                })
+            })
+            .transpose()?;
+        Ok(w::manual_match(self.ws()?, &p, bank, ledger, adjustment.as_ref())?.into())
+    }
+
+    pub fn item_detail(&mut self, side: &str, item_id: &str) -> Result<ItemDetail, ApiError> {
+        let r = self.ws()?.item_record(side, item_id)?;
+        Ok(ItemDetail {
+            status: match (&r.group, &r.exception_reason) {
+                (Some(_), _) => "matched".into(),
+                (None, Some(reason)) => format!("open ({reason})"),
+                (None, None) => "open".into(),
+            },
+            side: r.side,
+            item_id: r.item_id,
+            amount_minor: r.amount_minor,
+            date: r.date,
+            reference: r.reference,
+            description: r.description,
+            counterparty: r.counterparty,
+            fields: r.fields,
+            group: r.group,
+            assignee: r.assignee,
+            comments: r
+                .comments
+                .into_iter()
+                .map(|(author, at, text)| Comment { author, at, text })
+                .collect(),
+            attachments: r
+                .attachments
+                .into_iter()
+                .map(|(name, sha256, bytes, added_by, at)| Attachment {
+                    name,
+                    sha256,
+                    bytes,
+                    added_by,
+                    at,
+                })
+                .collect(),
+            history: r
+                .history
+                .into_iter()
+                .map(|(seq, at, actor, action, target)| AuditEntry {
+                    seq,
+                    at,
+                    actor,
+                    action,
+                    detail: target,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn add_comment(
+        &mut self,
+        side: &str,
+        item_id: &str,
+        text: &str,
+    ) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        let target = format!("{side}:{item_id}");
+        Ok(w::comment(self.ws()?, &p, &[target], text)?.into())
+    }
+
+    pub fn assign_items(
+        &mut self,
+        items: &[(String, String)],
+        assignee: Option<&str>,
+    ) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        let targets: Vec<String> = items.iter().map(|(s, i)| format!("{s}:{i}")).collect();
+        let assignee = assignee.unwrap_or("");
+        Ok(w::assign(self.ws()?, &p, &targets, assignee)?.into())
+    }
+
+    pub fn undo_last(&mut self) -> Result<DecisionReceipt, ApiError> {
+        let p = self.principal()?;
+        Ok(w::undo_last(self.ws()?, &p)?.into())
+    }
+
+    pub fn sign_off_status(&mut self) -> Result<SignOff, ApiError> {
+        let ws = self.ws()?;
+        let record = w::status(ws)?.sign_off;
+        sign_off_dto(ws, record)
+    }
+
+    pub fn prepare_sign_off(&mut self) -> Result<SignOff, ApiError> {
+        let p = self.principal()?;
+        let ws = self.ws()?;
+        let record = w::prepare(ws, &p)?;
+        sign_off_dto(ws, record)
+    }
+
+    pub fn approve_sign_off(&mut self) -> Result<SignOff, ApiError> {
+        let p = self.principal()?;
+        let ws = self.ws()?;
+        let record = w::approve(ws, &p)?;
+        sign_off_dto(ws, record)
+    }
+
+    pub fn reject_sign_off(&mut self, reason: &str) -> Result<SignOff, ApiError> {
+        let p = self.principal()?;
+        let ws = self.ws()?;
+        let record = w::reject_sign_off(ws, &p, reason)?;
+        sign_off_dto(ws, record)
+    }
+
+    /// Writes the sign-off pack beside the workspace (exports/signoff-pack.<format>).
+    pub fn export_sign_off(&mut self, format: ExportFormat) -> Result<String, ApiError> {
+        let format = match format {
+            ExportFormat::Pdf => ReportFormat::Pdf,
+            ExportFormat::Xlsx => ReportFormat::Xlsx,
+            ExportFormat::Csv => ReportFormat::Csv,
+        };
+        let ws = self.ws()?;
+        let dir = ws.dir().join("exports");
+        std::fs::create_dir_all(&dir).map_err(|source| ApiError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        let out = dir.join(format!("signoff-pack.{}", format.name()));
+        let report = crate::export_sign_off(ws, format, &out, &PdfOptions::default())?;
+        Ok(report.path.display().to_string())
+    }
+}
+
+fn issue_row(i: &recon_formats::Issue) -> IssueRow {
+    IssueRow {
+        file: i.file.clone(),
+        line: i.location.line().map(|l| l as i64),
+        severity: if i.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        }
+        .into(),
+        message: i.message.clone(),
+        excerpt: match &i.location {
+            recon_formats::Location::Element { path, .. } => path.clone(),
+            _ => String::new(),
+        },
+    }
+}
+
+fn statement_dto(s: &recon_review::ReconciliationStatement) -> ReconciliationStatement {
+    ReconciliationStatement {
+        bank_closing_minor: s.bank_closing_minor,
+        rows: s
+            .rows
+            .iter()
+            .map(|r| StatementRow {
+                label: r.label.clone(),
+                amount_minor: r.amount_minor,
+            })
+            .collect(),
+        ledger_balance_minor: s.ledger_balance_minor,
+        unexplained_difference_minor: s.unexplained_minor,
+    }
+}
+
+fn sign_off_dto(ws: &Workspace, r: recon_store::SignOffRecord) -> Result<SignOff, ApiError> {
+    let statement = w::reconciliation_statement(ws)?;
+    Ok(SignOff {
+        state: r.state.into(),
+        preparer: r.preparer,
+        prepared_at: r.prepared_at,
+        approver: r.approver,
+        approved_at: r.approved_at,
+        content_hash: r.content_hash,
+        rejection_reason: r.last_rejection,
+        unexplained_difference_minor: statement.unexplained_minor,
+    })
+}
+
+fn summary(ws: &Workspace, name: &str) -> Result<WorkspaceSummary, ApiError> {
+    let info = ws.info();
+    let status = w::status(ws)?;
+    let matched: i64 = status.bank_lines - {
+        let q = ExceptionQuery {
+            side: Some("bank".into()),
+            ..Default::default()
+        };
+        ws.exception_count(&q)?
+    };
+    let rate = if status.bank_lines > 0 {
+        matched * 1000 / status.bank_lines
+    } else {
+        0
+    };
+    let oldest = ws
+        .oldest_exception_date()?
+        .and_then(|d| recon_model::Date::parse_from_str(&d, "%Y-%m-%d").ok())
+        .map(|d| (today() - d).num_days());
+    Ok(WorkspaceSummary {
+        id: info.id.clone(),
+        name: name.to_string(),
+        account: info.account.clone(),
+        currency: info.currency.clone(),
+        exponent: recon_model::Currency::from_code(&info.currency).map_or(2, |c| c.exponent()),
+        period_start: Some(info.period_start.clone()),
+        period_end: Some(info.period_end.clone()),
+        state: status.sign_off.state.into(),
+        bank_lines: status.bank_lines,
+        ledger_entries: status.ledger_entries,
+        match_rate_permille: rate,
+        open_exceptions: status.exceptions,
+        oldest_exception_days: oldest,
+    })
+}
