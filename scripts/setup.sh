@@ -7,7 +7,11 @@ set -euo pipefail
 # libssl-dev: SQLCipher links the system OpenSSL; libdbus-1-dev: the keyring crate talks to the
 # Secret Service over libdbus; dbus, dbus-x11, gnome-keyring: the real keyring the tests use
 # (scripts/with-keyring.sh); libsecret-tools: secret-tool, to inspect keyring entries by hand.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils)
+# poppler-utils: pdftotext/pdftoppm read the sign-off pack back in tests. libwebkit2gtk-4.1-dev,
+# librsvg2-dev, libxdo-dev: the Tauri desktop app (WebKitGTK webview). webkit2gtk-driver, xvfb:
+# WebKitWebDriver and a virtual display for the end-to-end test. nodejs, npm: the UI build.
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -34,3 +38,9 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+
+# The UI (ui/dist is compiled into the desktop app, so it is built before any cargo build of the
+# workspace).
+build_ui() {
+  (cd ui && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run -s build >/dev/null)
+}

@@ -1,0 +1,120 @@
+//! The desktop app's use cases (`Desk`), as the Tauri commands call them: the whole flow on the
+//! demo workspace, and the refusals the UI shows by error code.
+
+use recon_api::ErrorCode;
+use recon_api::desk::{Adjustment, AdjustmentReasonName, Desk, ExceptionQueryDto, ExportFormat};
+use recon_store::MemoryKeyStore;
+
+fn query(reason: Option<&str>, side: Option<&str>) -> ExceptionQueryDto {
+    ExceptionQueryDto {
+        side: side.map(String::from),
+        reason: reason.map(String::from),
+        text: None,
+        sort: "age-desc".into(),
+        offset: 0,
+        limit: 1000,
+    }
+}
+
+#[test]
+fn demo_workspace_from_import_to_approved_sign_off_pack() {
+    let root = std::env::temp_dir().join(format!("recon-desk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut desk = Desk::new(&root, Box::new(MemoryKeyStore::default())).unwrap();
+    // Nothing works before sign-in.
+    let workspaces = desk.list_workspaces().unwrap();
+    assert_eq!(
+        workspaces.len(),
+        1,
+        "the demo workspace is created on first start"
+    );
+    let id = workspaces[0].id.clone();
+    desk.open_workspace(&id).unwrap();
+    let err = desk.import_demo_samples(&mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotAllowed);
+    assert_eq!(
+        desk.sign_in("mallory").unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+
+    desk.sign_in("clara").unwrap();
+    let mut progress = Vec::new();
+    let import = desk
+        .import_demo_samples(&mut |p| progress.push(p.files_done))
+        .unwrap();
+    assert_eq!(progress, vec![1, 2, 3, 4]);
+    assert!(
+        import.bank_lines > 0 && import.ledger_entries > 0,
+        "{import:?}"
+    );
+    // The same files again are skipped, not doubled.
+    let again = desk.import_demo_samples(&mut |_| {}).unwrap();
+    assert_eq!(again.bank_lines + again.ledger_entries, 0);
+    assert!(
+        again.files.iter().all(|f| f.status != "imported"),
+        "{again:?}"
+    );
+
+    let dashboard = desk.run_matching(&mut |_| {}).unwrap();
+    assert!(
+        dashboard.workspace.match_rate_permille > 500,
+        "{dashboard:?}"
+    );
+    assert!(!dashboard.rules.is_empty());
+    let page = desk.list_exceptions(&query(None, None)).unwrap();
+    assert_eq!(page.total as usize, page.rows.len());
+    assert_eq!(page.total, dashboard.workspace.open_exceptions);
+
+    let suggestions = desk.list_suggestions(None, None).unwrap();
+    assert!(!suggestions.is_empty());
+    let first = &suggestions[0];
+    let of_item = desk
+        .list_suggestions(Some("bank"), Some(&first.bank[0]))
+        .unwrap();
+    assert!(of_item.iter().any(|s| s.id == first.id));
+    desk.accept_suggestions(&[first.id]).unwrap();
+    let detail = desk.item_detail("bank", &first.bank[0]).unwrap();
+    assert_eq!(detail.status, "matched");
+    assert!(!detail.history.is_empty(), "{detail:?}");
+
+    // An unbooked bank charge: manual match with a bank_charge adjustment.
+    let bank = desk.list_exceptions(&query(None, Some("bank"))).unwrap();
+    let fee = bank.rows.iter().find(|r| r.amount_minor < 0).unwrap();
+    desk.manual_match(
+        std::slice::from_ref(&fee.item_id),
+        &[],
+        Some(&Adjustment {
+            reason: AdjustmentReasonName::BankCharge,
+            note: "fee advice".into(),
+        }),
+    )
+    .unwrap();
+    desk.add_comment("bank", &fee.item_id, "booked to 6510")
+        .unwrap();
+    assert_eq!(
+        desk.item_detail("bank", &fee.item_id)
+            .unwrap()
+            .comments
+            .len(),
+        1
+    );
+
+    let prepared = desk.prepare_sign_off().unwrap();
+    assert_eq!(prepared.unexplained_difference_minor, 0);
+    assert_eq!(
+        desk.approve_sign_off().unwrap_err().code(),
+        ErrorCode::NotAllowed,
+        "a clerk never approves"
+    );
+    desk.sign_in("sam").unwrap();
+    let approved = desk.approve_sign_off().unwrap();
+    assert_eq!(approved.approver.as_deref(), Some("sam"));
+    let path = desk.export_sign_off(ExportFormat::Pdf).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    let listed = desk.list_workspaces().unwrap();
+    assert_eq!(
+        serde_json::to_value(listed[0].state).unwrap(),
+        serde_json::json!("approved")
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1,0 +1,232 @@
+//! The desktop workbench's shell. Every command locks the one `Desk` (recon-api) and calls one of
+//! its methods: no logic lives here. Commands run on Tauri's async runtime threads (`async`
+//! attribute), never on the UI thread; errors cross IPC as `IpcError { code, message }`.
+//!
+//! Where workspaces live: `$RECON_HOME` if set, else the platform's app data dir
+//! (`~/.local/share/com.example.recon-workbench/workspaces` on Linux). Workspace keys live in the
+//! OS keyring; with no keyring answering, the app says so and runs on a throw-away demo
+//! workspace whose key is kept in memory only.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use recon_api::desk::{
+    Adjustment, Dashboard, DecisionReceipt, Desk, ExceptionPage, ExceptionQueryDto, ExportFormat,
+    ImportResult, IpcError, ItemDetail, Profile, SignOff, Suggestion, WorkspaceSummary,
+};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tauri::{Emitter, Manager, State};
+
+struct App(Mutex<Desk>);
+
+type Reply<T> = Result<T, IpcError>;
+
+fn desk<'a>(state: &'a State<'_, App>) -> std::sync::MutexGuard<'a, Desk> {
+    // A panic inside a command poisons the lock; the desk itself is still consistent (every
+    // change is one SQLite transaction), so carry on with it.
+    state.0.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[tauri::command]
+fn list_profiles() -> Vec<Profile> {
+    recon_api::desk::profiles()
+}
+
+#[tauri::command(async)]
+fn sign_in(state: State<'_, App>, user: String) -> Reply<Profile> {
+    Ok(desk(&state).sign_in(&user)?)
+}
+
+#[tauri::command(async)]
+fn current_profile(state: State<'_, App>) -> Option<Profile> {
+    desk(&state).current_profile()
+}
+
+#[tauri::command(async)]
+fn list_workspaces(state: State<'_, App>) -> Reply<Vec<WorkspaceSummary>> {
+    Ok(desk(&state).list_workspaces()?)
+}
+
+#[tauri::command(async)]
+fn open_workspace(state: State<'_, App>, id: String) -> Reply<Dashboard> {
+    Ok(desk(&state).open_workspace(&id)?)
+}
+
+#[tauri::command(async)]
+fn import_demo_samples(app: tauri::AppHandle, state: State<'_, App>) -> Reply<ImportResult> {
+    Ok(desk(&state).import_demo_samples(&mut |p| {
+        let _ = app.emit("import-progress", p);
+    })?)
+}
+
+#[tauri::command(async)]
+fn import_files(
+    app: tauri::AppHandle,
+    state: State<'_, App>,
+    paths: Vec<PathBuf>,
+) -> Reply<ImportResult> {
+    Ok(desk(&state).import_files(&paths, &mut |p| {
+        let _ = app.emit("import-progress", p);
+    })?)
+}
+
+#[tauri::command(async)]
+fn run_matching(app: tauri::AppHandle, state: State<'_, App>) -> Reply<Dashboard> {
+    Ok(desk(&state).run_matching(&mut |p| {
+        let _ = app.emit("match-progress", p);
+    })?)
+}
+
+#[tauri::command(async)]
+fn dashboard(state: State<'_, App>) -> Reply<Dashboard> {
+    Ok(desk(&state).dashboard()?)
+}
+
+#[tauri::command(async)]
+fn list_exceptions(state: State<'_, App>, query: ExceptionQueryDto) -> Reply<ExceptionPage> {
+    Ok(desk(&state).list_exceptions(&query)?)
+}
+
+#[tauri::command(async)]
+fn list_suggestions(
+    state: State<'_, App>,
+    side: Option<String>,
+    item_id: Option<String>,
+) -> Reply<Vec<Suggestion>> {
+    Ok(desk(&state).list_suggestions(side.as_deref(), item_id.as_deref())?)
+}
+
+#[tauri::command(async)]
+fn accept_suggestions(state: State<'_, App>, ids: Vec<i64>) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).accept_suggestions(&ids)?)
+}
+
+#[tauri::command(async)]
+fn reject_suggestions(state: State<'_, App>, ids: Vec<i64>) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).reject_suggestions(&ids)?)
+}
+
+#[tauri::command(async)]
+fn manual_match(
+    state: State<'_, App>,
+    bank: Vec<String>,
+    ledger: Vec<String>,
+    adjustment: Option<Adjustment>,
+) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).manual_match(&bank, &ledger, adjustment.as_ref())?)
+}
+
+#[tauri::command(async)]
+fn item_detail(state: State<'_, App>, side: String, item_id: String) -> Reply<ItemDetail> {
+    Ok(desk(&state).item_detail(&side, &item_id)?)
+}
+
+#[tauri::command(async)]
+fn add_comment(
+    state: State<'_, App>,
+    side: String,
+    item_id: String,
+    text: String,
+) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).add_comment(&side, &item_id, &text)?)
+}
+
+#[tauri::command(async)]
+fn assign_items(
+    state: State<'_, App>,
+    items: Vec<(String, String)>,
+    assignee: Option<String>,
+) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).assign_items(&items, assignee.as_deref())?)
+}
+
+#[tauri::command(async)]
+fn undo_last(state: State<'_, App>) -> Reply<DecisionReceipt> {
+    Ok(desk(&state).undo_last()?)
+}
+
+#[tauri::command(async)]
+fn sign_off_status(state: State<'_, App>) -> Reply<SignOff> {
+    Ok(desk(&state).sign_off_status()?)
+}
+
+#[tauri::command(async)]
+fn prepare_sign_off(state: State<'_, App>) -> Reply<SignOff> {
+    Ok(desk(&state).prepare_sign_off()?)
+}
+
+#[tauri::command(async)]
+fn approve_sign_off(state: State<'_, App>) -> Reply<SignOff> {
+    Ok(desk(&state).approve_sign_off()?)
+}
+
+#[tauri::command(async)]
+fn reject_sign_off(state: State<'_, App>, reason: String) -> Reply<SignOff> {
+    Ok(desk(&state).reject_sign_off(&reason)?)
+}
+
+#[tauri::command(async)]
+fn export_sign_off(state: State<'_, App>, format: ExportFormat) -> Reply<String> {
+    Ok(desk(&state).export_sign_off(format)?)
+}
+
+fn open_desk(app: &tauri::App) -> Result<Desk, String> {
+    let root = match std::env::var_os("RECON_HOME") {
+        Some(home) => PathBuf::from(home).join("workspaces"),
+        None => app
+            .path()
+            .app_data_dir()
+            .map_err(|e| format!("no app data directory: {e}"))?
+            .join("workspaces"),
+    };
+    match recon_store::OsKeyStore::probe() {
+        Ok(()) => Desk::new(&root, Box::new(recon_store::OsKeyStore)).map_err(|e| e.to_string()),
+        Err(e) => {
+            eprintln!(
+                "no OS keyring answers ({e}); running on a throw-away demo workspace whose key lives in memory only"
+            );
+            let temp = std::env::temp_dir().join(format!("recon-workbench-{}", std::process::id()));
+            Desk::new(&temp, Box::new(recon_store::MemoryKeyStore::default()))
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn main() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let desk = open_desk(app)?;
+            app.manage(App(Mutex::new(desk)));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            list_profiles,
+            sign_in,
+            current_profile,
+            list_workspaces,
+            open_workspace,
+            import_demo_samples,
+            import_files,
+            run_matching,
+            dashboard,
+            list_exceptions,
+            list_suggestions,
+            accept_suggestions,
+            reject_suggestions,
+            manual_match,
+            item_detail,
+            add_comment,
+            assign_items,
+            undo_last,
+            sign_off_status,
+            prepare_sign_off,
+            approve_sign_off,
+            reject_sign_off,
+            export_sign_off,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("the workbench could not start: {e}");
+            std::process::exit(1);
+        });
+}
