@@ -32,6 +32,7 @@ mt940_lines = [
     (24, D("600.00"), "INV-2026-1013", "Wonka Foods Ltd", "/EREF/INV-2026-1013/REMI/Instalment 2 of 2/NAME/Wonka Foods Ltd"),
     (25, D("-8.75"), None, None, "/REMI/Bank charges foreign payment"),
     (26, D("2480.00"), "INV2026 1014", "Pied Piper Inc", "/EREF/INV2026 1014/REMI/Invoice 1014/NAME/Pied Piper Inc"),
+    (26, D("250.00"), None, None, "/REMI/Refund"),
 ]
 opening_eur = D("10000.00")
 
@@ -125,6 +126,10 @@ ledger = [
     ("GL-1017", EUR_ACC, "2026-11-26", "2480.00", "EUR", "INV-2026-1014", "Pied Piper invoice 1014"),
     ("GL-1018", EUR_ACC, "2026-11-27", "-640.00", "EUR", "CHQ-000123", "Cheque 123 to Gringotts (outstanding)"),
     ("GL-1019", EUR_ACC, "2026-11-27", "315.00", "EUR", "DEP-2026-47", "Deposit in transit"),
+    # Two refunds of the same amount on the same day and one bank line without a reference: the
+    # ambiguity guard makes both pairs suggestions for a person to decide.
+    ("GL-1020", EUR_ACC, "2026-11-26", "250.00", "EUR", "RF-501", "Customer refund"),
+    ("GL-1021", EUR_ACC, "2026-11-26", "250.00", "EUR", "RF-502", "Customer refund"),
     ("GL-2001", USD_ACC, "2026-11-26", "1500.00", "USD", "CUST-5001", "Acme Trading wire"),
     ("GL-2002", USD_ACC, "2026-11-24", "-42000.50", "USD", "CHK-00991", "Check 991"),
     ("GL-2003", USD_ACC, "2026-11-26", "9800.00", "USD", "CUST-5002", "Hooli wire"),

@@ -62,7 +62,13 @@ function capabilities() {
     console.error(`FAILED: setup: RECON_APP_BIN=${APP} does not exist`);
     process.exit(1);
   }
-  return { browserName: "wry", "tauri:options": { application: path.resolve(APP) } };
+  // No browserName (WebKitWebDriver offers no browser named "wry"; tauri-driver fills it in),
+  // and classic WebDriver: webdriverio 9 asks for BiDi (webSocketUrl) otherwise, which
+  // WebKitWebDriver refuses.
+  return {
+    "tauri:options": { application: path.resolve(APP) },
+    "wdio:enforceWebDriverClassic": true,
+  };
 }
 
 let browser;
