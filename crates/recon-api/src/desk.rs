@@ -495,12 +495,12 @@ impl Desk {
         let rules = ws
             .rule_counts()?
             .into_iter()
-            .map(|(rule, status, groups, items, amount)| RuleStat {
-                rule,
-                status,
-                groups,
-                items,
-                amount_minor: amount,
+            .map(|c| RuleStat {
+                rule: c.rule,
+                status: c.status,
+                groups: c.groups,
+                items: c.items,
+                amount_minor: c.bank_minor,
             })
             .collect();
         let (matched, open) = ws.matched_and_open_minor()?;

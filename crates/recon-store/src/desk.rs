@@ -177,11 +177,14 @@ impl Workspace {
             "SELECT seq, at, actor, action, target FROM audit_log
              WHERE target = ?1 OR (?2 <> '' AND target = ?2)
                 OR instr(target, ?1) > 0 OR instr(after, ?3) > 0
+                OR (?4 <> '' AND (instr(after, ?4 || ',') > 0 OR instr(after, ?4 || '}') > 0))
              ORDER BY seq LIMIT 200",
         )?;
         let quoted = format!("\"{item_id}\"");
+        // Decisions that made the item's group name it in their JSON ("group":N).
+        let group_json = group.map(|g| format!("\"group\":{g}")).unwrap_or_default();
         let history = stmt
-            .query_map(params![target, group_target, quoted], |r| {
+            .query_map(params![target, group_target, quoted, group_json], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -248,8 +251,8 @@ impl Workspace {
             .query_row("SELECT min(item_date) FROM exceptions", [], |r| r.get(0))?)
     }
 
-    /// Rule statistics of confirmed groups and open suggestions: (rule, status, groups, items, bank amount).
-    pub fn rule_counts(&self) -> Result<Vec<(String, String, i64, i64, i64)>> {
+    /// Rule statistics of confirmed groups (status auto or manual) and open suggestions.
+    pub fn rule_counts(&self) -> Result<Vec<RuleCount>> {
         let mut stmt = self.conn.prepare(
             "SELECT g.rule, CASE g.origin WHEN 'auto' THEN 'auto' ELSE 'manual' END, count(DISTINCT g.id),
                     count(*), coalesce(sum(CASE WHEN i.side = 'bank' THEN i.amount_minor END), 0)
@@ -263,9 +266,25 @@ impl Workspace {
         )?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok(RuleCount {
+                    rule: r.get(0)?,
+                    status: r.get(1)?,
+                    groups: r.get(2)?,
+                    items: r.get(3)?,
+                    bank_minor: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
+}
+
+/// Groups and items of one rule and status ("auto", "manual" or "suggested").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    pub rule: String,
+    pub status: String,
+    pub groups: i64,
+    pub items: i64,
+    pub bank_minor: i64,
 }

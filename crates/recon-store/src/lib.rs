@@ -18,7 +18,7 @@ mod review;
 pub mod schema;
 mod workspace;
 
-pub use desk::ItemRecord;
+pub use desk::{ItemRecord, RuleCount};
 pub use error::{Result, StoreError, StoreErrorKind};
 pub use import::{FileRecord, ImportOutcome};
 pub use keys::{DatabaseKey, KEYRING_SERVICE, KeyStore, MemoryKeyStore, OsKeyStore, keyring_user};
