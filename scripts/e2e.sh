@@ -15,7 +15,7 @@ fi
 home="$(mktemp -d "${TMPDIR:-/tmp}/recon-e2e.XXXXXX")"
 trap 'rm -rf "$home"' EXIT
 export RECON_HOME="$home"
-export RECON_APP_BIN="$PWD/target/debug/recon-workbench"
+export RECON_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/recon-workbench"
 export SCREENSHOT_DIR="$PWD/target/e2e-screenshots"
 rm -rf "$SCREENSHOT_DIR"; mkdir -p "$SCREENSHOT_DIR"
 bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
