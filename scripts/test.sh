@@ -32,9 +32,14 @@ if [ -n "${FUZZ_SECONDS:-}" ]; then
   echo "== fuzz smoke (${FUZZ_SECONDS}s per target)"
   bash scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
+# The summary: every runner's counts summed. Colour codes are stripped first (CI terminals may force
+# colour), and a runner whose count line is missing counts as one failure rather than aborting here.
+strip_ansi() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1"; }
 {
-  cat target/test-output.txt
-  grep -E '^ *Tests +[0-9]+ passed' target/ui-test-output.txt | sed -E 's/.*Tests +([0-9]+) passed.*/test result: ok. \1 passed; 0 failed;/'
-  grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' target/e2e-output.txt | sed -E 's/e2e: ([0-9]+) passed, ([0-9]+) failed/test result: e2e. \1 passed; \2 failed;/'
+  strip_ansi target/test-output.txt
+  strip_ansi target/ui-test-output.txt | grep -E '^ *Tests +[0-9]+ passed' | sed -E 's/.*Tests +([0-9]+) passed.*/test result: ok. \1 passed; 0 failed;/' \
+    || echo "test result: FAILED. 0 passed; 1 failed; (no Vitest count line)"
+  strip_ansi target/e2e-output.txt | grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' | sed -E 's/e2e: ([0-9]+) passed, ([0-9]+) failed/test result: e2e. \1 passed; \2 failed;/' \
+    || echo "test result: FAILED. 0 passed; 1 failed; (no e2e count line)"
 } | awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "%d passed, %d failed\n", p, f }'
+     END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }'
