@@ -143,6 +143,29 @@ fn csv_ties_out_and_neutralizes_formulas() {
     // The controls themselves tie out to the workspace's own statement.
     let statement = ws.reconciliation_statement().unwrap();
     assert_eq!(statement, pack.reconciliation);
+    // The per-file control totals add up to the item totals (ledger files counted in the scan,
+    // statement files from their statements).
+    for (kind, records, total) in [
+        ("ledger", c.ledger_entries, c.ledger_total_minor),
+        ("statement", c.bank_lines, c.bank_total_minor),
+    ] {
+        let files: Vec<_> = pack.input_files.iter().filter(|f| f.kind == kind).collect();
+        assert!(!files.is_empty(), "no {kind} files in the pack");
+        assert_eq!(
+            files.iter().map(|f| f.records).sum::<i64>(),
+            records,
+            "{kind}"
+        );
+        assert_eq!(
+            files.iter().map(|f| f.total_minor).sum::<i64>(),
+            total,
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        pack.content_hash,
+        ws.sign_off().unwrap().content_hash.unwrap()
+    );
 }
 
 #[test]
@@ -253,6 +276,27 @@ fn xlsx_sheets_tie_out_and_hold_no_formulas() {
     let adjustments = book.worksheet_range("Adjustments").unwrap();
     assert_eq!(adjustments.rows().count() - 1, pack.adjustments.len());
     assert!(!pack.adjustments.is_empty());
+    // Each adjustment names the items of its group, bank side first, and who booked it.
+    for a in &pack.adjustments {
+        let group = pack.groups.iter().find(|g| g.id == a.group).unwrap();
+        let named: Vec<String> = group
+            .items
+            .iter()
+            .map(|i| format!("{} {}", i.side, i.item_id))
+            .collect();
+        assert_eq!(a.items, named.join("; "));
+        assert_eq!(a.difference_minor, group.difference_minor);
+        assert!(
+            !a.created_by.is_empty() && !a.created_at.is_empty(),
+            "{a:?}"
+        );
+        assert!(!a.reason.is_empty() || a.difference_minor != 0, "{a:?}");
+    }
+    assert!(
+        pack.adjustments
+            .iter()
+            .any(|a| a.items.starts_with("bank "))
+    );
 }
 
 fn tool(name: &str) -> bool {
@@ -428,4 +472,34 @@ fn a_table_longer_than_a_sheet_continues_on_numbered_sheets() {
         rows += range.rows().count() - 1;
     }
     assert_eq!(rows, items);
+}
+
+#[test]
+fn a_large_workbook_filled_on_two_threads_is_the_same_bytes_every_time() {
+    // Past 10,000 rows the Matched and Exceptions tables stream (constant-memory sheets) and are
+    // filled on two threads; the bytes must not depend on which thread gets where first.
+    let f = approved_workspace("xlsx-threads");
+    let (_ws, mut pack) = pack(&f, "2026-12-31T10:00:00Z");
+    let (groups, exceptions) = (pack.groups.clone(), pack.exceptions.clone());
+    for n in 0..3_000 {
+        pack.groups.extend(groups.iter().cloned().map(|mut g| {
+            g.id += 1_000 * (n + 1);
+            g
+        }));
+        pack.exceptions.extend(exceptions.iter().cloned());
+    }
+    let items: usize = pack.groups.iter().map(|g| g.items.len()).sum();
+    assert!(items > 10_000 && pack.exceptions.len() > 10_000);
+    let first = recon_report::render(&pack, ReportFormat::Xlsx, &PdfOptions::default()).unwrap();
+    for _ in 0..3 {
+        let again =
+            recon_report::render(&pack, ReportFormat::Xlsx, &PdfOptions::default()).unwrap();
+        assert!(first == again, "the XLSX bytes differ between renders");
+    }
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(first)).unwrap();
+    let matched = book.worksheet_range("Matched").unwrap();
+    assert_eq!(matched.rows().count() - 1, items);
+    let open = book.worksheet_range("Exceptions").unwrap();
+    assert_eq!(open.rows().count() - 1, pack.exceptions.len());
 }

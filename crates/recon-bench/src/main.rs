@@ -34,6 +34,13 @@ fn main() {
     if what == "store" {
         store::bench_store(lines);
     }
+    if what == "signoff" {
+        let open = std::env::args()
+            .nth(3)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(47_000);
+        store::bench_signoff(lines, open);
+    }
     if what == "export" {
         let format = std::env::args().nth(2).unwrap_or_else(|| "all".to_string());
         let arg = |n: usize, default: usize| {

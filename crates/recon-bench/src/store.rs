@@ -5,6 +5,7 @@
 //! moved to the workspace's one account, so the import row times the store alone; the CSV
 //! importer's own throughput is in the Parsing section of BENCHMARKS.md.
 
+use recon_api::{PdfOptions, ReportFormat};
 use recon_model::{Balance, Currency, Date, Format, LedgerEntry, Statement, StatementLine};
 use recon_review::{Principal, Role};
 use recon_store::{
@@ -103,16 +104,53 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-pub fn bench_store(bank_lines: usize) {
+/// A workspace built, imported and matched for a benchmark.
+struct Built {
+    dir: std::path::PathBuf,
+    ws: Workspace,
+    run: recon_store::RunSummary,
+}
+
+impl Built {
+    fn remove(self) {
+        let id = self.ws.info().id.clone();
+        drop(self.ws);
+        let _ = OsKeyStore.delete(&id);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn actor_for(p: &Principal) -> Actor<'_> {
+    Actor {
+        principal: p,
+        at: "2026-11-30T10:00:00Z".into(),
+    }
+}
+
+/// `recon gen` data for `bank_lines`, plus `extra_open` ledger entries that match nothing (so the
+/// exception count can be set independently of the matched count), imported into a new encrypted
+/// workspace and matched with the default rules. Prints the setup rows.
+fn build_workspace(bank_lines: usize, extra_open: usize) -> Option<Built> {
     if let Err(e) = OsKeyStore::probe() {
         println!("| workspace | FAILED: {e} (run under scripts/with-keyring.sh) | | |");
-        return;
+        return None;
     }
     let started = Instant::now();
     let generated = recon_gen::generate(&recon_gen::GenConfig::new(bank_lines, 42));
     let gen_time = started.elapsed();
     let started = Instant::now();
-    let (statement, ledger) = split_generated(&generated.bank_csv, &generated.ledger_csv);
+    let (statement, mut ledger) = split_generated(&generated.bank_csv, &generated.ledger_csv);
+    let eur = Currency::from_code("EUR").expect("EUR");
+    ledger.extend((0..extra_open).map(|n| LedgerEntry {
+        entry_id: format!("OPEN-{n:07}"),
+        account: ACCOUNT.to_string(),
+        posting_date: date(&format!("2026-0{}-{:02}", 1 + n % 3, 1 + n % 28)),
+        // Far above any generated amount and all different: nothing can match them.
+        amount_minor: 900_000_000_000 + n as i64 * 101,
+        currency: eur,
+        reference: None,
+        description: "accrual not yet settled".into(),
+    }));
     let split_time = started.elapsed();
     println!(
         "| generate + split (not the store) | {} bank lines, {} ledger entries | {gen_time:.2?} + {split_time:.2?} | |",
@@ -123,10 +161,7 @@ pub fn bench_store(bank_lines: usize) {
     let _ = std::fs::remove_dir_all(&dir);
     let keys = OsKeyStore;
     let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
-    let actor = || Actor {
-        principal: &clara,
-        at: "2026-11-30T10:00:00Z".into(),
-    };
+    let actor = || actor_for(&clara);
     let record = |name: &str| FileRecord {
         name: name.into(),
         sha256_hex: format!("{name}-{bank_lines}"),
@@ -181,6 +216,15 @@ pub fn bench_store(bank_lines: usize) {
     );
     drop(outcome);
     drop(data);
+    Some(Built { dir, ws, run })
+}
+
+pub fn bench_store(bank_lines: usize) {
+    let Some(Built { dir, mut ws, run }) = build_workspace(bank_lines, 0) else {
+        return;
+    };
+    let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
+    let actor = || actor_for(&clara);
     let as_of = date("2026-04-30");
     let queries = [
         (
@@ -270,44 +314,6 @@ pub fn bench_store(bank_lines: usize) {
         comment_times.iter().max().copied().unwrap_or_default(),
         match_times.iter().max().copied().unwrap_or_default()
     );
-    let started = Instant::now();
-    let pack = ws
-        .sign_off_pack(as_of, "2026-04-30T18:00:00Z")
-        .expect("sign-off pack");
-    let read_time = started.elapsed();
-    let items: usize = pack.groups.iter().map(|g| g.items.len()).sum();
-    println!(
-        "| read the sign-off pack from the workspace | {} exceptions, {items} matched items | {read_time:.2?} | |",
-        pack.exceptions.len()
-    );
-    for (name, format, appendix) in [
-        (
-            "XLSX (target ≤ 5 s)",
-            recon_report::ReportFormat::Xlsx,
-            true,
-        ),
-        (
-            "PDF summary + exceptions (target ≤ 5 s)",
-            recon_report::ReportFormat::Pdf,
-            false,
-        ),
-        (
-            "PDF with the matched-groups appendix",
-            recon_report::ReportFormat::Pdf,
-            true,
-        ),
-    ] {
-        let started = Instant::now();
-        let bytes = recon_report::render(&pack, format, &recon_report::PdfOptions { appendix })
-            .expect("render");
-        println!(
-            "| export the sign-off pack as {name}: read + render | {} MB | {:.2?} + {:.2?} | |",
-            bytes.len() / 1_000_000,
-            read_time,
-            started.elapsed()
-        );
-    }
-    drop(pack);
     let size: u64 = ["workspace.db", "workspace.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
@@ -317,8 +323,77 @@ pub fn bench_store(bank_lines: usize) {
         "| workspace size on disk | db + WAL | {} MB | |",
         size / 1_000_000
     );
-    let id = ws.info().id.clone();
-    drop(ws);
-    let _ = keys.delete(&id);
-    let _ = std::fs::remove_dir_all(&dir);
+    Built { dir, ws, run }.remove();
+}
+
+/// `recon-bench signoff N OPEN`: the sign-off pack export end to end, through the same API call as
+/// `recon export signoff` (read the pack from the encrypted workspace, render, write atomically),
+/// on `recon gen` data for N bank lines plus OPEN ledger entries that match nothing. N = 500,000
+/// and OPEN = 47,000 give the size: about 1M matched items and 100,000 exceptions.
+pub fn bench_signoff(bank_lines: usize, extra_open: usize) {
+    let Some(Built { dir, mut ws, run }) = build_workspace(bank_lines, extra_open) else {
+        return;
+    };
+    let started = Instant::now();
+    ws.content_hash().expect("content hash");
+    println!(
+        "| content hash alone (the scan without collecting) | {} exceptions | {:.2?} | |",
+        run.exceptions,
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let pack = ws
+        .sign_off_pack(date("2026-04-30"), "2026-04-30T18:00:00Z")
+        .expect("sign-off pack");
+    let read_time = started.elapsed();
+    let items: usize = pack.groups.iter().map(|g| g.items.len()).sum();
+    println!(
+        "| read the sign-off pack (one scan) | {} exceptions, {items} matched items, {} groups | {read_time:.2?} | |",
+        pack.exceptions.len(),
+        pack.groups.len()
+    );
+    drop(pack);
+    for (name, format, appendix, file) in [
+        ("XLSX (target ≤ 5 s)", ReportFormat::Xlsx, true, "pack.xlsx"),
+        (
+            "PDF summary + exception listing (target ≤ 5 s)",
+            ReportFormat::Pdf,
+            false,
+            "pack.pdf",
+        ),
+        (
+            "PDF with the matched-groups appendix",
+            ReportFormat::Pdf,
+            true,
+            "pack-appendix.pdf",
+        ),
+        ("CSV", ReportFormat::Csv, true, "pack.csv"),
+    ] {
+        // Three runs each: the median and the worst, since one run on a busy machine says little.
+        let mut times = Vec::new();
+        let mut report = None;
+        for _ in 0..3 {
+            let started = Instant::now();
+            report = Some(
+                recon_api::export_sign_off(
+                    &mut ws,
+                    format,
+                    &dir.join(file),
+                    &PdfOptions { appendix },
+                )
+                .expect("export"),
+            );
+            times.push(started.elapsed());
+        }
+        let report = report.expect("three runs");
+        println!(
+            "| export the sign-off pack as {name}: read + render + write | {} exceptions, {} matched items | median {:.2?}, worst {:.2?} | {} MB |",
+            report.exceptions,
+            report.matched_items,
+            median(times.clone()),
+            times.iter().max().copied().unwrap_or_default(),
+            report.bytes / 1_000_000
+        );
+    }
+    Built { dir, ws, run }.remove();
 }

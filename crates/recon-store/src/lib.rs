@@ -7,6 +7,7 @@
 //! The only crate with SQL. The rules it applies (sign-off, statement arithmetic, audit chain)
 //! come from the pure `recon-review` crate.
 
+mod content;
 mod desk;
 mod error;
 mod import;

@@ -1,21 +1,33 @@
 //! Reading a whole reconciliation into a [`SignOffPack`] for export: statements, input files with
 //! their SHA-256 and control totals, match statistics, open items with their age, adjustments,
 //! every confirmed group, the audit trail and the sign-off. Read in one transaction, so the pack
-//! is a consistent snapshot even while another process writes.
+//! is a consistent snapshot even while another process writes, and the large tables are read once:
+//! the content scan that yields the hash and the statement totals also hands over every item.
 
+use crate::content::{ContentVisitor, ItemSide, ScannedGroup, ScannedItem, scan_content};
 use crate::error::Result;
 use crate::workspace::{Workspace, read_sign_off};
 use recon_model::{Currency, Date};
 use recon_review::pack::{
-    AdjustmentEntry, AuditLine, Controls, MatchedGroup, MatchedItem, OpenItem, PackFile,
-    PackStatement, RuleSetUsed, RuleStat, SignOffPack,
+    AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackFile, PackStatement,
+    RuleSetUsed, RuleStat, SignOffPack,
 };
 use rusqlite::{Connection, Row};
 
+/// Days from an ISO date (as stored) to `to`; 0 for a malformed date.
 fn days_between(from: &str, to: Date) -> i64 {
-    Date::parse_from_str(from, "%Y-%m-%d")
-        .map(|d| (to - d).num_days())
-        .unwrap_or(0)
+    let b = from.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &d in b.get(r)? {
+            n = n * 10 + u32::from(d.checked_sub(b'0').filter(|d| *d <= 9)?);
+        }
+        Some(n)
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| Date::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?))
+        .flatten();
+    parsed.map(|d| (to - d).num_days()).unwrap_or(0)
 }
 
 fn rows<T>(
@@ -30,14 +42,121 @@ fn rows<T>(
     Ok(out)
 }
 
+/// What the pack keeps from the content scan: every confirmed group with its items, the groups
+/// that carry an adjustment, and the record count and total of each ledger extract.
+#[derive(Default)]
+struct Collected {
+    groups: Vec<MatchedGroup>,
+    /// Group id to its place in `groups` when the ids are dense enough (they are: ids only grow
+    /// by the groups each run creates); otherwise a binary search.
+    place: Vec<u32>,
+    /// (place in `groups`, reason, note, created_at) of groups with a difference or adjustment.
+    adjusted: Vec<(usize, String, String, String)>,
+    /// (sha256, records, total): a handful of files, so a short list beats a map.
+    ledger_files: Vec<(String, i64, i64)>,
+}
+
+impl Collected {
+    fn place_of(&self, group: i64) -> Option<usize> {
+        if self.place.is_empty() {
+            return self.groups.binary_search_by_key(&group, |g| g.id).ok();
+        }
+        let place = *self.place.get(usize::try_from(group).ok()?)?;
+        (place != u32::MAX).then_some(place as usize)
+    }
+}
+
+impl ContentVisitor for Collected {
+    fn groups(&mut self, groups: &[ScannedGroup]) {
+        self.groups = groups
+            .iter()
+            .map(|g| MatchedGroup {
+                id: g.id,
+                rule: g.rule.clone(),
+                origin: g.origin.clone(),
+                created_by: g.created_by.clone(),
+                difference_minor: g.difference_minor,
+                items: Vec::new(),
+            })
+            .collect();
+        self.adjusted = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.difference_minor != 0 || !g.adjustment_reason.is_empty())
+            .map(|(i, g)| {
+                (
+                    i,
+                    g.adjustment_reason.clone(),
+                    g.note.clone(),
+                    g.created_at.clone(),
+                )
+            })
+            .collect();
+        let max_id = groups.last().map_or(0, |g| g.id.max(0) as usize);
+        if max_id <= 8 * groups.len() + 4096 && groups.len() < u32::MAX as usize {
+            self.place = vec![u32::MAX; max_id + 1];
+            for (i, g) in groups.iter().enumerate() {
+                if let Ok(id) = usize::try_from(g.id) {
+                    self.place[id] = i as u32;
+                }
+            }
+        }
+    }
+
+    fn item(&mut self, item: &ScannedItem<'_>) {
+        if item.side == ItemSide::Ledger {
+            match self
+                .ledger_files
+                .iter_mut()
+                .find(|f| f.0 == item.file_sha256)
+            {
+                Some(f) => {
+                    f.1 += 1;
+                    f.2 = f.2.saturating_add(item.amount_minor);
+                }
+                None => {
+                    self.ledger_files
+                        .push((item.file_sha256.to_string(), 1, item.amount_minor))
+                }
+            }
+        }
+        let Some(group) = item.group_id else { return };
+        if let Some(i) = self.place_of(group) {
+            self.groups[i].items.push(MatchedItem {
+                side: match item.side {
+                    ItemSide::Bank => "bank".to_string(),
+                    ItemSide::Ledger => "ledger".to_string(),
+                },
+                item_id: item.item_id.to_string(),
+                date: item.date.to_string(),
+                amount_minor: item.amount_minor,
+                reference: item.reference.to_string(),
+            });
+        }
+    }
+}
+
 impl Workspace {
     /// Everything the sign-off pack shows, aged as of `as_of`, stamped `generated_at`.
     pub fn sign_off_pack(&mut self, as_of: Date, generated_at: &str) -> Result<SignOffPack> {
-        let statement = self.reconciliation_statement()?;
-        let content_hash = self.content_hash()?;
         let info = self.info.clone();
         let tx = self.conn.transaction()?;
         let c: &Connection = &tx;
+        let mut collected = Collected::default();
+        let scan = scan_content(c, &info, &mut collected)?;
+        let Collected {
+            mut groups,
+            adjusted,
+            ledger_files,
+            ..
+        } = collected;
+        for g in &mut groups {
+            // Bank before ledger ("bank" < "ledger"), then by id: the order does not depend on
+            // the order rows were stored in.
+            g.items
+                .sort_unstable_by(|a, b| (&a.side, &a.item_id).cmp(&(&b.side, &b.item_id)));
+        }
+        let (statement, content_hash, controls) = (scan.statement, scan.hash, scan.controls);
         let statements = rows(
             c,
             "SELECT source, format, statement_id, sequence, first_date, last_date, opening_minor,
@@ -58,19 +177,13 @@ impl Workspace {
                 })
             },
         )?;
-        let input_files = rows(
+        let mut input_files = rows(
             c,
             "SELECT f.name, f.kind, f.sha256,
-                CASE f.kind
-                  WHEN 'statement' THEN (SELECT coalesce(sum(line_count), 0) FROM statements s
-                                         WHERE s.file_sha256 = f.sha256 AND superseded_by IS NULL)
-                  ELSE (SELECT count(*) FROM ledger_entries l WHERE l.file_sha256 = f.sha256) END,
-                CASE f.kind
-                  WHEN 'statement' THEN (SELECT coalesce(sum(lines_total_minor), 0) FROM statements s
-                                         WHERE s.file_sha256 = f.sha256 AND superseded_by IS NULL)
-                  ELSE (SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries l
-                        WHERE l.file_sha256 = f.sha256) END
-             FROM imported_files f ORDER BY f.kind DESC, f.name, f.sha256",
+                    coalesce(sum(s.line_count), 0), coalesce(sum(s.lines_total_minor), 0)
+             FROM imported_files f
+             LEFT JOIN statements s ON s.file_sha256 = f.sha256 AND s.superseded_by IS NULL
+             GROUP BY f.sha256 ORDER BY f.kind DESC, f.name, f.sha256",
             |r| {
                 Ok(PackFile {
                     name: r.get(0)?,
@@ -81,60 +194,13 @@ impl Workspace {
                 })
             },
         )?;
-        let counts = |table: &str| -> Result<[i64; 6]> {
-            Ok(c.query_row(
-                &format!(
-                    "SELECT count(*), coalesce(sum(amount_minor), 0),
-                        count(group_id), coalesce(sum(CASE WHEN group_id IS NOT NULL
-                                                  THEN amount_minor END), 0),
-                        count(*) - count(group_id), coalesce(sum(CASE WHEN group_id IS NULL
-                                                  THEN amount_minor END), 0)
-                     FROM {table}"
-                ),
-                [],
-                |r| {
-                    Ok([
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ])
-                },
-            )?)
-        };
-        let [
-            bank_lines,
-            bank_total,
-            bank_matched,
-            bank_matched_minor,
-            bank_open,
-            bank_open_minor,
-        ] = counts("bank_lines")?;
-        let [
-            ledger_entries,
-            ledger_total,
-            ledger_matched,
-            ledger_matched_minor,
-            ledger_open,
-            ledger_open_minor,
-        ] = counts("ledger_entries")?;
-        let controls = Controls {
-            bank_lines,
-            bank_total_minor: bank_total,
-            ledger_entries,
-            ledger_total_minor: ledger_total,
-            matched_bank_lines: bank_matched,
-            matched_bank_minor: bank_matched_minor,
-            matched_ledger_entries: ledger_matched,
-            matched_ledger_minor: ledger_matched_minor,
-            open_bank_lines: bank_open,
-            open_bank_minor: bank_open_minor,
-            open_ledger_entries: ledger_open,
-            open_ledger_minor: ledger_open_minor,
-        };
-        let groups = read_groups(c)?;
+        for f in input_files.iter_mut().filter(|f| f.kind == "ledger") {
+            (f.records, f.total_minor) = ledger_files
+                .iter()
+                .find(|(sha, _, _)| *sha == f.sha256)
+                .map(|(_, n, total)| (*n, *total))
+                .unwrap_or((0, 0));
+        }
         let mut rule_stats = confirmed_rule_stats(&groups);
         rule_stats.extend(rows(
             c,
@@ -190,31 +256,27 @@ impl Workspace {
                 })
             },
         )?;
-        let adjustments = rows(
-            c,
-            "SELECT g.id, g.rule, coalesce(g.adjustment_reason, ''), g.note, g.difference_minor,
-                    g.created_by, g.created_at,
-                    (SELECT group_concat(x.side || ' ' || x.item_id, '; ') FROM (
-                        SELECT 'bank' AS side, b.line_id AS item_id FROM bank_lines b
-                          WHERE b.group_id = g.id
-                        UNION ALL SELECT 'ledger', l.entry_id FROM ledger_entries l
-                          WHERE l.group_id = g.id ORDER BY 1, 2) x)
-             FROM groups g WHERE g.removed_at IS NULL
-               AND (g.difference_minor <> 0 OR g.adjustment_reason IS NOT NULL)
-             ORDER BY g.id",
-            |r| {
-                Ok(AdjustmentEntry {
-                    group: r.get(0)?,
-                    rule: r.get(1)?,
-                    reason: r.get(2)?,
-                    note: r.get(3)?,
-                    difference_minor: r.get(4)?,
-                    created_by: r.get(5)?,
-                    created_at: r.get(6)?,
-                    items: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
-                })
-            },
-        )?;
+        let adjustments = adjusted
+            .into_iter()
+            .map(|(i, reason, note, created_at)| {
+                let g = &groups[i];
+                AdjustmentEntry {
+                    group: g.id,
+                    rule: g.rule.clone(),
+                    reason,
+                    note,
+                    difference_minor: g.difference_minor,
+                    created_by: g.created_by.clone(),
+                    created_at,
+                    items: g
+                        .items
+                        .iter()
+                        .map(|i| format!("{} {}", i.side, i.item_id))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                }
+            })
+            .collect();
         let audit = rows(
             c,
             "SELECT seq, at, actor, action, target, hash FROM audit_log ORDER BY seq",
@@ -266,60 +328,6 @@ impl Workspace {
     }
 }
 
-/// Every confirmed group with its items, in group order, bank side first then by item id. Two
-/// sequential table scans bucketed by group id (no sort of millions of rows in SQLite).
-fn read_groups(c: &Connection) -> Result<Vec<MatchedGroup>> {
-    let mut groups: Vec<MatchedGroup> = rows(
-        c,
-        "SELECT id, rule, origin, created_by, difference_minor FROM groups
-         WHERE removed_at IS NULL ORDER BY id",
-        |r| {
-            Ok(MatchedGroup {
-                id: r.get(0)?,
-                rule: r.get(1)?,
-                origin: r.get(2)?,
-                created_by: r.get(3)?,
-                difference_minor: r.get(4)?,
-                items: Vec::new(),
-            })
-        },
-    )?;
-    for (side, sql) in [
-        (
-            "bank",
-            "SELECT group_id, line_id, booking_date, amount_minor, coalesce(reference, '')
-             FROM bank_lines WHERE group_id IS NOT NULL",
-        ),
-        (
-            "ledger",
-            "SELECT group_id, entry_id, posting_date, amount_minor, coalesce(reference, '')
-             FROM ledger_entries WHERE group_id IS NOT NULL",
-        ),
-    ] {
-        let mut stmt = c.prepare(sql)?;
-        let mut items = stmt.query([])?;
-        while let Some(r) = items.next()? {
-            let group: i64 = r.get(0)?;
-            if let Ok(i) = groups.binary_search_by_key(&group, |g| g.id) {
-                groups[i].items.push(MatchedItem {
-                    side: side.to_string(),
-                    item_id: r.get(1)?,
-                    date: r.get(2)?,
-                    amount_minor: r.get(3)?,
-                    reference: r.get(4)?,
-                });
-            }
-        }
-    }
-    for g in &mut groups {
-        // Bank before ledger ("bank" < "ledger"), then by id: the order does not depend on
-        // the order rows were stored in.
-        g.items
-            .sort_unstable_by(|a, b| (&a.side, &a.item_id).cmp(&(&b.side, &b.item_id)));
-    }
-    Ok(groups)
-}
-
 /// Match statistics per rule and origin, from the groups already read.
 fn confirmed_rule_stats(groups: &[MatchedGroup]) -> Vec<RuleStat> {
     let mut stats: std::collections::BTreeMap<(&str, &str), RuleStat> = Default::default();
@@ -345,4 +353,28 @@ fn confirmed_rule_stats(groups: &[MatchedGroup]) -> Vec<RuleStat> {
         }
     }
     stats.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_between;
+    use recon_model::Date;
+
+    #[test]
+    fn days_between_reads_iso_dates_and_tolerates_garbage() {
+        let to = Date::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(days_between("2026-02-27", to), 2);
+        assert_eq!(days_between("2025-03-01", to), 365);
+        assert_eq!(days_between("2026-03-02", to), -1);
+        for bad in [
+            "",
+            "2026-2-27",
+            "2026-02-30",
+            "2026/02/27",
+            "20x6-02-27",
+            "2026-02-271",
+        ] {
+            assert_eq!(days_between(bad, to), 0, "{bad:?}");
+        }
+    }
 }

@@ -2,13 +2,11 @@
 //! the totals of the reconciliation statement, the content hash an approval records; and the
 //! sign-off actions that depend on them (prepare, approve, reject).
 
+use crate::content::{ItemSums, open_item_totals_from, scan_content};
 use crate::error::{Result, StoreError};
 use crate::workspace::{Actor, AuditNote, SignOffRecord, Workspace, read_sign_off};
 use recon_model::Date;
-use recon_review::{
-    AdjustmentReason, ContentHasher, OpenItemTotals, ReconciliationStatement, SignOffAction,
-    SignOffState,
-};
+use recon_review::{OpenItemTotals, ReconciliationStatement, SignOffAction, SignOffState};
 use rusqlite::{ToSql, params};
 use serde_json::json;
 
@@ -273,49 +271,14 @@ impl Workspace {
     /// entry, the open items and the confirmed groups' booked differences.
     pub fn open_item_totals(&self) -> Result<OpenItemTotals> {
         let c = &self.conn;
-        let (first_opening, last_closing): (Option<i64>, Option<i64>) = (
-            c.query_row(
-                "SELECT opening_minor FROM statements WHERE superseded_by IS NULL
-                 ORDER BY first_date, sequence, id LIMIT 1",
+        let total = |table: &str| -> Result<i64> {
+            Ok(c.query_row(
+                &format!("SELECT coalesce(sum(amount_minor), 0) FROM {table}"),
                 [],
                 |r| r.get(0),
-            )
-            .or_else(|e| {
-                if e == rusqlite::Error::QueryReturnedNoRows {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            })?,
-            c.query_row(
-                "SELECT closing_minor FROM statements WHERE superseded_by IS NULL
-                 ORDER BY last_date DESC, sequence DESC, id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .or_else(|e| {
-                if e == rusqlite::Error::QueryReturnedNoRows {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            })?,
-        );
-        let lines_total: i64 = c.query_row(
-            "SELECT coalesce(sum(amount_minor), 0) FROM bank_lines",
-            [],
-            |r| r.get(0),
-        )?;
-        let bank_opening = first_opening.unwrap_or(0);
-        // Without a closing balance on the statement, the bank's own arithmetic stands in.
-        let bank_closing = last_closing.unwrap_or(bank_opening + lines_total);
-        let ledger_total: i64 = c.query_row(
-            "SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries",
-            [],
-            |r| r.get(0),
-        )?;
-        let ledger_opening = self.info.ledger_opening_minor.unwrap_or(bank_opening);
-        let sums = |table: &str| -> Result<(i64, i64, i64)> {
+            )?)
+        };
+        let open = |table: &str| -> Result<(i64, i64, i64)> {
             Ok(c.query_row(
                 &format!(
                     "SELECT coalesce(sum(CASE WHEN amount_minor > 0 THEN amount_minor END), 0),
@@ -327,31 +290,20 @@ impl Workspace {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?)
         };
-        let (ledger_in, ledger_out, ledger_open) = sums("ledger_entries")?;
-        let (bank_in, bank_out, bank_open) = sums("bank_lines")?;
-        let mut stmt = c.prepare(
-            "SELECT coalesce(adjustment_reason, 'rounding'), sum(difference_minor) FROM groups
-             WHERE removed_at IS NULL AND difference_minor <> 0 GROUP BY 1 ORDER BY 1",
-        )?;
-        let adjustments = stmt
-            .query_map([], |r| {
-                let reason: String = r.get(0)?;
-                Ok((
-                    AdjustmentReason::from_name(&reason).unwrap_or(AdjustmentReason::Rounding),
-                    r.get(1)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(OpenItemTotals {
-            bank_closing_minor: bank_closing,
-            ledger_balance_minor: ledger_opening.saturating_add(ledger_total),
-            open_ledger_receipts_minor: ledger_in,
-            open_ledger_payments_minor: ledger_out,
-            open_bank_debits_minor: bank_out,
-            open_bank_credits_minor: bank_in,
-            adjustments_minor: adjustments,
-            open_items: u64::try_from(ledger_open + bank_open).unwrap_or(0),
-        })
+        let (open_ledger_in_minor, open_ledger_out_minor, open_ledger_items) =
+            open("ledger_entries")?;
+        let (open_bank_in_minor, open_bank_out_minor, open_bank_items) = open("bank_lines")?;
+        let sums = ItemSums {
+            bank_total_minor: total("bank_lines")?,
+            ledger_total_minor: total("ledger_entries")?,
+            open_bank_in_minor,
+            open_bank_out_minor,
+            open_bank_items,
+            open_ledger_in_minor,
+            open_ledger_out_minor,
+            open_ledger_items,
+        };
+        open_item_totals_from(c, &self.info, &sums)
     }
 
     pub fn reconciliation_statement(&self) -> Result<ReconciliationStatement> {
@@ -363,80 +315,7 @@ impl Workspace {
     /// SHA-256 over the reconciliation's content: statements, every item with its group, every
     /// confirmed group with its difference and adjustment, every decision, the totals.
     pub fn content_hash(&self) -> Result<String> {
-        let mut h = ContentHasher::default();
-        h.record("workspace")
-            .text(&self.info.id)
-            .text(&self.info.account)
-            .text(&self.info.currency);
-        let c = &self.conn;
-        let mut stmt = c.prepare(
-            "SELECT id, statement_id, sequence, first_date, last_date, coalesce(opening_minor, 0),
-                    coalesce(closing_minor, 0), line_count, lines_total_minor
-             FROM statements WHERE superseded_by IS NULL ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            h.record("statement")
-                .int(r.get(0)?)
-                .text(r.get_ref(1)?.as_str()?)
-                .text(r.get_ref(2)?.as_str()?)
-                .text(r.get_ref(3)?.as_str()?)
-                .text(r.get_ref(4)?.as_str()?)
-                .int(r.get(5)?)
-                .int(r.get(6)?)
-                .int(r.get(7)?)
-                .int(r.get(8)?);
-        }
-        for (kind, sql) in [
-            (
-                "bank",
-                "SELECT id, amount_minor, coalesce(group_id, 0) FROM bank_lines ORDER BY id",
-            ),
-            (
-                "ledger",
-                "SELECT id, amount_minor, coalesce(group_id, 0) FROM ledger_entries ORDER BY id",
-            ),
-        ] {
-            let mut stmt = c.prepare(sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                h.record(kind).int(r.get(0)?).int(r.get(1)?).int(r.get(2)?);
-            }
-        }
-        let mut stmt = c.prepare(
-            "SELECT id, origin, difference_minor, coalesce(adjustment_reason, ''), note FROM groups
-             WHERE removed_at IS NULL ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            h.record("group")
-                .int(r.get(0)?)
-                .text(r.get_ref(1)?.as_str()?)
-                .int(r.get(2)?)
-                .text(r.get_ref(3)?.as_str()?)
-                .text(r.get_ref(4)?.as_str()?);
-        }
-        let mut stmt = c.prepare(
-            "SELECT id, kind, actor, payload, coalesce(undone_by, 0) FROM decisions ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            h.record("decision")
-                .int(r.get(0)?)
-                .text(r.get_ref(1)?.as_str()?)
-                .text(r.get_ref(2)?.as_str()?)
-                .text(r.get_ref(3)?.as_str()?)
-                .int(r.get(4)?);
-        }
-        let s = self.reconciliation_statement()?;
-        h.record("totals")
-            .int(s.bank_closing_minor)
-            .int(s.ledger_balance_minor)
-            .int(s.unexplained_minor);
-        for row in &s.rows {
-            h.text(&row.label).int(row.amount_minor);
-        }
-        Ok(h.finish_hex())
+        Ok(scan_content(&self.conn, &self.info, &mut ())?.hash)
     }
 
     /// A clerk prepares the reconciliation: the unexplained difference must be 0.00.
