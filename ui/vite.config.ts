@@ -32,5 +32,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // Rendering AG Grid in jsdom takes seconds when the machine is busy (a cargo build on both
+    // cores): a generous limit keeps the component tests about behaviour, not speed.
+    testTimeout: 30_000,
   },
 });

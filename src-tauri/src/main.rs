@@ -19,6 +19,22 @@ use tauri::{Emitter, Manager, State};
 
 struct App(Mutex<Desk>);
 
+/// When `main` began, in milliseconds since the Unix epoch: the speed benchmark measures start
+/// to interactive from here to the sign-in screen's first paint (tests/e2e/bench.mjs).
+static STARTED_AT_MS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+fn epoch_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+#[tauri::command]
+fn app_started_at() -> u64 {
+    STARTED_AT_MS.get().copied().unwrap_or(0)
+}
+
 type Reply<T> = Result<T, IpcError>;
 
 fn desk<'a>(state: &'a State<'_, App>) -> std::sync::MutexGuard<'a, Desk> {
@@ -193,6 +209,7 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
 }
 
 fn main() {
+    STARTED_AT_MS.get_or_init(epoch_ms);
     tauri::Builder::default()
         .setup(|app| {
             let desk = open_desk(app)?;
@@ -200,6 +217,7 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            app_started_at,
             list_profiles,
             sign_in,
             current_profile,

@@ -21,6 +21,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
+import { waitFor } from "./wait.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WEBDRIVER_URL = new URL(process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444");
@@ -111,15 +112,7 @@ async function text(id) {
 
 /** Waits for fn() to return a truthy value; returns it. */
 async function until(fn, what, timeout = TIMEOUT) {
-  let last;
-  await browser.waitUntil(
-    async () => {
-      last = await fn();
-      return !!last;
-    },
-    { timeout, interval: 150, timeoutMsg: `timed out after ${timeout} ms waiting for ${what}` },
-  );
-  return last;
+  return waitFor(browser, fn, what, timeout);
 }
 
 async function bannerError() {

@@ -18,7 +18,9 @@ export const SORTS: { value: ExceptionSort; label: string }[] = [
   { value: "amount-asc", label: "Amount low to high" },
 ];
 
-export const PAGE_SIZE = 5000;
+export const PAGE_SIZE = 10_000;
+/** The first page is small so the first rows show early. */
+export const FIRST_PAGE_SIZE = 1_000;
 
 export interface ExceptionFilters {
   side: SideFilter;
@@ -113,21 +115,46 @@ export function applyExceptionQuery(rows: readonly ExceptionRow[], q: ExceptionQ
   return { rows: filtered.slice(offset, offset + limit), total: filtered.length };
 }
 
-/** Reads every page of a query, PAGE_SIZE at a time, handing each page to `onPage`. Stops
- * early (returns false) when `cancelled()` turns true between pages. */
+/** Reads every page of a query, PAGE_SIZE at a time (the first page `firstPageSize`, so the
+ * first rows show early), handing each page to `onPage`. Stops early (returns false) when
+ * `cancelled()` turns true between pages. */
 export async function loadAllPages(
   fetchPage: (q: ExceptionQuery) => Promise<ExceptionPage>,
   filters: ExceptionFilters,
   onPage: (rows: ExceptionRow[], loaded: number, total: number) => void,
   cancelled: () => boolean = () => false,
   pageSize: number = PAGE_SIZE,
+  firstPageSize: number = pageSize,
 ): Promise<boolean> {
   let offset = 0;
   for (;;) {
-    const page = await fetchPage(buildExceptionQuery(filters, offset, pageSize));
+    const limit = offset === 0 ? firstPageSize : pageSize;
+    const page = await fetchPage(buildExceptionQuery(filters, offset, limit));
     if (cancelled()) return false;
     offset += page.rows.length;
     onPage(page.rows, offset, page.total);
-    if (page.rows.length < pageSize || offset >= page.total) return true;
+    if (page.rows.length < limit || offset >= page.total) return true;
   }
+}
+
+/** Rows a decision on suggestions changes in the exception list, before the list is reloaded:
+ * an accepted suggestion's items leave it; a rejected one's items have one suggestion fewer. */
+export function decisionEffect(
+  decided: readonly { bank: readonly string[]; ledger: readonly string[] }[],
+  accepted: boolean,
+  current: (key: string) => ExceptionRow | undefined,
+): { remove: ExceptionRow[]; update: ExceptionRow[] } {
+  const counts = new Map<string, number>();
+  for (const s of decided) {
+    for (const k of [...s.bank.map((i) => `bank:${i}`), ...s.ledger.map((i) => `ledger:${i}`)]) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const remove: ExceptionRow[] = [];
+  const update: ExceptionRow[] = [];
+  for (const [key, n] of counts) {
+    const row = current(key);
+    if (!row) continue;
+    if (accepted) remove.push(row);
+    else update.push({ ...row, suggestions: Math.max(0, row.suggestions - n) });
+  }
+  return { remove, update };
 }

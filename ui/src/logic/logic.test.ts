@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
-import { applyExceptionQuery, buildExceptionQuery, DEFAULT_FILTERS, loadAllPages, matchesQuery } from "./exceptions";
+import { applyExceptionQuery, buildExceptionQuery, decisionEffect, DEFAULT_FILTERS, loadAllPages, matchesQuery } from "./exceptions";
 import { canBookAdjustment, canConfirm, runningDifference } from "./manualMatch";
 import { isTyping, shortcutFor } from "./shortcuts";
 import { signOffButtons } from "./signoff";
@@ -29,7 +29,7 @@ const rows: ExceptionRow[] = [
 
 describe("exceptions query building", () => {
   it("maps empty filters to null and trims the text", () => {
-    expect(buildExceptionQuery(DEFAULT_FILTERS, 0)).toEqual({ side: null, reason: null, text: null, sort: "age-desc", offset: 0, limit: 5000 });
+    expect(buildExceptionQuery(DEFAULT_FILTERS, 0)).toEqual({ side: null, reason: null, text: null, sort: "age-desc", offset: 0, limit: 10_000 });
     expect(buildExceptionQuery({ side: "ledger", reason: "ambiguous", text: "  globex ", sort: "amount-asc" }, 5000, 100)).toEqual({
       side: "ledger",
       reason: "ambiguous",
@@ -80,6 +80,28 @@ describe("exceptions search and filter", () => {
     let calls = 0;
     expect(await loadAllPages(fetch, DEFAULT_FILTERS, () => calls++, () => calls >= 1, 5)).toBe(false);
     expect(calls).toBe(1);
+    const sizes: number[] = [];
+    expect(await loadAllPages(fetch, DEFAULT_FILTERS, (p) => sizes.push(p.length), () => false, 5, 2)).toBe(true);
+    expect(sizes).toEqual([2, 5, 5]);
+  });
+  it("a decision removes accepted items and counts down rejected suggestions", () => {
+    const rows = new Map(
+      [row({ item_id: "B-1", suggestions: 2 }), row({ side: "ledger", item_id: "L-1", suggestions: 1 }), row({ item_id: "B-2", suggestions: 1 })].map((r) => [`${r.side}:${r.item_id}`, r]),
+    );
+    const decided = [
+      { bank: ["B-1"], ledger: ["L-1"] },
+      { bank: ["B-1"], ledger: ["L-9"] },
+    ];
+    const accepted = decisionEffect(decided.slice(0, 1), true, (k) => rows.get(k));
+    expect(accepted.remove.map((r) => r.item_id)).toEqual(["B-1", "L-1"]);
+    expect(accepted.update).toEqual([]);
+    const rejected = decisionEffect(decided, false, (k) => rows.get(k));
+    expect(rejected.remove).toEqual([]);
+    expect(rejected.update.map((r) => [r.item_id, r.suggestions])).toEqual([
+      ["B-1", 0],
+      ["L-1", 0],
+    ]);
+    expect(rows.get("bank:B-1")!.suggestions).toBe(2);
   });
 });
 

@@ -6,14 +6,15 @@ import type { Suggestion } from "../bindings/Suggestion";
 import { amountCol, DEFAULT_COL } from "../components/grid";
 import { Badge } from "../components/Feedback";
 import { useGridTheme } from "../hooks/env";
-import { DEFAULT_FILTERS, EXCEPTION_REASONS, loadAllPages, rowKey, SORTS, type ExceptionFilters } from "../logic/exceptions";
+import { mark, markAfterPaint } from "../logic/perfMarks";
+import { decisionEffect, FIRST_PAGE_SIZE, PAGE_SIZE, DEFAULT_FILTERS, EXCEPTION_REASONS, loadAllPages, rowKey, SORTS, type ExceptionFilters } from "../logic/exceptions";
 import { isTyping } from "../logic/shortcuts";
 import { formatMinor } from "../money";
 import { useApp, useLoad, type ItemRef } from "../state/app";
 
 export function Exceptions() {
   const app = useApp();
-  const { backend, version, workspace, profile, run, openDetail, showError } = app;
+  const { backend, version, workspace, profile, run, bump, openDetail, showError } = app;
   const theme = useGridTheme();
   const exp = workspace?.exponent ?? 2;
   const cur = workspace?.currency ?? "";
@@ -34,27 +35,41 @@ export function Exceptions() {
     return () => clearTimeout(t);
   }, [textInput]);
 
-  // Page through list_exceptions, 5,000 rows at a time, into the client-side row model.
+  // Page through list_exceptions into the client-side row model: a first small page shows at
+  // once, the rest arrives in 10,000-row pages and goes to the grid in one update at the end. A
+  // reload with the same filters (after a decision) keeps the rows on screen until the new list
+  // is complete, so the grid does not shrink to one page and jump.
+  const loadedFilters = useRef<ExceptionFilters | null>(null);
   useEffect(() => {
     let cancelled = false;
+    const refresh = loadedFilters.current === filters;
     setLoading(true);
-    let acc: ExceptionRow[] = [];
+    mark("exceptions-requested");
+    const pages: ExceptionRow[][] = [];
     loadAllPages(
       (q) => backend.listExceptions(q),
       filters,
       (page, _loaded, t) => {
-        acc = acc.length === 0 ? page : acc.concat(page);
-        setRows(acc);
-        setTotal(t);
+        pages.push(page);
+        if (pages.length === 1 && !refresh) {
+          setRows(page);
+          setTotal(t);
+          markAfterPaint("exceptions-first-rows");
+        }
       },
       () => cancelled,
+      PAGE_SIZE,
+      FIRST_PAGE_SIZE,
     )
       .then((complete) => {
         if (!cancelled && complete) {
-          if (acc.length === 0) {
-            setRows([]);
-            setTotal(0);
-          }
+          mark("exceptions-fetched");
+          const all = pages.length === 1 ? pages[0]! : pages.flat();
+          loadedFilters.current = filters;
+          if (refresh || pages.length > 1) setRows(all);
+          setTotal(all.length);
+          mark("exceptions-rows", all.length);
+          markAfterPaint("exceptions-all-rows");
           setLoading(false);
         }
       })
@@ -68,6 +83,33 @@ export function Exceptions() {
       cancelled = true;
     };
   }, [backend, filters, version, showError]);
+
+  /** Shows a decision on suggestions in the grid at once (the reload that follows reconciles). */
+  const showDecision = useCallback((decided: Suggestion[], accepted: boolean) => {
+    const api = apiRef.current;
+    if (!api || !decided.length) return;
+    const { remove, update } = decisionEffect(decided, accepted, (key) => api.getRowNode(key)?.data);
+    if (remove.length || update.length) api.applyTransaction({ remove, update });
+    mark("decision-grid-applied");
+    markAfterPaint("decision-grid-updated");
+  }, []);
+  /** Accepts or rejects suggestions, then shows it in the grid. */
+  const decideSuggestions = useCallback(
+    async (decided: Suggestion[], accept: boolean, ok: string) => {
+      const ids = decided.map((s) => s.id);
+      mark("decision-start");
+      const receipt = await run((b) => (accept ? b.acceptSuggestions(ids) : b.rejectSuggestions(ids)), { ok });
+      if (receipt) {
+        mark("decision-stored");
+        showDecision(decided, accept);
+        // The reload (this list, the dashboard, the suggestions) starts after the grid has
+        // painted the decision, so the clerk sees it first.
+        requestAnimationFrame(() => setTimeout(bump, 0));
+      }
+      return receipt;
+    },
+    [run, showDecision, bump],
+  );
 
   // After a reload keep the focused row's data current; when it left the list (accepted,
   // matched), the row that took its place gets the focus, so a/r can go on down the list.
@@ -153,6 +195,7 @@ export function Exceptions() {
     if (!withS.length) return;
     if (all.length > BULK_LIMIT) app.toast(`Taking the first ${BULK_LIMIT} of ${all.length} selected items with suggestions`);
     const picks: number[] = [];
+    const picked: Suggestion[] = [];
     const used = new Set<string>();
     for (const r of withS) {
       const ss = await run((b) => b.listSuggestions(r.side, r.item_id));
@@ -160,23 +203,24 @@ export function Exceptions() {
       const best = ss.find((s) => !picks.includes(s.id) && [...s.bank.map((i) => `bank:${i}`), ...s.ledger.map((i) => `ledger:${i}`)].every((k) => !used.has(k)));
       if (best) {
         picks.push(best.id);
+        picked.push(best);
         for (const k of [...best.bank.map((i) => `bank:${i}`), ...best.ledger.map((i) => `ledger:${i}`)]) used.add(k);
       }
     }
-    if (picks.length) await run((b) => b.acceptSuggestions(picks), { ok: `Accepted ${picks.length} suggestion(s)`, change: true });
+    if (picks.length) await decideSuggestions(picked, true, `Accepted ${picks.length} suggestion(s)`);
   };
 
   const rejectAll = async () => {
     const all = selected.filter((r) => r.suggestions > 0);
     const withS = all.slice(0, BULK_LIMIT);
     if (all.length > BULK_LIMIT) app.toast(`Taking the first ${BULK_LIMIT} of ${all.length} selected items with suggestions`);
-    const ids = new Set<number>();
+    const byId = new Map<number, Suggestion>();
     for (const r of withS) {
       const ss = await run((b) => b.listSuggestions(r.side, r.item_id));
       if (!ss) return;
-      for (const s of ss) ids.add(s.id);
+      for (const s of ss) byId.set(s.id, s);
     }
-    if (ids.size) await run((b) => b.rejectSuggestions([...ids]), { ok: `Rejected ${ids.size} suggestion(s)`, change: true });
+    if (byId.size) await decideSuggestions([...byId.values()], false, `Rejected ${byId.size} suggestion(s)`);
   };
 
   const toManual = () => {
@@ -198,10 +242,7 @@ export function Exceptions() {
       } else if ((e.key === "a" || e.key === "r") && suggestionsRef.current.length) {
         const s = suggestionsRef.current[0]!;
         e.preventDefault();
-        void run((b) => (e.key === "a" ? b.acceptSuggestions([s.id]) : b.rejectSuggestions([s.id])), {
-          ok: `Suggestion ${s.id} ${e.key === "a" ? "accepted" : "rejected"}`,
-          change: true,
-        });
+        void decideSuggestions([s], e.key === "a", `Suggestion ${s.id} ${e.key === "a" ? "accepted" : "rejected"}`);
       } else if (e.key === "M" && e.shiftKey && profile) {
         e.preventDefault();
         assign(profile.user);
@@ -319,14 +360,20 @@ export function Exceptions() {
             rowClassRules={{ focused: (p) => !!focused && p.data?.side === focused.side && p.data?.item_id === focused.item_id }}
           />
         </div>
-        <SuggestionsPanel focused={focused} exponent={exp} currency={cur} onLoaded={(s) => (suggestionsRef.current = s)} />
+        <SuggestionsPanel focused={focused} exponent={exp} currency={cur} onLoaded={(s) => (suggestionsRef.current = s)} decide={decideSuggestions} />
       </div>
     </section>
   );
 }
 
-function SuggestionsPanel(props: { focused: ExceptionRow | null; exponent: number; currency: string; onLoaded: (s: Suggestion[]) => void }) {
-  const { run, openDetail } = useApp();
+function SuggestionsPanel(props: {
+  focused: ExceptionRow | null;
+  exponent: number;
+  currency: string;
+  onLoaded: (s: Suggestion[]) => void;
+  decide: (decided: Suggestion[], accept: boolean, ok: string) => Promise<unknown>;
+}) {
+  const { openDetail } = useApp();
   const [showAll, setShowAll] = useState(false);
   const [checked, setChecked] = useState<Set<number>>(new Set());
   // Arrowing through the grid should not send a request per row passed.
@@ -347,10 +394,11 @@ function SuggestionsPanel(props: { focused: ExceptionRow | null; exponent: numbe
   }, [data, showAll]);
 
   const decide = (ids: number[], accept: boolean) =>
-    run((b) => (accept ? b.acceptSuggestions(ids) : b.rejectSuggestions(ids)), {
-      ok: `${ids.length} suggestion(s) ${accept ? "accepted" : "rejected"}`,
-      change: true,
-    });
+    props.decide(
+      list.filter((s) => ids.includes(s.id)),
+      accept,
+      `${ids.length} suggestion(s) ${accept ? "accepted" : "rejected"}`,
+    );
 
   const toggle = (id: number) =>
     setChecked((c) => {

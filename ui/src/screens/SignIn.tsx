@@ -3,6 +3,7 @@ import type { Profile } from "../bindings/Profile";
 import { useApp } from "../state/app";
 import { Badge } from "../components/Feedback";
 import { ErrorBanner } from "../components/Feedback";
+import { markAfterPaint } from "../logic/perfMarks";
 
 export function SignIn() {
   const { backend, signedIn, showError, run } = useApp();
@@ -14,6 +15,7 @@ export function SignIn() {
     backend.listProfiles().then(
       (ps) => {
         setProfiles(ps);
+        markAfterPaint("app-interactive");
         if (ps.length) setChosen((c) => c || ps[0]!.user);
       },
       (e) => showError(e),

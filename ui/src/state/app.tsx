@@ -1,3 +1,4 @@
+import { mark } from "../logic/perfMarks";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Backend, Side } from "../backend/Backend";
 import { BackendError, toBackendError } from "../backend/errors";
@@ -102,7 +103,9 @@ export function AppProvider(props: { backend: Backend; children: ReactNode; init
   const run = useCallback(
     async <T,>(fn: (b: Backend) => Promise<T>, opts: { ok?: string | ((v: T) => string); change?: boolean } = {}) => {
       try {
+        if (opts.change) mark("decision-start");
         const v = await fn(backend);
+        if (opts.change) mark("decision-stored");
         if (opts.ok) toast(typeof opts.ok === "string" ? opts.ok : opts.ok(v));
         if (opts.change) setVersion((x) => x + 1);
         return v;
