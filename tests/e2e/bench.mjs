@@ -106,6 +106,22 @@ async function main() {
   await click(`workspace-open-${id}`);
   await until(async () => (await (await browser.$(sel("topbar-workspace"))).getAttribute("data-workspace-id")) === id, "the workspace to open");
 
+  // What one IPC call costs in the page, by size (the Rust side of a 10,000-row page is about
+  // 50 ms; recon-bench store prints it).
+  const ipc = await browser.executeAsync((done) => {
+    const call = (limit) => {
+      const t = performance.now();
+      return window.__TAURI_INTERNALS__
+        .invoke("list_exceptions", { query: { side: null, reason: null, text: null, sort: "age-desc", offset: 0, limit } })
+        .then((page) => ({ limit, rows: page.rows.length, ms: performance.now() - t, bytes: JSON.stringify(page).length }));
+    };
+    Promise.all([]).then(async () => {
+      const out = [];
+      for (const limit of [1000, 10000, 10000]) out.push(await call(limit));
+      done(out);
+    }, () => done([]));
+  });
+
   const grid = [];
   for (let i = 0; i < RUNS; i++) {
     if (i > 0) {
@@ -179,6 +195,7 @@ async function main() {
   console.log(`| exception grid: click → first rows painted (${rows} rows in all) | | ${ms(median(grid.map((g) => g.first)))} | ${grid.map((g) => ms(g.first)).join(", ")} |`);
   console.log(`| exception grid: click → all ${rows} rows received over IPC | | ${ms(median(grid.map((g) => g.fetched)))} | ${grid.map((g) => ms(g.fetched)).join(", ")} |`);
   console.log(`| exception grid: click → all ${rows} rows loaded and painted | ≤ 500 ms | ${ms(median(grid.map((g) => g.all)))} | ${grid.map((g) => ms(g.all)).join(", ")} |`);
+  for (const c of ipc) console.log(`| one list_exceptions call over IPC, ${c.rows} rows (${(c.bytes / 1e6).toFixed(1)} MB of JSON) | | ${ms(c.ms)} | |`);
   console.log(`| scrolling 2 s at 1,500 px/frame: frames, p95 interval, dropped (> 25 ms) | none dropped | ${scroll ? '' : 'NO SCROLLER FOUND '}${gaps.length} frames, p95 ${ms(p95)}, ${dropped} dropped | max ${ms(Math.max(0, ...gaps))}; ${displayed} rows in the DOM |`);
   console.log(`| decision (accept) click → stored | | ${ms(median(decisions.map((d) => d.stored)))} | ${decisions.map((d) => ms(d.stored)).join(", ")} |`);
   console.log(`| decision click → stored → grid transaction applied (before paint) | | ${ms(median(decisions.map((d) => d.applied)))} | ${decisions.map((d) => ms(d.applied)).join(", ")} |`);

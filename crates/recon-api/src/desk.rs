@@ -368,6 +368,39 @@ fn not_found(what: String) -> ApiError {
     ApiError::NotFound(what)
 }
 
+/// One page of the exception grid: the rows of a query, each with its count of open suggestions,
+/// and how many rows the query has in all.
+pub fn exception_page(ws: &Workspace, q: &ExceptionQueryDto) -> Result<ExceptionPage, ApiError> {
+    let query = ExceptionQuery {
+        side: q.side.clone(),
+        reason: q.reason.clone().filter(|r| !r.is_empty()),
+        assignee: None,
+        min_abs_amount_minor: None,
+        text: q.text.clone().filter(|t| !t.trim().is_empty()),
+        sort: ExceptionSort::from_name(&q.sort).unwrap_or_default(),
+        limit: usize::try_from(q.limit).unwrap_or(1000),
+        offset: usize::try_from(q.offset).unwrap_or(0),
+    };
+    let total = ws.exception_count(&query)?;
+    let rows = w::list_exceptions(ws, &query, None)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(ExceptionRow {
+            side: r.side,
+            item_id: r.item_id,
+            reason: r.reason,
+            amount_minor: r.amount_minor,
+            date: r.date,
+            days_open: r.days_open,
+            reference: r.reference,
+            description: r.description,
+            assignee: r.assignee,
+            suggestions: r.open_suggestions,
+        });
+    }
+    Ok(ExceptionPage { rows: out, total })
+}
+
 fn not_allowed(what: &str) -> ApiError {
     ApiError::NotAllowed(what.to_string())
 }
@@ -679,36 +712,7 @@ impl Desk {
     }
 
     pub fn list_exceptions(&mut self, q: &ExceptionQueryDto) -> Result<ExceptionPage, ApiError> {
-        let ws = self.ws()?;
-        let query = ExceptionQuery {
-            side: q.side.clone(),
-            reason: q.reason.clone().filter(|r| !r.is_empty()),
-            assignee: None,
-            min_abs_amount_minor: None,
-            text: q.text.clone().filter(|t| !t.trim().is_empty()),
-            sort: ExceptionSort::from_name(&q.sort).unwrap_or_default(),
-            limit: usize::try_from(q.limit).unwrap_or(1000),
-            offset: usize::try_from(q.offset).unwrap_or(0),
-        };
-        let total = ws.exception_count(&query)?;
-        let rows = w::list_exceptions(ws, &query, None)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let suggestions = ws.suggestions_of(&r.side, &r.item_id)?.len() as i64;
-            out.push(ExceptionRow {
-                side: r.side,
-                item_id: r.item_id,
-                reason: r.reason,
-                amount_minor: r.amount_minor,
-                date: r.date,
-                days_open: r.days_open,
-                reference: r.reference,
-                description: r.description,
-                assignee: r.assignee,
-                suggestions,
-            });
-        }
-        Ok(ExceptionPage { rows: out, total })
+        exception_page(self.ws()?, q)
     }
 
     pub fn list_suggestions(

@@ -72,7 +72,22 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
         .list_suggestions(Some("bank"), Some(&first.bank[0]))
         .unwrap();
     assert!(of_item.iter().any(|s| s.id == first.id));
+    // Each row's suggestion count is the number of open suggestions that name the item.
+    let mut with_suggestions = 0;
+    for row in &page.rows {
+        let of_row = desk
+            .list_suggestions(Some(&row.side), Some(&row.item_id))
+            .unwrap();
+        assert_eq!(row.suggestions as usize, of_row.len(), "{row:?}");
+        with_suggestions += usize::from(row.suggestions > 0);
+    }
+    assert!(with_suggestions >= 2, "{:?}", page.rows);
     desk.accept_suggestions(&[first.id]).unwrap();
+    let after = desk.list_exceptions(&query(None, None)).unwrap();
+    assert!(
+        after.rows.iter().all(|r| r.item_id != first.bank[0]),
+        "an accepted item is still an exception"
+    );
     let detail = desk.item_detail("bank", &first.bank[0]).unwrap();
     assert_eq!(detail.status, "matched");
     assert!(!detail.history.is_empty(), "{detail:?}");

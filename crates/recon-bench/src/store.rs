@@ -271,6 +271,39 @@ pub fn bench_store(bank_lines: usize) {
             times.iter().max().copied().unwrap_or_default()
         );
     }
+    // The desktop grid's load, as the app's list_exceptions command does it (recon-api's
+    // exception_page): a first page of 1,000 rows, then 10,000-row pages until every row is read.
+    let started = Instant::now();
+    let mut offset = 0i64;
+    let mut pages = 0;
+    let mut first_page = Duration::ZERO;
+    loop {
+        let limit = if offset == 0 { 1_000 } else { 10_000 };
+        let page = recon_api::desk::exception_page(
+            &ws,
+            &recon_api::desk::ExceptionQueryDto {
+                side: None,
+                reason: None,
+                text: None,
+                sort: "age-desc".into(),
+                offset,
+                limit,
+            },
+        )
+        .expect("exception page");
+        if pages == 0 {
+            first_page = started.elapsed();
+        }
+        pages += 1;
+        offset += page.rows.len() as i64;
+        if (page.rows.len() as i64) < limit || offset >= page.total {
+            break;
+        }
+    }
+    println!(
+        "| the app's exception grid load (list_exceptions pages, Rust side only) | {offset} rows in {pages} pages | first page {first_page:.2?}, all {:.2?} | |",
+        started.elapsed()
+    );
     let open = ws
         .exceptions(
             &ExceptionQuery {

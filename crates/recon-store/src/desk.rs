@@ -79,14 +79,6 @@ impl Workspace {
         Ok(ids)
     }
 
-    /// Open suggestions per exception item ("side:item_id" → count), for the given items.
-    pub fn suggestion_counts(&self, items: &[(String, String)]) -> Result<Vec<i64>> {
-        items
-            .iter()
-            .map(|(side, id)| Ok(self.suggestions_of(side, id)?.len() as i64))
-            .collect()
-    }
-
     /// Everything about one item.
     pub fn item_record(&self, side: &str, item_id: &str) -> Result<ItemRecord> {
         let c = &self.conn;

@@ -63,6 +63,8 @@ pub struct ExceptionRow {
     pub reference: String,
     pub description: String,
     pub assignee: Option<String>,
+    /// Open suggestions that include this item.
+    pub open_suggestions: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -111,11 +113,16 @@ fn days_between(from: &str, to: Date) -> i64 {
 impl Workspace {
     /// One page of exceptions, aged as of `as_of`.
     pub fn exceptions(&self, q: &ExceptionQuery, as_of: Date) -> Result<Vec<ExceptionRow>> {
+        // The assignee and the suggestion count are subqueries of the result columns, so SQLite
+        // works them out only for the rows of the page, not for every row an OFFSET skips.
         let mut sql = String::from(
             "SELECT e.side, e.item_id, e.reason, e.amount_minor, e.item_date, e.reference,
-                    e.description, a.assignee
-             FROM exceptions e LEFT JOIN assignments a ON a.target = e.side || ':' || e.item_id
-             WHERE 1 = 1",
+                    e.description,
+                    (SELECT a.assignee FROM assignments a WHERE a.target = e.side || ':' || e.item_id),
+                    (SELECT count(DISTINCT si.suggestion) FROM suggestion_items si
+                       JOIN suggestions s ON s.id = si.suggestion AND s.status = 'open'
+                     WHERE si.side = e.side AND si.item = e.item)
+             FROM exceptions e WHERE 1 = 1",
         );
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(side) = &q.side {
@@ -127,7 +134,10 @@ impl Workspace {
             args.push(Box::new(reason.clone()));
         }
         if let Some(who) = &q.assignee {
-            sql.push_str(" AND a.assignee = ?");
+            sql.push_str(
+                " AND (SELECT a.assignee FROM assignments a
+                       WHERE a.target = e.side || ':' || e.item_id) = ?",
+            );
             args.push(Box::new(who.clone()));
         }
         if let Some(min) = q.min_abs_amount_minor {
@@ -169,6 +179,7 @@ impl Workspace {
                     reference: r.get(5)?,
                     description: r.get(6)?,
                     assignee: r.get(7)?,
+                    open_suggestions: r.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
