@@ -6,6 +6,7 @@
 
 use crate::content::{ContentVisitor, ItemSide, ScannedGroup, ScannedItem, scan_content};
 use crate::error::Result;
+use crate::query::days_between;
 use crate::workspace::{Workspace, read_sign_off};
 use recon_model::{Currency, Date};
 use recon_review::pack::{
@@ -13,22 +14,6 @@ use recon_review::pack::{
     RuleSetUsed, RuleStat, SignOffPack,
 };
 use rusqlite::{Connection, Row};
-
-/// Days from an ISO date (as stored) to `to`; 0 for a malformed date.
-fn days_between(from: &str, to: Date) -> i64 {
-    let b = from.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let mut n = 0u32;
-        for &d in b.get(r)? {
-            n = n * 10 + u32::from(d.checked_sub(b'0').filter(|d| *d <= 9)?);
-        }
-        Some(n)
-    };
-    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
-        .then(|| Date::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?))
-        .flatten();
-    parsed.map(|d| (to - d).num_days()).unwrap_or(0)
-}
 
 fn rows<T>(
     conn: &Connection,
@@ -353,28 +338,4 @@ fn confirmed_rule_stats(groups: &[MatchedGroup]) -> Vec<RuleStat> {
         }
     }
     stats.into_values().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::days_between;
-    use recon_model::Date;
-
-    #[test]
-    fn days_between_reads_iso_dates_and_tolerates_garbage() {
-        let to = Date::from_ymd_opt(2026, 3, 1).unwrap();
-        assert_eq!(days_between("2026-02-27", to), 2);
-        assert_eq!(days_between("2025-03-01", to), 365);
-        assert_eq!(days_between("2026-03-02", to), -1);
-        for bad in [
-            "",
-            "2026-2-27",
-            "2026-02-30",
-            "2026/02/27",
-            "20x6-02-27",
-            "2026-02-271",
-        ] {
-            assert_eq!(days_between(bad, to), 0, "{bad:?}");
-        }
-    }
 }

@@ -104,10 +104,20 @@ pub struct WorkspaceStatus {
     pub sign_off: SignOffRecord,
 }
 
-fn days_between(from: &str, to: Date) -> i64 {
-    Date::parse_from_str(from, "%Y-%m-%d")
-        .map(|d| (to - d).num_days())
-        .unwrap_or(0)
+/// Days from an ISO date (as stored) to `to`; 0 for a malformed date.
+pub(crate) fn days_between(from: &str, to: Date) -> i64 {
+    let b = from.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &d in b.get(r)? {
+            n = n * 10 + u32::from(d.checked_sub(b'0').filter(|d| *d <= 9)?);
+        }
+        Some(n)
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| Date::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?))
+        .flatten();
+    parsed.map(|d| (to - d).num_days()).unwrap_or(0)
 }
 
 impl Workspace {
@@ -438,5 +448,29 @@ impl Workspace {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_between;
+    use recon_model::Date;
+
+    #[test]
+    fn days_between_reads_iso_dates_and_tolerates_garbage() {
+        let to = Date::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(days_between("2026-02-27", to), 2);
+        assert_eq!(days_between("2025-03-01", to), 365);
+        assert_eq!(days_between("2026-03-02", to), -1);
+        for bad in [
+            "",
+            "2026-2-27",
+            "2026-02-30",
+            "2026/02/27",
+            "20x6-02-27",
+            "2026-02-271",
+        ] {
+            assert_eq!(days_between(bad, to), 0, "{bad:?}");
+        }
     }
 }
