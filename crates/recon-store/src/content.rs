@@ -202,7 +202,8 @@ pub(crate) fn scan_content(
             .join()
             .expect("the content scan's hashing thread panicked");
         read?;
-        Ok((tally.sums, tally.controls, h))
+        let (sums, controls) = tally.finish();
+        Ok((sums, controls, h))
     })?;
     let mut h = h;
     for g in &groups {
@@ -315,11 +316,12 @@ fn read_items(
     Ok(())
 }
 
-/// Counts and sums per side, kept by the hashing thread.
+/// Counts and sums per side, kept by the hashing thread; the open figures are derived at the end.
 #[derive(Default)]
 struct Tally {
-    sums: ItemSums,
     controls: Controls,
+    /// Open items with a positive, and with a negative amount: bank, then ledger.
+    open_in_out_minor: [(i64, i64); 2],
 }
 
 impl Tally {
@@ -329,23 +331,25 @@ impl Tally {
             ItemSide::Bank => "bank",
             ItemSide::Ledger => "ledger",
         };
-        let (s, c) = (&mut self.sums, &mut self.controls);
-        let (count, total, matched, matched_minor, open_in, open_out) = match side {
+        let c = &mut self.controls;
+        let ((count, total, matched, matched_minor), (open_in, open_out)) = match side {
             ItemSide::Bank => (
-                &mut c.bank_lines,
-                &mut c.bank_total_minor,
-                &mut c.matched_bank_lines,
-                &mut c.matched_bank_minor,
-                &mut s.open_bank_in_minor,
-                &mut s.open_bank_out_minor,
+                (
+                    &mut c.bank_lines,
+                    &mut c.bank_total_minor,
+                    &mut c.matched_bank_lines,
+                    &mut c.matched_bank_minor,
+                ),
+                &mut self.open_in_out_minor[0],
             ),
             ItemSide::Ledger => (
-                &mut c.ledger_entries,
-                &mut c.ledger_total_minor,
-                &mut c.matched_ledger_entries,
-                &mut c.matched_ledger_minor,
-                &mut s.open_ledger_in_minor,
-                &mut s.open_ledger_out_minor,
+                (
+                    &mut c.ledger_entries,
+                    &mut c.ledger_total_minor,
+                    &mut c.matched_ledger_entries,
+                    &mut c.matched_ledger_minor,
+                ),
+                &mut self.open_in_out_minor[1],
             ),
         };
         let mut start = 0usize;
@@ -376,14 +380,26 @@ impl Tally {
             });
             start = e;
         }
-        // The derived figures, kept current after every batch.
+    }
+
+    /// The control totals with their open figures, and the sums the statement needs.
+    fn finish(self) -> (ItemSums, Controls) {
+        let mut c = self.controls;
         c.open_bank_lines = c.bank_lines - c.matched_bank_lines;
         c.open_bank_minor = c.bank_total_minor.saturating_sub(c.matched_bank_minor);
         c.open_ledger_entries = c.ledger_entries - c.matched_ledger_entries;
         c.open_ledger_minor = c.ledger_total_minor.saturating_sub(c.matched_ledger_minor);
-        s.bank_total_minor = c.bank_total_minor;
-        s.ledger_total_minor = c.ledger_total_minor;
-        s.open_bank_items = c.open_bank_lines;
-        s.open_ledger_items = c.open_ledger_entries;
+        let [(bank_in, bank_out), (ledger_in, ledger_out)] = self.open_in_out_minor;
+        let sums = ItemSums {
+            bank_total_minor: c.bank_total_minor,
+            ledger_total_minor: c.ledger_total_minor,
+            open_bank_in_minor: bank_in,
+            open_bank_out_minor: bank_out,
+            open_bank_items: c.open_bank_lines,
+            open_ledger_in_minor: ledger_in,
+            open_ledger_out_minor: ledger_out,
+            open_ledger_items: c.open_ledger_entries,
+        };
+        (sums, c)
     }
 }

@@ -33,28 +33,8 @@ pub struct ItemRecord {
 impl Workspace {
     /// How many exceptions the filter of `q` matches (its sort, limit and offset ignored).
     pub fn exception_count(&self, q: &ExceptionQuery) -> Result<i64> {
-        let mut sql = String::from(
-            "SELECT count(*) FROM exceptions e LEFT JOIN assignments a
-               ON a.target = e.side || ':' || e.item_id WHERE 1 = 1",
-        );
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        if let Some(side) = &q.side {
-            sql.push_str(" AND e.side = ?");
-            args.push(Box::new(side.clone()));
-        }
-        if let Some(reason) = &q.reason {
-            sql.push_str(" AND e.reason = ?");
-            args.push(Box::new(reason.clone()));
-        }
-        if let Some(who) = &q.assignee {
-            sql.push_str(" AND a.assignee = ?");
-            args.push(Box::new(who.clone()));
-        }
-        if let Some(text) = &q.text {
-            sql.push_str(" AND (instr(e.reference, ?) > 0 OR instr(e.description, ?) > 0)");
-            args.push(Box::new(text.clone()));
-            args.push(Box::new(text.clone()));
-        }
+        let mut sql = String::from("SELECT count(*) FROM exceptions e WHERE 1 = 1");
+        let args = q.filter(&mut sql);
         let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
         Ok(self.conn.query_row(&sql, params.as_slice(), |r| r.get(0))?)
     }

@@ -120,6 +120,40 @@ pub(crate) fn days_between(from: &str, to: Date) -> i64 {
     parsed.map(|d| (to - d).num_days()).unwrap_or(0)
 }
 
+impl ExceptionQuery {
+    /// Appends this query's filter to `sql` (which selects `FROM exceptions e WHERE 1 = 1`) and
+    /// returns its arguments. One filter for the page and for its count.
+    pub(crate) fn filter(&self, sql: &mut String) -> Vec<Box<dyn ToSql>> {
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(side) = &self.side {
+            sql.push_str(" AND e.side = ?");
+            args.push(Box::new(side.clone()));
+        }
+        if let Some(reason) = &self.reason {
+            sql.push_str(" AND e.reason = ?");
+            args.push(Box::new(reason.clone()));
+        }
+        if let Some(who) = &self.assignee {
+            sql.push_str(
+                " AND (SELECT a.assignee FROM assignments a
+                       WHERE a.target = e.side || ':' || e.item_id) = ?",
+            );
+            args.push(Box::new(who.clone()));
+        }
+        if let Some(min) = self.min_abs_amount_minor {
+            sql.push_str(" AND (e.amount_minor >= ? OR e.amount_minor <= ?)");
+            args.push(Box::new(min));
+            args.push(Box::new(min.saturating_neg()));
+        }
+        if let Some(text) = &self.text {
+            sql.push_str(" AND (instr(e.reference, ?) > 0 OR instr(e.description, ?) > 0)");
+            args.push(Box::new(text.clone()));
+            args.push(Box::new(text.clone()));
+        }
+        args
+    }
+}
+
 impl Workspace {
     /// One page of exceptions, aged as of `as_of`.
     pub fn exceptions(&self, q: &ExceptionQuery, as_of: Date) -> Result<Vec<ExceptionRow>> {
@@ -134,32 +168,7 @@ impl Workspace {
                      WHERE si.side = e.side AND si.item = e.item)
              FROM exceptions e WHERE 1 = 1",
         );
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        if let Some(side) = &q.side {
-            sql.push_str(" AND e.side = ?");
-            args.push(Box::new(side.clone()));
-        }
-        if let Some(reason) = &q.reason {
-            sql.push_str(" AND e.reason = ?");
-            args.push(Box::new(reason.clone()));
-        }
-        if let Some(who) = &q.assignee {
-            sql.push_str(
-                " AND (SELECT a.assignee FROM assignments a
-                       WHERE a.target = e.side || ':' || e.item_id) = ?",
-            );
-            args.push(Box::new(who.clone()));
-        }
-        if let Some(min) = q.min_abs_amount_minor {
-            sql.push_str(" AND (e.amount_minor >= ? OR e.amount_minor <= ?)");
-            args.push(Box::new(min));
-            args.push(Box::new(min.saturating_neg()));
-        }
-        if let Some(text) = &q.text {
-            sql.push_str(" AND (instr(e.reference, ?) > 0 OR instr(e.description, ?) > 0)");
-            args.push(Box::new(text.clone()));
-            args.push(Box::new(text.clone()));
-        }
+        let mut args = q.filter(&mut sql);
         sql.push_str(match q.sort {
             ExceptionSort::AgeDesc => " ORDER BY e.item_date ASC, e.side, e.item",
             ExceptionSort::AgeAsc => " ORDER BY e.item_date DESC, e.side DESC, e.item DESC",

@@ -246,3 +246,64 @@ fn prepare_needs_zero_unexplained_difference() {
     let err = ws.prepare(&actor(&p)).unwrap_err();
     assert!(err.to_string().contains("must be 0.00"), "{err}");
 }
+
+#[test]
+fn the_count_of_a_query_is_the_number_of_rows_it_pages_through() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("exception-count", &keys);
+    let p = clara();
+    run_matcher(&mut ws, &p);
+    let all = ws.exceptions(&ExceptionQuery::default(), day(30)).unwrap();
+    assert!(all.len() >= 3, "{all:?}");
+    let first = &all[0];
+    ws.assign(
+        &actor(&p),
+        &[format!("{}:{}", first.side, first.item_id)],
+        "sam",
+    )
+    .unwrap();
+    let largest = all.iter().map(|r| r.amount_minor.abs()).max().unwrap();
+    for q in [
+        ExceptionQuery::default(),
+        ExceptionQuery {
+            side: Some("bank".into()),
+            ..Default::default()
+        },
+        ExceptionQuery {
+            assignee: Some("sam".into()),
+            ..Default::default()
+        },
+        ExceptionQuery {
+            min_abs_amount_minor: Some(largest),
+            ..Default::default()
+        },
+    ] {
+        let rows = ws
+            .exceptions(
+                &ExceptionQuery {
+                    limit: 10_000,
+                    ..q.clone()
+                },
+                day(30),
+            )
+            .unwrap();
+        assert_eq!(ws.exception_count(&q).unwrap(), rows.len() as i64, "{q:?}");
+        assert!(!rows.is_empty(), "{q:?}");
+        assert!(
+            rows.len() < all.len()
+                || q.side.is_none() && q.assignee.is_none() && q.min_abs_amount_minor.is_none(),
+            "{q:?}"
+        );
+    }
+    let mine = ws
+        .exceptions(
+            &ExceptionQuery {
+                assignee: Some("sam".into()),
+                ..Default::default()
+            },
+            day(30),
+        )
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].assignee.as_deref(), Some("sam"));
+}
