@@ -64,7 +64,7 @@ fn list_workspaces(state: State<'_, App>) -> Reply<Vec<WorkspaceSummary>> {
 }
 
 #[tauri::command(async)]
-fn open_workspace(state: State<'_, App>, id: String) -> Reply<Dashboard> {
+fn open_workspace(state: State<'_, App>, id: String) -> Reply<WorkspaceSummary> {
     Ok(desk(&state).open_workspace(&id)?)
 }
 
@@ -95,7 +95,10 @@ fn run_matching(app: tauri::AppHandle, state: State<'_, App>) -> Reply<Dashboard
 
 #[tauri::command(async)]
 fn dashboard(state: State<'_, App>) -> Reply<Dashboard> {
-    Ok(desk(&state).dashboard()?)
+    // Computed on the figures' own connection, with the desk released: the grid and decisions
+    // go on meanwhile.
+    let figures = desk(&state).figures()?;
+    Ok(figures.dashboard()?)
 }
 
 #[tauri::command(async)]

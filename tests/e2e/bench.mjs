@@ -4,11 +4,15 @@
 // round trips do not count; the harness-observed times are printed beside them.
 //
 //   start to interactive: main() of the app → the sign-in screen's first paint with profiles
-//   exception grid: click on "Exceptions" → first rows painted, and → every row loaded + painted
+//   exception grid: click on "Exceptions" → the first block (500 rows and the total) received →
+//             its rows painted → open: the grid knows all N rows (its scrollbar spans them) and
+//             every row on screen is painted. The grid is AG Grid's infinite row model: the other
+//             blocks load only as they scroll into view, so this is NOT "all rows loaded".
 //   scrolling: 2 s of scrolling the grid by 1,500 px a frame; frame intervals from
-//              requestAnimationFrame (a frame over 25 ms counts as dropped at 60 Hz)
-//   decision: click "accept" on a suggestion → stored → the grid shows it (rows gone, painted)
-//             → the list reloaded in the background and swapped in
+//              requestAnimationFrame (a frame over 25 ms counts as dropped at 60 Hz), and the
+//              frames that showed rows whose block was still loading (blank, `.row-loading`)
+//   decision: click "accept" on a suggestion → stored → the grid shows it (its rows marked
+//             decided, painted) → the grid's blocks refreshed from the server and painted
 //
 // Prints a Markdown table for BENCHMARKS.md. Exits non-zero only when the harness fails, never
 // on a slow figure (speed is recorded, not asserted).
@@ -106,8 +110,8 @@ async function main() {
   await click(`workspace-open-${id}`);
   await until(async () => (await (await browser.$(sel("topbar-workspace"))).getAttribute("data-workspace-id")) === id, "the workspace to open");
 
-  // What one IPC call costs in the page, by size (the Rust side of a 10,000-row page is about
-  // 50 ms; recon-bench store prints it).
+  // What one IPC call costs in the page, by size: a grid block is 500 rows (the Rust side of a
+  // 10,000-row page is about 50 ms; recon-bench store prints it).
   const ipc = await browser.executeAsync((done) => {
     const call = (limit) => {
       const t = performance.now();
@@ -117,7 +121,7 @@ async function main() {
     };
     Promise.all([]).then(async () => {
       const out = [];
-      for (const limit of [1000, 10000, 10000]) out.push(await call(limit));
+      for (const limit of [500, 500, 10000]) out.push(await call(limit));
       done(out);
     }, () => done([]));
   });
@@ -131,9 +135,9 @@ async function main() {
     const t = await clickInPage(sel("nav-exceptions"));
     if (t === null) throw new Error("no Exceptions link");
     const first = await markAfter("exceptions-first-rows", t, "the first rows");
-    const all = await markAfter("exceptions-all-rows", t, "every row");
+    const open = await markAfter("exceptions-open", t, "the grid to open (every row known, the screen painted)");
     const m = await marks();
-    grid.push({ first: first - t, fetched: m["exceptions-fetched"] - t, all: all - t, rows: m["exceptions-rows"] });
+    grid.push({ block: m["exceptions-first-block"] - t, first: first - t, open: open - t, rows: m["exceptions-rows"] });
   }
   const rows = grid[grid.length - 1].rows;
   const displayed = await browser.execute(() => document.querySelectorAll('[data-testid="exceptions-grid"] .ag-row').length);
@@ -145,20 +149,26 @@ async function main() {
       if (el.scrollHeight > el.clientHeight + 1000 && (!vp || el.scrollHeight > vp.scrollHeight)) vp = el;
     }
     if (!vp) return done(null);
+    // Rows whose block has not arrived yet: the UI's row-loading class (AG Grid's infinite model
+    // renders them as empty cells), and AG Grid's own loading rows should it show any.
+    const blankRows = () =>
+      document.querySelectorAll('[data-testid="exceptions-grid"] .row-loading, [data-testid="exceptions-grid"] .ag-row-loading, [data-testid="exceptions-grid"] .ag-skeleton-container').length;
     const gaps = [];
+    let blankFrames = 0;
+    let blankMax = 0;
     let last = performance.now();
     const end = last + 2000;
     let down = true;
     const step = (now) => {
       gaps.push(now - last);
       last = now;
+      const blank = blankRows();
+      if (blank > 0) blankFrames++;
+      blankMax = Math.max(blankMax, blank);
       if (down && vp.scrollTop + vp.clientHeight >= vp.scrollHeight - 2) down = false;
       vp.scrollTop += down ? 1500 : -1500;
       if (now < end) requestAnimationFrame(step);
-      else {
-        const blank = document.querySelectorAll('[data-testid="exceptions-grid"] .ag-row-loading, [data-testid="exceptions-grid"] .ag-skeleton-container').length;
-        done({ frames: gaps.length, gaps, blank, scrollHeight: vp.scrollHeight });
-      }
+      else done({ frames: gaps.length, gaps, blankFrames, blankMax, blankAtEnd: blankRows(), scrolled: vp.scrollTop, scrollHeight: vp.scrollHeight });
     };
     requestAnimationFrame(step);
   });
@@ -179,9 +189,9 @@ async function main() {
     const t = await clickInPage(sel(btn));
     const stored = await markAfter("decision-stored", t, "the decision to be stored");
     const first = await markAfter("decision-grid-updated", t, "the grid to show the decision");
-    const all = await markAfter("exceptions-all-rows", t, "the grid to finish reloading");
+    const refreshed = await markAfter("exceptions-refreshed", t, "the grid to refresh from the server");
     const applied = (await marks())["decision-grid-applied"];
-    decisions.push({ stored: stored - t, applied: applied - t, first: first - t, all: all - t });
+    decisions.push({ stored: stored - t, applied: applied - t, first: first - t, refreshed: refreshed - t });
   }
   const suggestedRows = (await marks())["exceptions-rows"];
 
@@ -192,15 +202,16 @@ async function main() {
   console.log("|---|---|---|---|");
   console.log(`| start to interactive (main() → sign-in painted) | ≤ 1.5 s | ${ms(median(startups.map((s) => s.startup)))} | ${startups.map((s) => ms(s.startup)).join(", ")} |`);
   console.log(`| … as WebDriver sees it (session request → sign-in displayed) | | ${ms(median(startups.map((s) => s.observed)))} | ${startups.map((s) => ms(s.observed)).join(", ")} |`);
-  console.log(`| exception grid: click → first rows painted (${rows} rows in all) | | ${ms(median(grid.map((g) => g.first)))} | ${grid.map((g) => ms(g.first)).join(", ")} |`);
-  console.log(`| exception grid: click → all ${rows} rows received over IPC | | ${ms(median(grid.map((g) => g.fetched)))} | ${grid.map((g) => ms(g.fetched)).join(", ")} |`);
-  console.log(`| exception grid: click → all ${rows} rows loaded and painted | ≤ 500 ms | ${ms(median(grid.map((g) => g.all)))} | ${grid.map((g) => ms(g.all)).join(", ")} |`);
+  console.log(`| exception grid: click → first block (500 rows + the total) received over IPC | | ${ms(median(grid.map((g) => g.block)))} | ${grid.map((g) => ms(g.block)).join(", ")} |`);
+  console.log(`| exception grid: click → first rows painted | | ${ms(median(grid.map((g) => g.first)))} | ${grid.map((g) => ms(g.first)).join(", ")} |`);
+  console.log(`| exception grid: click → open: all ${rows} rows known (scrollbar spans them), the first screen painted; other blocks load on scroll | ≤ 500 ms | ${ms(median(grid.map((g) => g.open)))} | ${grid.map((g) => ms(g.open)).join(", ")} |`);
   for (const c of ipc) console.log(`| one list_exceptions call over IPC, ${c.rows} rows (${(c.bytes / 1e6).toFixed(1)} MB of JSON) | | ${ms(c.ms)} | |`);
   console.log(`| scrolling 2 s at 1,500 px/frame: frames, p95 interval, dropped (> 25 ms) | none dropped | ${scroll ? '' : 'NO SCROLLER FOUND '}${gaps.length} frames, p95 ${ms(p95)}, ${dropped} dropped | max ${ms(Math.max(0, ...gaps))}; ${displayed} rows in the DOM |`);
+  if (scroll) console.log(`| … frames showing rows still loading (blank), most blank rows in a frame, blank at the end | | ${scroll.blankFrames} of ${scroll.frames} frames, up to ${scroll.blankMax} rows, ${scroll.blankAtEnd} at the end | scrolled to ${Math.round(scroll.scrolled).toLocaleString("en-US")} of ${scroll.scrollHeight.toLocaleString("en-US")} px |`);
   console.log(`| decision (accept) click → stored | | ${ms(median(decisions.map((d) => d.stored)))} | ${decisions.map((d) => ms(d.stored)).join(", ")} |`);
-  console.log(`| decision click → stored → grid transaction applied (before paint) | | ${ms(median(decisions.map((d) => d.applied)))} | ${decisions.map((d) => ms(d.applied)).join(", ")} |`);
+  console.log(`| decision click → stored → shown on the loaded rows (before paint) | | ${ms(median(decisions.map((d) => d.applied)))} | ${decisions.map((d) => ms(d.applied)).join(", ")} |`);
   console.log(`| decision click → grid updated and painted (${suggestedRows} rows in the filter) | ≤ 50 ms | ${ms(median(decisions.map((d) => d.first)))} | ${decisions.map((d) => ms(d.first)).join(", ")} |`);
-  console.log(`| decision click → list reloaded in the background and swapped in | | ${ms(median(decisions.map((d) => d.all)))} | ${decisions.map((d) => ms(d.all)).join(", ")} |`);
+  console.log(`| decision click → the grid's blocks refreshed from the server and painted | | ${ms(median(decisions.map((d) => d.refreshed)))} | ${decisions.map((d) => ms(d.refreshed)).join(", ")} |`);
 }
 
 let code = 0;

@@ -10,6 +10,7 @@ use recon_review::{AdjustmentReason, Principal, Role, SignOffState};
 use recon_store::{ExceptionQuery, ExceptionSort, KeyStore, Workspace};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use ts_rs::TS;
 
 /// What a rejected command carries to the UI: a stable code and a message for people.
@@ -353,6 +354,78 @@ pub struct Desk {
     keys: Box<dyn KeyStore + Send>,
     profile: Option<Profile>,
     open: Option<(String, Workspace)>,
+    /// The open workspace's dashboard figures, on their own connection.
+    figures: Option<Figures>,
+}
+
+/// The dashboard's figures of the open workspace, read on a second connection to it: at a
+/// million items they take a while, and the desk (the grid's pages, review decisions) must not
+/// wait behind them. Cloned out of the desk and used without holding it. The last figures are
+/// kept until another connection commits a change (SQLite's `data_version`) or the day turns.
+#[derive(Clone)]
+pub struct Figures(Arc<Mutex<FiguresState>>);
+
+struct FiguresState {
+    name: String,
+    ws: Workspace,
+    last: Option<((i64, recon_model::Date), Dashboard)>,
+}
+
+impl Figures {
+    fn open(dir: &Path, keys: &dyn KeyStore, name: String) -> Result<Figures, ApiError> {
+        Ok(Figures(Arc::new(Mutex::new(FiguresState {
+            name,
+            ws: w::open_workspace(dir, keys)?,
+            last: None,
+        }))))
+    }
+
+    pub fn dashboard(&self) -> Result<Dashboard, ApiError> {
+        // A panic while computing leaves nothing half-done here: carry on with the state.
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let stamp = (state.ws.data_version()?, today());
+        if let Some((at, figures)) = &state.last
+            && *at == stamp
+        {
+            return Ok(figures.clone());
+        }
+        let figures = dashboard_of(&state.ws, &state.name)?;
+        state.last = Some((stamp, figures.clone()));
+        Ok(figures)
+    }
+}
+
+fn dashboard_of(ws: &Workspace, name: &str) -> Result<Dashboard, ApiError> {
+    let workspace = summary(ws, name)?;
+    let rules = ws
+        .rule_counts()?
+        .into_iter()
+        .map(|c| RuleStat {
+            rule: c.rule,
+            status: c.status,
+            groups: c.groups,
+            items: c.items,
+            amount_minor: c.bank_minor,
+        })
+        .collect();
+    let (matched, open) = ws.matched_and_open_minor()?;
+    let aging = ws
+        .aging(today())?
+        .into_iter()
+        .map(|(label, items, amount)| AgingBucket {
+            label,
+            items,
+            amount_minor: amount,
+        })
+        .collect();
+    Ok(Dashboard {
+        workspace,
+        rules,
+        matched_amount_minor: matched,
+        open_amount_minor: open,
+        aging,
+        statement: statement_dto(&w::reconciliation_statement(ws)?),
+    })
 }
 
 impl std::fmt::Debug for Desk {
@@ -418,6 +491,7 @@ impl Desk {
             keys,
             profile: None,
             open: None,
+            figures: None,
         };
         if desk.workspace_dirs().is_empty() {
             let clara = Principal::new("clara", "Clara (clerk)", &[Role::Clerk]);
@@ -502,58 +576,36 @@ impl Desk {
         Ok(out)
     }
 
-    pub fn open_workspace(&mut self, id: &str) -> Result<Dashboard, ApiError> {
+    /// Opens a workspace and returns its summary; the dashboard's figures come separately
+    /// ([`Desk::figures`]), so opening stays quick on a big workspace.
+    pub fn open_workspace(&mut self, id: &str) -> Result<WorkspaceSummary, ApiError> {
         for dir in self.workspace_dirs() {
             if Workspace::read_id(&dir)? == id {
                 let ws = w::open_workspace(&dir, self.keys.as_ref())?;
+                let name = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let figures = Figures::open(&dir, self.keys.as_ref(), name.clone())?;
+                let opened = summary(&ws, &name)?;
                 self.open = Some((id.to_string(), ws));
-                return self.dashboard();
+                self.figures = Some(figures);
+                return Ok(opened);
             }
         }
         Err(not_found(format!("workspace {id}")))
     }
 
-    fn open_name(&self) -> String {
-        self.open
-            .as_ref()
-            .and_then(|(_, ws)| ws.dir().file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
+    /// The dashboard of the open workspace (see [`Figures`]).
+    pub fn dashboard(&mut self) -> Result<Dashboard, ApiError> {
+        self.figures()?.dashboard()
     }
 
-    pub fn dashboard(&mut self) -> Result<Dashboard, ApiError> {
-        let name = self.open_name();
-        let ws = self.ws()?;
-        let workspace = summary(ws, &name)?;
-        let rules = ws
-            .rule_counts()?
-            .into_iter()
-            .map(|c| RuleStat {
-                rule: c.rule,
-                status: c.status,
-                groups: c.groups,
-                items: c.items,
-                amount_minor: c.bank_minor,
-            })
-            .collect();
-        let (matched, open) = ws.matched_and_open_minor()?;
-        let aging = ws
-            .aging(today())?
-            .into_iter()
-            .map(|(label, items, amount)| AgingBucket {
-                label,
-                items,
-                amount_minor: amount,
-            })
-            .collect();
-        Ok(Dashboard {
-            workspace,
-            rules,
-            matched_amount_minor: matched,
-            open_amount_minor: open,
-            aging,
-            statement: statement_dto(&w::reconciliation_statement(ws)?),
-        })
+    /// The open workspace's figures, to compute without holding the desk.
+    pub fn figures(&self) -> Result<Figures, ApiError> {
+        self.figures
+            .clone()
+            .ok_or_else(|| not_found("no workspace is open".into()))
     }
 
     /// Imports the bundled demo statements and ledger.

@@ -34,6 +34,9 @@ fn main() {
     if what == "store" {
         store::bench_store(lines);
     }
+    if what == "desk" {
+        store::bench_desk(lines);
+    }
     if what == "signoff" {
         let open = std::env::args()
             .nth(3)

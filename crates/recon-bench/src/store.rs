@@ -131,6 +131,11 @@ fn actor_for(p: &Principal) -> Actor<'_> {
 /// exception count can be set independently of the matched count), imported into a new encrypted
 /// workspace and matched with the default rules. Prints the setup rows.
 fn build_workspace(bank_lines: usize, extra_open: usize) -> Option<Built> {
+    let dir = std::env::temp_dir().join(format!("recon-bench-store-{}", std::process::id()));
+    build_workspace_in(dir, bank_lines, extra_open)
+}
+
+fn build_workspace_in(dir: std::path::PathBuf, bank_lines: usize, extra_open: usize) -> Option<Built> {
     if let Err(e) = OsKeyStore::probe() {
         println!("| workspace | FAILED: {e} (run under scripts/with-keyring.sh) | | |");
         return None;
@@ -157,7 +162,6 @@ fn build_workspace(bank_lines: usize, extra_open: usize) -> Option<Built> {
         statement.lines.len(),
         ledger.len()
     );
-    let dir = std::env::temp_dir().join(format!("recon-bench-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let keys = OsKeyStore;
     let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
@@ -429,4 +433,79 @@ pub fn bench_signoff(bank_lines: usize, extra_open: usize) {
         );
     }
     Built { dir, ws, run }.remove();
+}
+
+/// `recon-bench desk N`: what the desktop app does when a clerk opens a big workspace, through
+/// the same `Desk` calls as its commands: list the workspaces, open one (its dashboard), then the
+/// exception grid's first page, then the dashboard again.
+pub fn bench_desk(bank_lines: usize) {
+    let root = std::env::temp_dir().join(format!("recon-bench-desk-{}", std::process::id()));
+    let Some(built) = build_workspace_in(root.join("bench"), bank_lines, 0) else {
+        return;
+    };
+    let id = built.ws.info().id.clone();
+    let exceptions = built.run.exceptions;
+    // The dashboard's parts, one by one, to show where its time goes.
+    let ws = &built.ws;
+    let part = |name: &str, f: &dyn Fn()| {
+        let started = Instant::now();
+        f();
+        println!("| dashboard part: {name} | | {:.2?} | |", started.elapsed());
+    };
+    part("status counts", &|| drop(ws.status().expect("status")));
+    part("bank exceptions count", &|| {
+        let q = ExceptionQuery {
+            side: Some("bank".into()),
+            ..Default::default()
+        };
+        ws.exception_count(&q).expect("count");
+    });
+    part("oldest exception", &|| drop(ws.oldest_exception_date().expect("oldest")));
+    part("rule counts", &|| drop(ws.rule_counts().expect("rules")));
+    part("matched and open amounts", &|| {
+        ws.matched_and_open_minor().expect("amounts");
+    });
+    part("aging", &|| drop(ws.aging(date("2026-04-30")).expect("aging")));
+    part("reconciliation statement", &|| {
+        drop(ws.reconciliation_statement().expect("statement"))
+    });
+    drop(built.ws);
+    let mut desk = recon_api::desk::Desk::new(&root, Box::new(OsKeyStore)).expect("desk");
+    desk.sign_in("clara").expect("sign in");
+    let timed = |name: &str, f: &mut dyn FnMut()| {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            f();
+            times.push(started.elapsed());
+        }
+        println!(
+            "| {name} | {exceptions} exceptions | median {:.2?}, first {:.2?} | |",
+            median(times.clone()),
+            times[0]
+        );
+    };
+    timed("list workspaces (summaries)", &mut || {
+        desk.list_workspaces().expect("list");
+    });
+    timed("open workspace (its dashboard)", &mut || {
+        desk.open_workspace(&id).expect("open");
+    });
+    let query = recon_api::desk::ExceptionQueryDto {
+        side: None,
+        reason: None,
+        text: None,
+        sort: "age-desc".into(),
+        offset: 0,
+        limit: 300,
+    };
+    timed("first exception page (300 rows)", &mut || {
+        desk.list_exceptions(&query).expect("page");
+    });
+    timed("dashboard", &mut || {
+        desk.dashboard().expect("dashboard");
+    });
+    drop(desk);
+    let _ = OsKeyStore.delete(&id);
+    let _ = std::fs::remove_dir_all(&root);
 }

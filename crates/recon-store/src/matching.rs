@@ -237,8 +237,8 @@ impl Workspace {
             {
                 let mut group = tx.prepare_cached(
                     "INSERT INTO groups (origin, run, rule, difference_minor, adjustment_reason, note,
-                        created_by, created_at)
-                     VALUES ('auto', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        created_by, created_at, items, bank_minor)
+                     VALUES ('auto', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?;
                 let mut group_item = tx.prepare_cached(
                     "INSERT INTO group_items (group_id, side, item, amount_minor) VALUES (?1,?2,?3,?4)",
@@ -267,7 +267,9 @@ impl Workspace {
                                 reason,
                                 note,
                                 actor.principal.subject,
-                                actor.at
+                                actor.at,
+                                (g.bank.len() + g.ledger.len()) as i64,
+                                g.bank.iter().map(|i| i.amount_minor).sum::<i64>()
                             ])?;
                             let gid = tx.last_insert_rowid();
                             for (side, items, set) in [

@@ -278,6 +278,12 @@ impl Workspace {
         g.ok_or_else(|| StoreError::NotFound(format!("{side} item {id:?}")))
     }
 
+    /// SQLite's `data_version`: changes whenever another connection commits to the database,
+    /// so a reader can tell whether what it computed earlier still holds.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     pub fn status(&self) -> Result<WorkspaceStatus> {
         let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         Ok(WorkspaceStatus {

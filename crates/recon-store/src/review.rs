@@ -114,8 +114,9 @@ fn confirm_group(
         return Err(StoreError::Invalid("an adjustment needs a note".into()));
     }
     tx.prepare_cached(
-        "INSERT INTO groups (origin, rule, difference_minor, adjustment_reason, note, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO groups (origin, rule, difference_minor, adjustment_reason, note, created_by,
+             created_at, items, bank_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         origin,
@@ -124,7 +125,13 @@ fn confirm_group(
         adjustment.map(|a| a.reason.name()),
         adjustment.map(|a| a.note.as_str()).unwrap_or(""),
         actor.principal.subject,
-        actor.at
+        actor.at,
+        items.len() as i64,
+        items
+            .iter()
+            .filter(|(s, _, _)| *s == ItemSide::Bank)
+            .map(|(_, _, a)| *a)
+            .fold(0i64, i64::saturating_add)
     ])?;
     let gid = tx.last_insert_rowid();
     attach_items(tx, gid, items, true)?;

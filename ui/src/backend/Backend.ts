@@ -29,7 +29,8 @@ export interface Backend {
   currentProfile(): Promise<Profile | null>;
 
   listWorkspaces(): Promise<WorkspaceSummary[]>;
-  openWorkspace(id: string): Promise<Dashboard>;
+  /** Opens a workspace: its summary at once; the dashboard's figures come from `dashboard()`. */
+  openWorkspace(id: string): Promise<WorkspaceSummary>;
 
   importDemoSamples(): Promise<ImportResult>;
   importFiles(paths: string[]): Promise<ImportResult>;

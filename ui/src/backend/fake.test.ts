@@ -55,7 +55,7 @@ describe("fake backend: profiles and workspaces", () => {
   it("imports the demo samples with progress, issues, then skips them the second time", async () => {
     await b.signIn("clara");
     const d0 = await b.openWorkspace("demo");
-    expect(d0.workspace.bank_lines).toBe(0);
+    expect(d0.bank_lines).toBe(0);
     const events: ImportProgress[] = [];
     const off = b.onImportProgress((p) => events.push(p));
     const r = await b.importDemoSamples();
@@ -236,7 +236,8 @@ describe("fake backend: sign-off (maker-checker)", () => {
   it("nothing is prepared with an unexplained difference", async () => {
     const b = new FakeBackend({ stress: false });
     await b.signIn("clara");
-    const d = await b.openWorkspace("jpy-2026-11");
+    await b.openWorkspace("jpy-2026-11");
+    const d = await b.dashboard();
     expect(d.statement.unexplained_difference_minor).not.toBe(0);
     expect(await code(b.prepareSignOff())).toBe("not_allowed");
   });
@@ -252,7 +253,7 @@ describe("fake backend: stress workspace", () => {
     const b = new FakeBackend();
     await b.signIn("clara");
     const d = await b.openWorkspace("stress-100k");
-    expect(d.workspace.bank_lines + d.workspace.ledger_entries).toBe(100_000);
+    expect(d.bank_lines + d.ledger_entries).toBe(100_000);
     const p = await b.listExceptions(buildExceptionQuery(DEFAULT_FILTERS, 95_000, 5000));
     expect(p.total).toBe(100_000);
     expect(p.rows).toHaveLength(5000);

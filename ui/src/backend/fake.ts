@@ -669,12 +669,12 @@ export class FakeBackend implements Backend {
     return [...this.workspaces.values()].map((w) => this.summary(w));
   }
 
-  async openWorkspace(id: string): Promise<Dashboard> {
+  async openWorkspace(id: string): Promise<WorkspaceSummary> {
     await this.tick();
     this.me();
     const w = this.workspaces.get(id) ?? fail("not_found", `workspace ${id} not found`);
     this.current = w;
-    return clone(this.buildDashboard(this.ws()));
+    return clone(this.summary(this.ws()));
   }
 
   private async runImport(w: Ws, files: { file: string; build: () => { result: ImportFileResult; issues: IssueRow[]; bank: FakeItem[]; ledger: FakeItem[]; plans: Plan[] } }[]): Promise<ImportResult> {

@@ -69,7 +69,7 @@ export class TauriBackend implements Backend {
     return call<WorkspaceSummary[]>("list_workspaces");
   }
   openWorkspace(id: string) {
-    return call<Dashboard>("open_workspace", { id });
+    return call<WorkspaceSummary>("open_workspace", { id });
   }
   importDemoSamples() {
     return call<ImportResult>("import_demo_samples");

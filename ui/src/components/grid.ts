@@ -2,6 +2,7 @@ import { AllCommunityModule, ModuleRegistry, type ColDef, type ValueFormatterPar
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import { formatMinor } from "../money";
 
+// AllCommunityModule includes InfiniteRowModelModule, which the exception grid uses.
 ModuleRegistry.registerModules([AllCommunityModule]);
 
 export function amountCol(exponent: number, extra: Partial<ColDef<ExceptionRow>> = {}): ColDef<ExceptionRow> {

@@ -1,5 +1,7 @@
-// Exception list logic shared by the Exceptions screen (building the query) and the fake
-// backend (applying it). The real backend applies the same query in SQL.
+// Exception list logic shared by the Exceptions screen (building the query, feeding the grid
+// block by block) and the fake backend (applying it). The real backend applies the same query in
+// SQL.
+import type { IDatasource, IGetRowsParams, SortModelItem } from "ag-grid-community";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
@@ -18,9 +20,8 @@ export const SORTS: { value: ExceptionSort; label: string }[] = [
   { value: "amount-asc", label: "Amount low to high" },
 ];
 
+/** The largest page list_exceptions gives (Manual match reads its lists in pages this size). */
 export const PAGE_SIZE = 10_000;
-/** The first page is small so the first rows show early. */
-export const FIRST_PAGE_SIZE = 1_000;
 
 export interface ExceptionFilters {
   side: SideFilter;
@@ -115,46 +116,155 @@ export function applyExceptionQuery(rows: readonly ExceptionRow[], q: ExceptionQ
   return { rows: filtered.slice(offset, offset + limit), total: filtered.length };
 }
 
-/** Reads every page of a query, PAGE_SIZE at a time (the first page `firstPageSize`, so the
- * first rows show early), handing each page to `onPage`. Stops early (returns false) when
- * `cancelled()` turns true between pages. */
+/** Reads every page of a query, `pageSize` at a time, handing each page to `onPage`. Stops early
+ * (returns false) when `cancelled()` turns true between pages. */
 export async function loadAllPages(
   fetchPage: (q: ExceptionQuery) => Promise<ExceptionPage>,
   filters: ExceptionFilters,
   onPage: (rows: ExceptionRow[], loaded: number, total: number) => void,
   cancelled: () => boolean = () => false,
   pageSize: number = PAGE_SIZE,
-  firstPageSize: number = pageSize,
 ): Promise<boolean> {
   let offset = 0;
   for (;;) {
-    const limit = offset === 0 ? firstPageSize : pageSize;
-    const page = await fetchPage(buildExceptionQuery(filters, offset, limit));
+    const page = await fetchPage(buildExceptionQuery(filters, offset, pageSize));
     if (cancelled()) return false;
     offset += page.rows.length;
     onPage(page.rows, offset, page.total);
-    if (page.rows.length < limit || offset >= page.total) return true;
+    if (page.rows.length < pageSize || offset >= page.total) return true;
   }
 }
 
-/** Rows a decision on suggestions changes in the exception list, before the list is reloaded:
- * an accepted suggestion's items leave it; a rejected one's items have one suggestion fewer. */
+// ---------------------------------------------------------------- the grid's infinite row model
+
+/** Rows per block the exception grid asks for. A block is one list_exceptions call: big enough
+ * that scrolling needs few calls (each sorts the filtered list on the server), small enough that
+ * the first one comes back and paints at once. */
+export const BLOCK_SIZE = 500;
+/** Loaded blocks the grid keeps (the least recently used go first): 10,000 rows, so scrolling
+ * back rarely asks again, while the refresh after a decision (which reloads every kept block)
+ * stays bounded. */
+export const MAX_BLOCKS = 20;
+
+/** A row of the exception queue as the grid holds it: `decided` marks a row a decision has just
+ * taken out of the queue, shown until the refresh drops it. */
+export type QueueRow = ExceptionRow & { decided?: boolean };
+
+/** Grid columns that sort on the server, and the server sort each direction means. Age is
+ * days open, so the oldest date first is the longest open first. */
+const SERVER_SORTS: Record<string, Record<SortModelItem["sort"], ExceptionSort>> = {
+  days_open: { desc: "age-desc", asc: "age-asc" },
+  date: { asc: "age-desc", desc: "age-asc" },
+  amount_minor: { desc: "amount-desc", asc: "amount-asc" },
+};
+
+/** Columns whose header click sorts (on the server); no other column sorts. */
+export const SORTABLE_COLUMNS = Object.keys(SERVER_SORTS);
+
+/** The server sort a grid sort model asks for (its first column that sorts on the server), or
+ * null when it asks for none. */
+export function sortFromModel(model: readonly SortModelItem[]): ExceptionSort | null {
+  for (const m of model) {
+    const sort = SERVER_SORTS[m.colId]?.[m.sort];
+    if (sort) return sort;
+  }
+  return null;
+}
+
+/** The grid sort model that shows a server sort: age on the Days column, amount on Amount. */
+export function modelForSort(sort: ExceptionSort): SortModelItem[] {
+  const [by, dir] = sort.split("-") as ["age" | "amount", SortModelItem["sort"]];
+  return [{ colId: by === "age" ? "days_open" : "amount_minor", sort: dir }];
+}
+
+/** The query for one block of rows [startRow, endRow): the filters, sorted as the grid's sort
+ * model asks (the filters' sort when it asks for none). */
+export function blockQuery(filters: ExceptionFilters, sortModel: readonly SortModelItem[], startRow: number, endRow: number): ExceptionQuery {
+  const sort = sortFromModel(sortModel) ?? filters.sort;
+  return buildExceptionQuery({ ...filters, sort }, Math.max(0, startRow), Math.max(0, endRow - startRow));
+}
+
+/** A page as the grid's block: its rows and the row count to report (`lastRow`). The total is
+ * the count, unless the page ends early (the list shrank between calls): then it ends there. */
+export function blockResult(page: ExceptionPage, startRow: number, endRow: number): { rows: ExceptionRow[]; lastRow: number } {
+  const wanted = Math.max(0, endRow - startRow);
+  const rows = page.rows.length > wanted ? page.rows.slice(0, wanted) : page.rows;
+  const lastRow = rows.length < wanted ? startRow + rows.length : Math.max(page.total, startRow + rows.length);
+  return { rows, lastRow };
+}
+
+/** What the Exceptions screen hears from the datasource. */
+export interface BlockEvents {
+  /** A block's rows went to the grid (after its success callback); `lastRow` is the row count. */
+  loaded?(q: ExceptionQuery, lastRow: number): void;
+  failed?(q: ExceptionQuery, e: unknown): void;
+}
+
+/** The grid's datasource for one set of filters: each block the grid asks for is one
+ * list_exceptions call, sorted as the grid's sort model says. Once the grid drops it (new
+ * filters), late answers are not reported. */
+export function exceptionDatasource(
+  fetchPage: (q: ExceptionQuery) => Promise<ExceptionPage>,
+  filters: ExceptionFilters,
+  events: BlockEvents = {},
+): IDatasource {
+  let live = true;
+  return {
+    getRows(p: IGetRowsParams) {
+      const q = blockQuery(filters, p.sortModel, p.startRow, p.endRow);
+      fetchPage(q).then(
+        (page) => {
+          const { rows, lastRow } = blockResult(page, p.startRow, p.endRow);
+          p.successCallback(rows, lastRow);
+          if (live) events.loaded?.(q, lastRow);
+        },
+        (e: unknown) => {
+          p.failCallback();
+          if (live) events.failed?.(q, e);
+        },
+      );
+    },
+    destroy() {
+      live = false;
+    },
+  };
+}
+
+/** Are all of the grid's blocks loaded (or failed)? `state` is GridApi.getCacheBlockState(). */
+export function blocksSettled(state: Record<string, { pageStatus?: string }> | null | undefined): boolean {
+  return Object.values(state ?? {}).every((b) => b.pageStatus === "loaded" || b.pageStatus === "failed");
+}
+
+/** The data of the selected rows the grid has loaded. A selected row whose block was dropped, or
+ * that a refresh moved out of the loaded blocks, is left out until it loads again. */
+export function loadedSelection<T>(nodes: readonly { data?: T; rowIndex: number | null; destroyed?: boolean }[]): T[] {
+  const out: T[] = [];
+  for (const n of nodes) if (n.data !== undefined && n.rowIndex !== null && !n.destroyed) out.push(n.data);
+  return out;
+}
+
+/** Rows a decision on suggestions changes in the queue, shown before the refresh: an accepted
+ * suggestion's items leave it (marked decided, no suggestions left); a rejected one's items have
+ * one suggestion fewer. `current` finds a loaded row by its key. */
 export function decisionEffect(
   decided: readonly { bank: readonly string[]; ledger: readonly string[] }[],
   accepted: boolean,
-  current: (key: string) => ExceptionRow | undefined,
-): { remove: ExceptionRow[]; update: ExceptionRow[] } {
+  current: (key: string) => QueueRow | undefined,
+): QueueRow[] {
   const counts = new Map<string, number>();
   for (const s of decided) {
     for (const k of [...s.bank.map((i) => `bank:${i}`), ...s.ledger.map((i) => `ledger:${i}`)]) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const remove: ExceptionRow[] = [];
-  const update: ExceptionRow[] = [];
+  const changed: QueueRow[] = [];
   for (const [key, n] of counts) {
     const row = current(key);
     if (!row) continue;
-    if (accepted) remove.push(row);
-    else update.push({ ...row, suggestions: Math.max(0, row.suggestions - n) });
+    changed.push(accepted ? { ...row, suggestions: 0, decided: true } : { ...row, suggestions: Math.max(0, row.suggestions - n) });
   }
-  return { remove, update };
+  return changed;
+}
+
+/** Rows an assignment changes, shown before the refresh. */
+export function assignmentEffect(rows: readonly QueueRow[], assignee: string | null): QueueRow[] {
+  return rows.map((r) => ({ ...r, assignee }));
 }

@@ -1,6 +1,26 @@
 import { describe, expect, it } from "vitest";
+import type { IGetRowsParams } from "ag-grid-community";
+import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
-import { applyExceptionQuery, buildExceptionQuery, decisionEffect, DEFAULT_FILTERS, loadAllPages, matchesQuery } from "./exceptions";
+import {
+  applyExceptionQuery,
+  assignmentEffect,
+  blockQuery,
+  blockResult,
+  blocksSettled,
+  buildExceptionQuery,
+  decisionEffect,
+  DEFAULT_FILTERS,
+  exceptionDatasource,
+  loadAllPages,
+  loadedSelection,
+  matchesQuery,
+  modelForSort,
+  queryKey,
+  SORTS,
+  sortFromModel,
+  type QueueRow,
+} from "./exceptions";
 import { canBookAdjustment, canConfirm, runningDifference } from "./manualMatch";
 import { isTyping, shortcutFor } from "./shortcuts";
 import { signOffButtons } from "./signoff";
@@ -80,12 +100,148 @@ describe("exceptions search and filter", () => {
     let calls = 0;
     expect(await loadAllPages(fetch, DEFAULT_FILTERS, () => calls++, () => calls >= 1, 5)).toBe(false);
     expect(calls).toBe(1);
-    const sizes: number[] = [];
-    expect(await loadAllPages(fetch, DEFAULT_FILTERS, (p) => sizes.push(p.length), () => false, 5, 2)).toBe(true);
-    expect(sizes).toEqual([2, 5, 5]);
   });
-  it("a decision removes accepted items and counts down rejected suggestions", () => {
-    const rows = new Map(
+});
+
+describe("exception grid blocks (infinite row model)", () => {
+  const many = Array.from({ length: 1234 }, (_, i) =>
+    row({ side: i % 3 === 0 ? "ledger" : "bank", item_id: `X-${String(i).padStart(4, "0")}`, days_open: i % 50, amount_minor: (i * 7919) % 100_000 }),
+  );
+  const fetchPage = async (query: ExceptionQuery) => applyExceptionQuery(many, query, 2);
+
+  /** Asks a datasource for one block the way the grid does, and waits for its answer. */
+  function askBlock(ds: ReturnType<typeof exceptionDatasource>, startRow: number, endRow: number, sortModel: IGetRowsParams["sortModel"] = []) {
+    return new Promise<{ rows: ExceptionRow[] | null; lastRow?: number }>((resolve) =>
+      ds.getRows({
+        startRow,
+        endRow,
+        sortModel,
+        filterModel: {},
+        successCallback: (rows: ExceptionRow[], lastRow?: number) => resolve({ rows, lastRow }),
+        failCallback: () => resolve({ rows: null }),
+      } as unknown as IGetRowsParams),
+    );
+  }
+
+  it("maps the grid's sort model to the server sorts, and back", () => {
+    expect(sortFromModel([])).toBeNull();
+    expect(sortFromModel([{ colId: "days_open", sort: "desc" }])).toBe("age-desc");
+    expect(sortFromModel([{ colId: "days_open", sort: "asc" }])).toBe("age-asc");
+    // The oldest date first is the longest open first.
+    expect(sortFromModel([{ colId: "date", sort: "asc" }])).toBe("age-desc");
+    expect(sortFromModel([{ colId: "date", sort: "desc" }])).toBe("age-asc");
+    expect(sortFromModel([{ colId: "amount_minor", sort: "asc" }])).toBe("amount-asc");
+    expect(sortFromModel([{ colId: "amount_minor", sort: "desc" }])).toBe("amount-desc");
+    // Columns the server does not sort by are passed over.
+    expect(sortFromModel([{ colId: "description", sort: "asc" }])).toBeNull();
+    expect(sortFromModel([{ colId: "reference", sort: "asc" }, { colId: "amount_minor", sort: "desc" }])).toBe("amount-desc");
+    for (const { value } of SORTS) expect(sortFromModel(modelForSort(value))).toBe(value);
+    expect(modelForSort("age-desc")).toEqual([{ colId: "days_open", sort: "desc" }]);
+    expect(modelForSort("amount-asc")).toEqual([{ colId: "amount_minor", sort: "asc" }]);
+  });
+
+  it("a block's query: the filters, offset startRow, limit the block's size, the sort model's sort", () => {
+    const f = { ...DEFAULT_FILTERS, side: "ledger" as const, text: " fee ", sort: "age-asc" as const };
+    expect(blockQuery(f, [], 500, 1000)).toEqual({ side: "ledger", reason: null, text: "fee", sort: "age-asc", offset: 500, limit: 500 });
+    expect(blockQuery(f, [{ colId: "amount_minor", sort: "desc" }], 0, 500)).toMatchObject({ sort: "amount-desc", offset: 0, limit: 500 });
+    expect(blockQuery(f, [{ colId: "description", sort: "asc" }], 0, 500).sort).toBe("age-asc");
+    expect(blockQuery(f, [], 0, 0).limit).toBe(0);
+    // The key that tells one opening from another ignores offset and limit.
+    expect(queryKey(blockQuery(f, [], 0, 500))).toBe(queryKey(blockQuery(f, [], 1500, 2000)));
+  });
+
+  it("a block reports the total as the row count, or where the list ends when it ends early", () => {
+    const page = (n: number, total: number) => ({ rows: many.slice(0, n), total });
+    expect(blockResult(page(500, 1234), 0, 500)).toMatchObject({ lastRow: 1234 });
+    expect(blockResult(page(234, 1234), 1000, 1500)).toMatchObject({ lastRow: 1234 });
+    expect(blockResult(page(0, 0), 0, 500)).toMatchObject({ rows: [], lastRow: 0 });
+    // The list shrank between calls: this block ends it.
+    expect(blockResult(page(100, 1234), 1000, 1500).lastRow).toBe(1100);
+    // A total smaller than what came back (a row added meanwhile) does not cut the block off.
+    expect(blockResult(page(500, 400), 0, 500).lastRow).toBe(500);
+    // Never more rows than the block holds.
+    expect(blockResult(page(600, 1234), 0, 500).rows).toHaveLength(500);
+  });
+
+  it("the datasource pages through the test double's list: every row once, in server order", async () => {
+    const loaded: [number, number][] = [];
+    const ds = exceptionDatasource(fetchPage, DEFAULT_FILTERS, { loaded: (q, lastRow) => loaded.push([q.offset, lastRow]) });
+    const all: ExceptionRow[] = [];
+    for (let start = 0; start < 1234; start += 500) {
+      const b = await askBlock(ds, start, start + 500);
+      expect(b.lastRow).toBe(1234);
+      all.push(...b.rows!);
+    }
+    expect(all.map((r) => r.item_id)).toEqual(applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, 0, 2000), 2).rows.map((r) => r.item_id));
+    expect(new Set(all.map((r) => `${r.side}:${r.item_id}`)).size).toBe(1234);
+    expect(loaded).toEqual([
+      [0, 1234],
+      [500, 1234],
+      [1000, 1234],
+    ]);
+  });
+
+  it("the datasource filters and sorts on the server, as the filters and the sort model say", async () => {
+    const ledger = await askBlock(exceptionDatasource(fetchPage, { ...DEFAULT_FILTERS, side: "ledger" }), 0, 500, [{ colId: "amount_minor", sort: "desc" }]);
+    const expected = many.filter((r) => r.side === "ledger");
+    expect(ledger.lastRow).toBe(expected.length);
+    expect(ledger.rows!.every((r) => r.side === "ledger")).toBe(true);
+    const amounts = ledger.rows!.map((r) => r.amount_minor);
+    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    expect(amounts[0]).toBe(Math.max(...expected.map((r) => r.amount_minor)));
+  });
+
+  it("the datasource reports failures, and nothing once the grid has dropped it", async () => {
+    const failed: string[] = [];
+    const loaded: number[] = [];
+    const broken = exceptionDatasource(() => Promise.reject(new Error("offline")), DEFAULT_FILTERS, { failed: (_q, e) => failed.push(String(e)) });
+    expect(await askBlock(broken, 0, 500)).toEqual({ rows: null });
+    expect(failed).toEqual(["Error: offline"]);
+
+    let release: () => void = () => {};
+    const slow = exceptionDatasource(
+      (query) =>
+        new Promise((resolve) => {
+          release = () => resolve(applyExceptionQuery(many, query, 2));
+        }),
+      DEFAULT_FILTERS,
+      { loaded: (_q, lastRow) => loaded.push(lastRow) },
+    );
+    const answer = askBlock(slow, 0, 500);
+    slow.destroy!();
+    release();
+    // The grid still gets its callback (it ignores a dropped block's answer itself).
+    expect((await answer).lastRow).toBe(1234);
+    expect(loaded).toEqual([]);
+  });
+
+  it("the grid has settled when every block it holds is loaded or failed", () => {
+    expect(blocksSettled({})).toBe(true);
+    expect(blocksSettled(undefined)).toBe(true);
+    expect(blocksSettled({ 0: { pageStatus: "loaded" }, 1: { pageStatus: "failed" } })).toBe(true);
+    expect(blocksSettled({ 0: { pageStatus: "loaded" }, 1: { pageStatus: "loading" } })).toBe(false);
+    expect(blocksSettled({ 0: { pageStatus: "needsLoading" } })).toBe(false);
+  });
+
+  it("the selection is the selected rows the grid has loaded", () => {
+    const a = row({ item_id: "A" });
+    const b = row({ item_id: "B" });
+    expect(
+      loadedSelection([
+        { data: a, rowIndex: 3, destroyed: false },
+        // A selected row that a refresh moved out of the loaded blocks (no index any more) ...
+        { data: b, rowIndex: null, destroyed: false },
+        // ... or whose block was dropped.
+        { data: b, rowIndex: 7, destroyed: true },
+        { data: undefined, rowIndex: 9, destroyed: false },
+      ]),
+    ).toEqual([a]);
+  });
+});
+
+describe("decisions shown in the grid before the refresh", () => {
+  it("an accepted suggestion's items are marked decided; a rejected one's lose a suggestion", () => {
+    const rows = new Map<string, QueueRow>(
       [row({ item_id: "B-1", suggestions: 2 }), row({ side: "ledger", item_id: "L-1", suggestions: 1 }), row({ item_id: "B-2", suggestions: 1 })].map((r) => [`${r.side}:${r.item_id}`, r]),
     );
     const decided = [
@@ -93,15 +249,26 @@ describe("exceptions search and filter", () => {
       { bank: ["B-1"], ledger: ["L-9"] },
     ];
     const accepted = decisionEffect(decided.slice(0, 1), true, (k) => rows.get(k));
-    expect(accepted.remove.map((r) => r.item_id)).toEqual(["B-1", "L-1"]);
-    expect(accepted.update).toEqual([]);
-    const rejected = decisionEffect(decided, false, (k) => rows.get(k));
-    expect(rejected.remove).toEqual([]);
-    expect(rejected.update.map((r) => [r.item_id, r.suggestions])).toEqual([
-      ["B-1", 0],
-      ["L-1", 0],
+    expect(accepted.map((r) => [r.item_id, r.decided, r.suggestions])).toEqual([
+      ["B-1", true, 0],
+      ["L-1", true, 0],
     ]);
+    // L-9 is not loaded: nothing to show for it.
+    const rejected = decisionEffect(decided, false, (k) => rows.get(k));
+    expect(rejected.map((r) => [r.item_id, r.decided, r.suggestions])).toEqual([
+      ["B-1", undefined, 0],
+      ["L-1", undefined, 0],
+    ]);
+    // The loaded rows themselves are not changed (the grid gets new row objects).
     expect(rows.get("bank:B-1")!.suggestions).toBe(2);
+    expect(rows.get("bank:B-1")!.decided).toBeUndefined();
+  });
+
+  it("an assignment sets the assignee of the rows", () => {
+    const rows = [row({ item_id: "B-1" }), row({ item_id: "B-2", assignee: "sam" })];
+    expect(assignmentEffect(rows, "clara").map((r) => r.assignee)).toEqual(["clara", "clara"]);
+    expect(assignmentEffect(rows, null).map((r) => r.assignee)).toEqual([null, null]);
+    expect(rows[1]!.assignee).toBe("sam");
   });
 });
 

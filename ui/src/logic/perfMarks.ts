@@ -1,6 +1,14 @@
 /** Timing marks for the desktop speed benchmark (tests/e2e/bench.mjs reads
  * `window.__reconMarks`): the epoch milliseconds of a few named moments, the latest of each, and
- * a few counts. A handful of writes per user action, so they stay on in every build. */
+ * a few counts. A handful of writes per user action, so they stay on in every build.
+ *
+ * The exception grid's: exceptions-requested (a new query or sort), exceptions-first-block (its
+ * first block and the total received), exceptions-first-rows (those rows painted),
+ * exceptions-open (the grid knows every row and the rows on screen are painted; the other blocks
+ * load as they scroll into view), exceptions-rows (a count: the latest total),
+ * exceptions-refreshed (after a change, every block the grid holds reloaded and painted).
+ * A decision's: decision-start, decision-stored, decision-grid-applied (the loaded rows show it),
+ * decision-grid-updated (painted). */
 
 type Marks = Record<string, number>;
 

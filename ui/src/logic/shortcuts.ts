@@ -21,7 +21,7 @@ export const SHORTCUTS: { keys: string; what: string; where?: string }[] = [
   { keys: "↑ ↓ ← →  PgUp PgDn  Home End", what: "Move between rows and cells", where: "grids" },
   { keys: "Space", what: "Select / deselect the focused row", where: "grids" },
   { keys: "Enter", what: "Open the focused item's detail", where: "grids" },
-  { keys: "Ctrl+A", what: "Select all rows", where: "grids (focused)" },
+  { keys: "Ctrl+A", what: "Select all rows", where: "Manual match grids (focused)" },
   { keys: "a / r", what: "Accept / reject the focused item's best suggestion", where: "Exceptions" },
   { keys: "Shift+M", what: "Assign the selected items to me", where: "Exceptions" },
   { keys: "Ctrl+Enter", what: "Confirm the match (or book the adjustment)", where: "Manual match" },

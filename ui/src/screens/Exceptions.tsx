@@ -1,16 +1,107 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { AgGridReact } from "ag-grid-react";
-import type { CellFocusedEvent, CellKeyDownEvent, ColDef, GridApi, GridReadyEvent, RowDataUpdatedEvent, RowDoubleClickedEvent } from "ag-grid-community";
-import type { ExceptionRow } from "../bindings/ExceptionRow";
+import type {
+  CellClassParams,
+  CellClassRules,
+  CellFocusedEvent,
+  CellKeyDownEvent,
+  ColDef,
+  GetRowIdParams,
+  GridApi,
+  GridReadyEvent,
+  IRowNode,
+  RowClassRules,
+  RowClickedEvent,
+  RowDoubleClickedEvent,
+  RowSelectionOptions,
+  SelectionChangedEvent,
+  SelectionColumnDef,
+  SortChangedEvent,
+  SortModelItem,
+} from "ag-grid-community";
+import type { Backend } from "../backend/Backend";
+import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { Suggestion } from "../bindings/Suggestion";
 import { amountCol, DEFAULT_COL } from "../components/grid";
 import { Badge } from "../components/Feedback";
 import { useGridTheme } from "../hooks/env";
 import { mark, markAfterPaint } from "../logic/perfMarks";
-import { decisionEffect, FIRST_PAGE_SIZE, PAGE_SIZE, DEFAULT_FILTERS, EXCEPTION_REASONS, loadAllPages, rowKey, SORTS, type ExceptionFilters } from "../logic/exceptions";
+import {
+  assignmentEffect,
+  BLOCK_SIZE,
+  blockQuery,
+  blocksSettled,
+  decisionEffect,
+  DEFAULT_FILTERS,
+  EXCEPTION_REASONS,
+  exceptionDatasource,
+  loadedSelection,
+  MAX_BLOCKS,
+  modelForSort,
+  queryKey,
+  rowKey,
+  SORTABLE_COLUMNS,
+  sortFromModel,
+  SORTS,
+  type ExceptionFilters,
+  type ExceptionSort,
+  type QueueRow,
+} from "../logic/exceptions";
 import { isTyping } from "../logic/shortcuts";
 import { formatMinor } from "../money";
 import { useApp, useLoad, type ItemRef } from "../state/app";
+
+// The infinite row model has no select-all (a header checkbox would only warn), so rows are
+// selected one by one, or by range with Shift.
+const ROW_SELECTION: RowSelectionOptions = { mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false };
+const SELECTION_COLUMN: SelectionColumnDef = { pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true };
+// Only the columns the server sorts by are sortable (SORTABLE_COLUMNS); rows are never sorted
+// in the page, nor filtered by column (the toolbar filters on the server).
+const COLUMN_DEFAULTS: ColDef = { ...DEFAULT_COL, sortable: false, filter: false };
+const getRowId = (p: GetRowIdParams<QueueRow>) => rowKey(p.data);
+
+/** A column whose header click sorts on the server: both directions, never unsorted. The first
+ * click gives the direction the default sort shows (oldest first, largest amount first). */
+function serverSorted(colId: string, first: "asc" | "desc"): Pick<ColDef, "sortable" | "sortingOrder" | "initialSort"> {
+  const initial = modelForSort(DEFAULT_FILTERS.sort)[0]!;
+  return {
+    sortable: SORTABLE_COLUMNS.includes(colId),
+    sortingOrder: first === "asc" ? ["asc", "desc"] : ["desc", "asc"],
+    initialSort: initial.colId === colId ? initial.sort : undefined,
+  };
+}
+
+/** Badge-like cells as classes on the cell (`cell-badge-<field>-<value>`), not a cell renderer. */
+function badgeClasses(field: "side" | "reason", values: readonly string[]): Pick<ColDef<QueueRow>, "cellClass" | "cellClassRules"> {
+  const rules: CellClassRules<QueueRow> = {};
+  for (const v of values) rules[`cell-badge-${field}-${v}`] = (p: CellClassParams<QueueRow>) => p.value === v;
+  return { cellClass: `cell-badge-${field}`, cellClassRules: rules };
+}
+
+/** The grid's sort model, in sort order. */
+function sortModelOf(api: GridApi<QueueRow>): SortModelItem[] {
+  return api
+    .getColumnState()
+    .filter((c) => c.sort)
+    .sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))
+    .map((c) => ({ colId: c.colId, sort: c.sort! }));
+}
+
+/** The loaded rows' nodes by row id. */
+function loadedNodes(api: GridApi<QueueRow>): Map<string, IRowNode<QueueRow>> {
+  const nodes = new Map<string, IRowNode<QueueRow>>();
+  api.forEachNode((n) => {
+    if (n.id !== undefined && n.data) nodes.set(n.id, n);
+  });
+  return nodes;
+}
+
+/** Does every row the grid has rendered (the viewport and its buffer) have its data? */
+function renderedRowsLoaded(api: GridApi<QueueRow>): boolean {
+  const last = api.getLastDisplayedRowIndex();
+  for (let i = Math.max(0, api.getFirstDisplayedRowIndex()); i <= last; i++) if (!api.getDisplayedRowAtIndex(i)?.data) return false;
+  return true;
+}
 
 export function Exceptions() {
   const app = useApp();
@@ -21,13 +112,17 @@ export function Exceptions() {
 
   const [filters, setFilters] = useState<ExceptionFilters>(DEFAULT_FILTERS);
   const [textInput, setTextInput] = useState("");
-  const [rows, setRows] = useState<ExceptionRow[]>([]);
   const [total, setTotal] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [selected, setSelected] = useState<ExceptionRow[]>([]);
-  const [focused, setFocused] = useState<ExceptionRow | null>(null);
-  const apiRef = useRef<GridApi<ExceptionRow> | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [selected, setSelected] = useState<QueueRow[]>([]);
+  const [focused, setFocused] = useState<QueueRow | null>(null);
+  const [api, setApi] = useState<GridApi<QueueRow> | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  // The filters as of the last render, for the grid's event handlers.
+  const filtersRef = useRef(filters);
+  useLayoutEffect(() => {
+    filtersRef.current = filters;
+  }, [filters]);
 
   // Free-text search is debounced; the other filters apply at once.
   useEffect(() => {
@@ -35,142 +130,195 @@ export function Exceptions() {
     return () => clearTimeout(t);
   }, [textInput]);
 
-  // Page through list_exceptions into the client-side row model: a first small page shows at
-  // once, the rest arrives in 10,000-row pages and goes to the grid in one update at the end. A
-  // reload with the same filters (after a decision) keeps the rows on screen until the new list
-  // is complete, so the grid does not shrink to one page and jump.
-  const loadedFilters = useRef<ExceptionFilters | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    const refresh = loadedFilters.current === filters;
-    setLoading(true);
-    mark("exceptions-requested");
-    const pages: ExceptionRow[][] = [];
-    loadAllPages(
-      (q) => backend.listExceptions(q),
-      filters,
-      (page, _loaded, t) => {
-        pages.push(page);
-        if (pages.length === 1 && !refresh) {
-          setRows(page);
-          setTotal(t);
-          markAfterPaint("exceptions-first-rows");
-        }
-      },
-      () => cancelled,
-      PAGE_SIZE,
-      FIRST_PAGE_SIZE,
-    )
-      .then((complete) => {
-        if (!cancelled && complete) {
-          mark("exceptions-fetched");
-          const all = pages.length === 1 ? pages[0]! : pages.flat();
-          loadedFilters.current = filters;
-          if (refresh || pages.length > 1) setRows(all);
-          setTotal(all.length);
-          mark("exceptions-rows", all.length);
-          markAfterPaint("exceptions-all-rows");
-          setLoading(false);
-        }
-      })
-      .catch((e) => {
-        if (!cancelled) {
-          setLoading(false);
-          showError(e);
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [backend, filters, version, showError]);
-
-  /** Shows a decision on suggestions in the grid at once (the reload that follows reconciles). */
-  const showDecision = useCallback((decided: Suggestion[], accepted: boolean) => {
-    const api = apiRef.current;
-    if (!api || !decided.length) return;
-    const { remove, update } = decisionEffect(decided, accepted, (key) => api.getRowNode(key)?.data);
-    if (remove.length || update.length) api.applyTransaction({ remove, update });
-    mark("decision-grid-applied");
-    markAfterPaint("decision-grid-updated");
-  }, []);
-  /** Accepts or rejects suggestions, then shows it in the grid. */
-  const decideSuggestions = useCallback(
-    async (decided: Suggestion[], accept: boolean, ok: string) => {
-      const ids = decided.map((s) => s.id);
-      mark("decision-start");
-      const receipt = await run((b) => (accept ? b.acceptSuggestions(ids) : b.rejectSuggestions(ids)), { ok });
-      if (receipt) {
-        mark("decision-stored");
-        showDecision(decided, accept);
-        // The reload (this list, the dashboard, the suggestions) starts after the grid has
-        // painted the decision, so the clerk sees it first.
-        requestAnimationFrame(() => setTimeout(bump, 0));
-      }
-      return receipt;
-    },
-    [run, showDecision, bump],
-  );
-
-  // After a reload keep the focused row's data current; when it left the list (accepted,
-  // matched), the row that took its place gets the focus, so a/r can go on down the list.
+  // The query (less offset and limit) the grid is opening with: its first block sets the opening
+  // marks. Loading lasts from opening (or a refresh) until every block the grid holds is loaded.
+  const opening = useRef<{ key: string; firstRows: boolean } | null>(null);
+  const refreshing = useRef(false);
   const firstFocus = useRef(true);
-  const onRowDataUpdated = useCallback((e: RowDataUpdatedEvent<ExceptionRow>) => {
-    const api = e.api;
-    if (firstFocus.current && api.getDisplayedRowCount() > 0 && !document.activeElement?.closest("input,select,textarea")) {
-      firstFocus.current = false;
-      api.setFocusedCell(0, "item_id");
-    }
+  const startOpening = useCallback((grid: GridApi<QueueRow>, f: ExceptionFilters) => {
+    opening.current = { key: queryKey(blockQuery(f, sortModelOf(grid), 0, 0)), firstRows: false };
+    mark("exceptions-requested");
+    setLoading(true);
+  }, []);
+
+  // Blocks load as the grid scrolls: an unchanged selection keeps its array, so that renders nothing.
+  const syncSelection = useCallback((grid: GridApi<QueueRow>) => {
+    const next = loadedSelection(grid.getSelectedNodes());
+    setSelected((prev) => (prev.length === next.length && prev.every((r, i) => r === next[i]) ? prev : next));
+  }, []);
+
+  // Keep the focused row's data current as blocks load; when it left the list (accepted,
+  // matched), the row that took its place gets the focus, so a/r can go on down the list.
+  const syncFocus = useCallback((grid: GridApi<QueueRow>) => {
     setFocused((f) => {
-      if (!f) return null;
-      const same = api.getRowNode(rowKey(f));
-      if (same?.data) return same.data;
-      const cell = api.getFocusedCell();
-      const node = cell ? api.getDisplayedRowAtIndex(Math.min(cell.rowIndex, api.getDisplayedRowCount() - 1)) : null;
-      return node?.data ?? null;
+      const same = f ? grid.getRowNode(rowKey(f))?.data : undefined;
+      if (same) return same;
+      const cell = grid.getFocusedCell();
+      const count = grid.getDisplayedRowCount();
+      if (!cell || cell.rowPinned || count === 0) return count === 0 ? null : f;
+      return grid.getDisplayedRowAtIndex(Math.min(cell.rowIndex, count - 1))?.data ?? f;
     });
   }, []);
 
-  const columns = useMemo<ColDef<ExceptionRow>[]>(
+  // Rows come from list_exceptions a block at a time (AG Grid's infinite row model): the first
+  // block brings the row count, so the scrollbar spans every row at once, and the grid asks for
+  // the other blocks as they scroll into view. New filters give a new datasource: the grid drops
+  // its blocks and starts again from the top. The sort is the grid's sort model (see onSortChanged).
+  const { side, reason, text } = filters;
+  useEffect(() => {
+    if (!api) return;
+    const current: ExceptionFilters = { side, reason, text, sort: filtersRef.current.sort };
+    const settle = () => {
+      if (!blocksSettled(api.getCacheBlockState())) return;
+      setLoading(false);
+      if (refreshing.current) {
+        refreshing.current = false;
+        markAfterPaint("exceptions-refreshed");
+      }
+    };
+    const datasource = exceptionDatasource((q) => backend.listExceptions(q), current, {
+      loaded: (q, lastRow) => {
+        setTotal(lastRow);
+        mark("exceptions-rows", lastRow);
+        const o = opening.current;
+        if (o && o.key === queryKey(q)) {
+          if (!o.firstRows) {
+            o.firstRows = true;
+            mark("exceptions-first-block");
+            markAfterPaint("exceptions-first-rows");
+            if (firstFocus.current && lastRow > 0 && !document.activeElement?.closest("input,select,textarea")) {
+              firstFocus.current = false;
+              api.setFocusedCell(0, "item_id");
+            }
+          }
+          // Open: the grid knows all its rows, and the ones on screen have their data.
+          if (renderedRowsLoaded(api)) {
+            opening.current = null;
+            markAfterPaint("exceptions-open");
+          }
+        }
+        syncFocus(api);
+        syncSelection(api);
+        settle();
+      },
+      failed: (_q, e) => {
+        showError(e);
+        settle();
+      },
+    });
+    startOpening(api, current);
+    api.deselectAll();
+    api.setGridOption("datasource", datasource);
+    api.ensureIndexVisible(0, "top");
+  }, [api, backend, side, reason, text, showError, startOpening, syncFocus, syncSelection]);
+
+  // After a change (a decision here or elsewhere) the grid reloads the blocks it holds; the rows
+  // on screen keep their data until the new data replaces them.
+  const shownVersion = useRef(version);
+  useEffect(() => {
+    if (!api || shownVersion.current === version) return;
+    shownVersion.current = version;
+    refreshing.current = true;
+    setLoading(true);
+    api.refreshInfiniteCache();
+  }, [api, version]);
+
+  /** A header click (or the sort menu) changed the grid's sort: the grid reloads from the top. */
+  const onSortChanged = useCallback(
+    (e: SortChangedEvent<QueueRow>) => {
+      const sort = sortFromModel(sortModelOf(e.api)) ?? DEFAULT_FILTERS.sort;
+      setFilters((f) => (f.sort === sort ? f : { ...f, sort }));
+      startOpening(e.api, { ...filtersRef.current, sort });
+      e.api.ensureIndexVisible(0, "top");
+    },
+    [startOpening],
+  );
+
+  /** The sort menu sets the grid's sort model (onSortChanged does the rest). */
+  const setSort = (sort: ExceptionSort) => {
+    setFilters((f) => ({ ...f, sort }));
+    if (api && sortFromModel(sortModelOf(api)) !== sort) api.applyColumnState({ state: modelForSort(sort), defaultState: { sort: null } });
+  };
+
+  /** Stores a decision, shows its effect on the loaded rows at once, then refreshes the grid from
+   * the server once that has painted, so the clerk sees the decision first. `effect` gives the
+   * changed rows, from the loaded rows it finds by key. */
+  const decide = useCallback(
+    async (call: (b: Backend) => Promise<DecisionReceipt>, ok: string, effect: (find: (key: string) => QueueRow | undefined) => QueueRow[]) => {
+      mark("decision-start");
+      const receipt = await run(call, { ok });
+      if (!receipt) return receipt;
+      mark("decision-stored");
+      if (api) {
+        const nodes = loadedNodes(api);
+        for (const row of effect((key) => nodes.get(key)?.data)) {
+          const node = nodes.get(rowKey(row));
+          node?.setData(row);
+          if (row.decided && node?.isSelected()) node.setSelected(false);
+        }
+        syncSelection(api);
+        mark("decision-grid-applied");
+        markAfterPaint("decision-grid-updated");
+      }
+      // The refresh (this grid, the dashboard, the suggestions) starts after that paint.
+      requestAnimationFrame(() => setTimeout(bump, 0));
+      return receipt;
+    },
+    [api, run, bump, syncSelection],
+  );
+
+  /** Accepts or rejects suggestions. */
+  const decideSuggestions = useCallback(
+    (decided: Suggestion[], accept: boolean, ok: string) => {
+      const ids = decided.map((s) => s.id);
+      return decide((b) => (accept ? b.acceptSuggestions(ids) : b.rejectSuggestions(ids)), ok, (find) => decisionEffect(decided, accept, find));
+    },
+    [decide],
+  );
+
+  const columns = useMemo<ColDef<QueueRow>[]>(
     () => [
-      {
-        field: "side",
-        headerName: "Side",
-        width: 76,
-        pinned: "left",
-        filter: true,
-        cellRenderer: (p: { value: string }) => <span className={`side side-${p.value}`}>{p.value}</span>,
-      },
+      { field: "side", headerName: "Side", width: 76, pinned: "left", ...badgeClasses("side", ["bank", "ledger"]) },
       { field: "item_id", headerName: "Item", width: 122, cellClass: "mono", pinned: "left" },
-      { field: "date", headerName: "Date", width: 92, cellClass: "mono" },
-      { field: "days_open", headerName: "Days", width: 58, type: "rightAligned", filter: "agNumberColumnFilter" },
-      amountCol(exp, { width: 110 }),
-      {
-        field: "reason",
-        headerName: "Reason",
-        width: 104,
-        filter: true,
-        cellRenderer: (p: { value: string }) => <span className={`reason reason-${p.value}`}>{p.value}</span>,
-      },
+      { field: "date", headerName: "Date", width: 92, cellClass: "mono", ...serverSorted("date", "asc") },
+      { field: "days_open", headerName: "Days", width: 70, type: "rightAligned", ...serverSorted("days_open", "desc") },
+      amountCol(exp, { width: 110, filter: false, ...serverSorted("amount_minor", "desc") }),
+      { field: "reason", headerName: "Reason", width: 104, ...badgeClasses("reason", EXCEPTION_REASONS) },
       { field: "suggestions", headerName: "Sugg.", width: 56, type: "rightAligned", headerTooltip: "Open suggestions" },
-      { field: "reference", headerName: "Reference", width: 118, cellClass: "mono", filter: true },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 110, filter: true, tooltipField: "description" },
+      { field: "reference", headerName: "Reference", width: 118, cellClass: "mono" },
+      { field: "description", headerName: "Description", flex: 1, minWidth: 110, tooltipField: "description" },
       { field: "assignee", headerName: "Assignee", width: 82, valueFormatter: (p) => p.value ?? "" },
     ],
     [exp],
   );
 
-  const onGridReady = useCallback((e: GridReadyEvent<ExceptionRow>) => {
-    apiRef.current = e.api;
-  }, []);
+  // row-loading: a row whose block has not arrived (the infinite model renders it as empty
+  // cells, with no class of its own); the speed benchmark counts these while scrolling.
+  const rowClassRules = useMemo<RowClassRules<QueueRow>>(
+    () => ({
+      focused: (p) => !!focused && p.data?.side === focused.side && p.data?.item_id === focused.item_id,
+      "row-decided": (p) => !!p.data?.decided,
+      "row-loading": (p) => !p.data,
+    }),
+    [focused],
+  );
 
-  const onFocus = useCallback((e: CellFocusedEvent<ExceptionRow>) => {
+  const onGridReady = useCallback((e: GridReadyEvent<QueueRow>) => setApi(e.api), []);
+  const onSelectionChanged = useCallback((e: SelectionChangedEvent<QueueRow>) => syncSelection(e.api), [syncSelection]);
+  const onRowClicked = useCallback((e: RowClickedEvent<QueueRow>) => e.data && setFocused(e.data), []);
+  const onRowDoubleClicked = useCallback(
+    (e: RowDoubleClickedEvent<QueueRow>) => e.data && openDetail({ side: e.data.side, itemId: e.data.item_id }),
+    [openDetail],
+  );
+
+  // A row still loading has no data yet: its block's arrival sets it (syncFocus).
+  const onFocus = useCallback((e: CellFocusedEvent<QueueRow>) => {
     if (e.rowIndex === null || e.rowIndex === undefined || e.rowPinned) return;
-    const node = e.api.getDisplayedRowAtIndex(e.rowIndex);
-    if (node?.data) setFocused(node.data);
+    setFocused(e.api.getDisplayedRowAtIndex(e.rowIndex)?.data ?? null);
   }, []);
 
   const onKey = useCallback(
-    (e: CellKeyDownEvent<ExceptionRow>) => {
+    (e: CellKeyDownEvent<QueueRow>) => {
       const ke = e.event as KeyboardEvent | null;
       if (ke?.key === "Enter" && e.data) {
         ke.preventDefault();
@@ -180,11 +328,13 @@ export function Exceptions() {
     [openDetail],
   );
 
-  const selectedRefs = (): [string, string][] => selected.map((r) => [r.side, r.item_id]);
-
   const assign = (who: string | null) => {
-    if (!selected.length) return;
-    void run((b) => b.assignItems(selectedRefs(), who), { ok: `${selected.length} item(s) ${who ? `assigned to ${who}` : "unassigned"}`, change: true });
+    const rows = selected;
+    if (!rows.length) return;
+    const refs: [string, string][] = rows.map((r) => [r.side, r.item_id]);
+    void decide((b) => b.assignItems(refs, who), `${rows.length} item(s) ${who ? `assigned to ${who}` : "unassigned"}`, (find) =>
+      assignmentEffect(rows.map((r) => find(rowKey(r))).filter((r) => r !== undefined), who),
+    );
   };
 
   /** The best suggestion of each selected row, skipping ones that overlap an earlier pick. */
@@ -258,8 +408,8 @@ export function Exceptions() {
     <section className="screen fill" data-testid="screen-exceptions">
       <header className="screen-head">
         <h1>Exceptions</h1>
-        <span className="muted" data-testid="exceptions-count" data-loaded={rows.length} data-total={total ?? ""} data-loading={loading ? "true" : "false"}>
-          {total === null ? "Loading…" : `${rows.length.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}${loading ? " (loading…)" : ""}`}
+        <span className="muted" data-testid="exceptions-count" data-total={total ?? ""} data-loading={loading ? "true" : "false"}>
+          {total === null ? "Loading…" : `${total.toLocaleString("en-US")} open${loading ? " (loading…)" : ""}`}
         </span>
       </header>
       <div className="toolbar">
@@ -290,7 +440,7 @@ export function Exceptions() {
             </option>
           ))}
         </select>
-        <select value={filters.sort} onChange={(e) => setF({ sort: e.target.value as ExceptionFilters["sort"] })} data-testid="exceptions-sort" aria-label="Sort">
+        <select value={filters.sort} onChange={(e) => setSort(e.target.value as ExceptionSort)} data-testid="exceptions-sort" aria-label="Sort">
           {SORTS.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
@@ -302,6 +452,7 @@ export function Exceptions() {
           onClick={() => {
             setTextInput("");
             setFilters(DEFAULT_FILTERS);
+            setSort(DEFAULT_FILTERS.sort);
           }}
           data-testid="exceptions-clear-filters"
         >
@@ -328,7 +479,7 @@ export function Exceptions() {
         <button className="btn small" disabled={!selected.length} onClick={toManual} data-testid="bulk-manual-match">
           Manual match…
         </button>
-        <button className="btn small ghost" disabled={!selected.length} onClick={() => apiRef.current?.deselectAll()} data-testid="bulk-clear">
+        <button className="btn small ghost" disabled={!selected.length} onClick={() => api?.deselectAll()} data-testid="bulk-clear">
           Clear selection
         </button>
         <span className="spacer" />
@@ -337,27 +488,32 @@ export function Exceptions() {
 
       <div className="split">
         <div className="grid-wrap" data-testid="exceptions-grid">
-          <AgGridReact<ExceptionRow>
+          <AgGridReact<QueueRow>
             theme={theme}
-            rowData={rows}
+            rowModelType="infinite"
+            cacheBlockSize={BLOCK_SIZE}
+            maxBlocksInCache={MAX_BLOCKS}
             columnDefs={columns}
-            defaultColDef={DEFAULT_COL}
-            getRowId={(p) => rowKey(p.data)}
-            rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: true, enableClickSelection: false, selectAll: "filtered" }}
-            selectionColumnDef={{ pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true }}
+            defaultColDef={COLUMN_DEFAULTS}
+            getRowId={getRowId}
+            rowSelection={ROW_SELECTION}
+            selectionColumnDef={SELECTION_COLUMN}
+            suppressMultiSort
             onGridReady={onGridReady}
-            onSelectionChanged={(e) => setSelected(e.api.getSelectedRows())}
+            onSortChanged={onSortChanged}
+            onSelectionChanged={onSelectionChanged}
             onCellFocused={onFocus}
-            onRowDataUpdated={onRowDataUpdated}
             onCellKeyDown={onKey}
-            onRowClicked={(e) => e.data && setFocused(e.data)}
-            onRowDoubleClicked={(e: RowDoubleClickedEvent<ExceptionRow>) => e.data && openDetail({ side: e.data.side, itemId: e.data.item_id })}
-            rowBuffer={20}
+            onRowClicked={onRowClicked}
+            onRowDoubleClicked={onRowDoubleClicked}
+            // A small buffer: scrolling fast, every rendered row is new each frame, so fewer rows
+            // beyond the viewport make cheaper frames (5 rows ≈ 130 px, more than a wheel step).
+            rowBuffer={5}
             animateRows={false}
             suppressCellFocus={false}
             enableCellTextSelection={false}
-            overlayNoRowsTemplate={loading ? "Loading…" : "No open exceptions match."}
-            rowClassRules={{ focused: (p) => !!focused && p.data?.side === focused.side && p.data?.item_id === focused.item_id }}
+            overlayNoRowsTemplate="No open exceptions match."
+            rowClassRules={rowClassRules}
           />
         </div>
         <SuggestionsPanel focused={focused} exponent={exp} currency={cur} onLoaded={(s) => (suggestionsRef.current = s)} decide={decideSuggestions} />
@@ -367,7 +523,7 @@ export function Exceptions() {
 }
 
 function SuggestionsPanel(props: {
-  focused: ExceptionRow | null;
+  focused: QueueRow | null;
   exponent: number;
   currency: string;
   onLoaded: (s: Suggestion[]) => void;
@@ -377,7 +533,7 @@ function SuggestionsPanel(props: {
   const [showAll, setShowAll] = useState(false);
   const [checked, setChecked] = useState<Set<number>>(new Set());
   // Arrowing through the grid should not send a request per row passed.
-  const [f, setF] = useState<ExceptionRow | null>(props.focused);
+  const [f, setF] = useState<QueueRow | null>(props.focused);
   useEffect(() => {
     const t = setTimeout(() => setF(props.focused), 120);
     return () => clearTimeout(t);

@@ -10,8 +10,8 @@ export function Workspaces() {
   const open = async (w: WorkspaceSummary) => {
     const d = await run((b) => b.openWorkspace(w.id), { ok: `Opened ${w.name}` });
     if (d) {
-      setWorkspace(d.workspace);
-      go(d.workspace.bank_lines + d.workspace.ledger_entries === 0 ? "import" : "match");
+      setWorkspace(d);
+      go(d.bank_lines + d.ledger_entries === 0 ? "import" : "match");
     }
   };
 

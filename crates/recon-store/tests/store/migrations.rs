@@ -121,6 +121,19 @@ fn databases_of_every_earlier_version_open_and_migrate() {
             i64::from(version >= 2),
             "v{version}"
         );
+        // Version 5 backfilled each group's item count and bank total from its items.
+        let rules: Vec<_> = ws
+            .rule_counts()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.rule, c.status, c.groups, c.items, c.bank_minor))
+            .collect();
+        let expected = if version >= 2 {
+            vec![("manual".to_string(), "manual".to_string(), 1, 2, 12500)]
+        } else {
+            vec![]
+        };
+        assert_eq!(rules, expected, "v{version}");
         ws.verify_audit().unwrap();
         assert_eq!(ws.integrity_check().unwrap(), "ok");
         // The migrated workspace works: match, then a decision.

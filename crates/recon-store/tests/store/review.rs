@@ -4,7 +4,7 @@
 
 use crate::support::*;
 use recon_review::{AdjustmentReason, SignOffState};
-use recon_store::{Adjustment, ExceptionQuery, MemoryKeyStore, StoreErrorKind};
+use recon_store::{Adjustment, ExceptionQuery, MemoryKeyStore, StoreErrorKind, Workspace};
 
 #[test]
 fn imports_are_idempotent_and_corrections_are_explicit() {
@@ -57,6 +57,34 @@ fn imports_are_idempotent_and_corrections_are_explicit() {
     ws.verify_audit().unwrap();
 }
 
+/// The dashboard's rule counts (read from each group's stored item count and bank total) agree
+/// with the same figures computed from the group's items.
+fn assert_rule_counts_follow_the_items(ws: &mut Workspace) {
+    let stored: Vec<_> = ws
+        .rule_counts()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.status != "suggested")
+        .map(|c| (c.rule, c.status, c.groups, c.items, c.bank_minor))
+        .collect();
+    let mut stmt = ws
+        .connection_for_tests()
+        .prepare(
+            "SELECT g.rule, CASE g.origin WHEN 'auto' THEN 'auto' ELSE 'manual' END, count(DISTINCT g.id),
+                    count(*), coalesce(sum(CASE WHEN i.side = 'bank' THEN i.amount_minor END), 0)
+             FROM groups g JOIN group_items i ON i.group_id = g.id WHERE g.removed_at IS NULL
+             GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        .unwrap();
+    let from_items: Vec<(String, String, i64, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(!from_items.is_empty());
+    assert_eq!(stored, from_items);
+}
+
 #[test]
 fn rerunning_the_matcher_keeps_manual_decisions_and_rejections() {
     let keys = MemoryKeyStore::default();
@@ -64,6 +92,7 @@ fn rerunning_the_matcher_keeps_manual_decisions_and_rejections() {
     let p = clara();
     let run = run_matcher(&mut ws, &p);
     assert!(run.auto_groups >= 3, "{run:?}");
+    assert_rule_counts_follow_the_items(&mut ws);
     // S1/5 (1995.00) settles GL-5 (2000.00) less a 5.00 bank charge: the bank_charges rule
     // books it; a clerk takes it apart and matches it by hand with an adjustment instead.
     let charged = ws
@@ -88,6 +117,7 @@ fn rerunning_the_matcher_keeps_manual_decisions_and_rejections() {
         .manual_match(&actor(&p), &["S1/5".into()], &["GL-5".into()], Some(&adj))
         .unwrap();
     let group = receipt.group.unwrap();
+    assert_rule_counts_follow_the_items(&mut ws);
     // Unmatch an auto group: the matcher must not pair those items again.
     let auto_group = ws.group_of("bank", "S1/1").unwrap().unwrap();
     ws.unmatch(&actor(&p), &[auto_group]).unwrap();
@@ -101,7 +131,9 @@ fn rerunning_the_matcher_keeps_manual_decisions_and_rejections() {
     // Undo of one's own last decision (the manual match of S1/1 below), then of the unmatch.
     ws.manual_match(&actor(&p), &["S1/1".into()], &["GL-1".into()], None)
         .unwrap();
+    assert_rule_counts_follow_the_items(&mut ws);
     ws.undo_last(&actor(&p)).unwrap();
+    assert_rule_counts_follow_the_items(&mut ws);
     assert_eq!(ws.group_of("bank", "S1/1").unwrap(), None);
     let page = ws
         .exceptions(
