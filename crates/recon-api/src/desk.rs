@@ -905,7 +905,8 @@ impl Desk {
 
     pub fn sign_off_status(&mut self) -> Result<SignOff, ApiError> {
         let ws = self.ws()?;
-        let record = w::status(ws)?.sign_off;
+        // The app asks after every decision: the record alone, not the workspace's counts.
+        let record = ws.sign_off()?;
         sign_off_dto(ws, record)
     }
 

@@ -73,17 +73,8 @@ impl<'a> Table<'a> {
             t.reference.push(reference);
             t.description.push(item.description);
             t.counterparty.push(item.counterparty);
-            let counterparty: String = item
-                .counterparty
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_uppercase)
-                .collect();
-            t.counterparty_hash.push(if counterparty.is_empty() {
-                0
-            } else {
-                passes::hash_str(&counterparty)
-            });
+            t.counterparty_hash
+                .push(passes::hash_folded(item.counterparty));
             t.raw_reference.push(item.reference);
         }
         Ok(t)

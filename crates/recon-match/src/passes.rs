@@ -32,14 +32,36 @@ fn finish(mut h: u64) -> u64 {
     h
 }
 
+const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
+
+fn fnv(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
+}
+
 /// FNV-1a over the bytes, then avalanched: stable across runs and machines.
 pub(crate) fn hash_str(s: &str) -> u64 {
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+    finish(fnv(FNV_OFFSET, s.as_bytes()))
+}
+
+/// [`hash_str`] of the text folded to its upper-case letters and digits (0 when there are
+/// none), without building the folded string.
+pub(crate) fn hash_folded(s: &str) -> u64 {
+    let mut h = FNV_OFFSET;
+    let mut any = false;
+    let mut buf = [0u8; 4];
+    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+        any = true;
+        if c.is_ascii() {
+            h = fnv(h, &[c.to_ascii_uppercase() as u8]);
+        } else {
+            for u in c.to_uppercase() {
+                h = fnv(h, u.encode_utf8(&mut buf).as_bytes());
+            }
+        }
     }
-    finish(h)
+    if any { finish(h) } else { 0 }
 }
 
 /// The key of item `i` of `t` under the pass's keys (amount optional).
@@ -679,6 +701,14 @@ fn find_subsets(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_hash_is_the_hash_of_the_folded_text() {
+        assert_eq!(hash_folded("Acme GmbH."), hash_str("ACMEGMBH"));
+        assert_eq!(hash_folded("straße 7"), hash_str("STRASSE7"));
+        assert_eq!(hash_folded(" -/- "), 0);
+        assert_eq!(hash_folded(""), 0);
+    }
 
     #[test]
     fn subsets() {

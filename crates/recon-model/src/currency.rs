@@ -61,6 +61,35 @@ SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS 
 XCG YER ZAR ZMW ZWG ZWL \
 ATS DEM FIM FRF IEP NLG";
 
+/// Marks a code that is not a known currency in the lookup table.
+const UNKNOWN: u8 = u8::MAX;
+
+/// Position of an upper-case three-letter code in the lookup table (26³ entries).
+fn table_index(code: [u8; 3]) -> usize {
+    code.iter()
+        .fold(0, |acc, b| acc * 26 + usize::from(b - b'A'))
+}
+
+/// Every code's exponent (or UNKNOWN), built once: importers look a currency up per line, and
+/// a scan of the code lists per line showed in the profile at a million lines.
+fn exponents() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![UNKNOWN; 26 * 26 * 26];
+        let index = |c: &str| {
+            let b = c.as_bytes();
+            table_index([b[0], b[1], b[2]])
+        };
+        for c in KNOWN_TWO.split_ascii_whitespace() {
+            table[index(c)] = 2;
+        }
+        for (c, e) in EXPONENTS {
+            table[index(c)] = *e;
+        }
+        table
+    })
+}
+
 impl Currency {
     /// Looks a currency up by its three-letter code (case-sensitive, as ISO 4217 writes it).
     pub fn from_code(code: &str) -> Result<Currency, UnknownCurrency> {
@@ -68,12 +97,9 @@ impl Currency {
         if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_uppercase) {
             return Err(UnknownCurrency(code.to_string()));
         }
-        let exponent = if let Some((_, e)) = EXPONENTS.iter().find(|(c, _)| *c == code) {
-            *e
-        } else if KNOWN_TWO.split_ascii_whitespace().any(|c| c == code) {
-            2
-        } else {
-            return Err(UnknownCurrency(code.to_string()));
+        let exponent = match exponents()[table_index([bytes[0], bytes[1], bytes[2]])] {
+            UNKNOWN => return Err(UnknownCurrency(code.to_string())),
+            e => e,
         };
         Ok(Currency {
             code: [bytes[0], bytes[1], bytes[2]],
@@ -130,5 +156,27 @@ mod tests {
         assert!(Currency::from_code("eur").is_err());
         assert!(Currency::from_code("XXX").is_err());
         assert!(Currency::from_code("EURO").is_err());
+    }
+
+    #[test]
+    fn every_listed_code_is_known_with_its_exponent() {
+        for code in KNOWN_TWO.split_ascii_whitespace() {
+            let want = EXPONENTS
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(2, |(_, e)| *e);
+            assert_eq!(
+                Currency::from_code(code).unwrap().exponent(),
+                u32::from(want),
+                "{code}"
+            );
+        }
+        for (code, e) in EXPONENTS {
+            assert_eq!(
+                Currency::from_code(code).unwrap().exponent(),
+                u32::from(*e),
+                "{code}"
+            );
+        }
     }
 }

@@ -178,29 +178,31 @@ impl Workspace {
         })
     }
 
-    /// Open items by age bucket as of a date: (label, items, amount).
+    /// Open items by age bucket as of a date: (label, items, amount). Items dated after
+    /// `as_of` are in no bucket. One pass over the open items.
     pub fn aging(&self, as_of: Date) -> Result<Vec<(String, i64, i64)>> {
         let day = |n: i64| {
             (as_of - chrono::Duration::days(n))
                 .format("%Y-%m-%d")
                 .to_string()
         };
-        let bounds: [(&str, i64, i64); 5] = [
-            ("0-7", 0, 7),
-            ("8-30", 8, 30),
-            ("31-60", 31, 60),
-            ("61-90", 61, 90),
-            ("90+", 91, 1_000_000),
-        ];
-        let mut out = Vec::new();
-        for (label, from, to) in bounds {
-            let (n, sum): (i64, i64) = self.conn.query_row(
-                "SELECT count(*), coalesce(sum(amount_minor), 0) FROM exceptions
-                 WHERE item_date <= ?1 AND item_date >= ?2",
-                params![day(from), day(to.min(100_000))],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            out.push((label.to_string(), n, sum));
+        const LABELS: [&str; 5] = ["0-7", "8-30", "31-60", "61-90", "90+"];
+        let mut out: Vec<(String, i64, i64)> =
+            LABELS.iter().map(|l| (l.to_string(), 0, 0)).collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT CASE WHEN item_date >= ?1 THEN 0 WHEN item_date >= ?2 THEN 1
+                         WHEN item_date >= ?3 THEN 2 WHEN item_date >= ?4 THEN 3 ELSE 4 END,
+                    count(*), coalesce(sum(amount_minor), 0)
+             FROM exceptions WHERE item_date <= ?5 GROUP BY 1",
+        )?;
+        let rows = stmt.query_map(
+            params![day(7), day(30), day(60), day(90), day(0)],
+            |r| Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+        )?;
+        for row in rows {
+            let (bucket, n, sum) = row?;
+            out[bucket].1 = n;
+            out[bucket].2 = sum;
         }
         Ok(out)
     }

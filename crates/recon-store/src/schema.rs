@@ -246,7 +246,7 @@ ALTER TABLE match_runs ADD COLUMN rule_set_sha256 TEXT NOT NULL DEFAULT '';
 /// Version 5: the dashboard's figures without reading wide rows. Each group carries its item
 /// count and bank-side total (written with the group, never changed after; backfilled here), and
 /// narrow covering indexes answer the rule counts, the matched/open amounts and the
-/// reconciliation statement's totals (at 2M items: 5.3 s of full-row scans before, see
+/// reconciliation statement's totals and adjustments, and the exceptions' aging (at 2M items: 5.3 s of full-row scans before, see
 /// BENCHMARKS.md). The item indexes replace the partial `group_id` ones.
 pub const V5_DASHBOARD_FIGURES: &str = "
 ALTER TABLE groups ADD COLUMN items INTEGER NOT NULL DEFAULT 0;
@@ -256,8 +256,11 @@ UPDATE groups SET
     bank_minor = (SELECT coalesce(sum(amount_minor), 0) FROM group_items
                   WHERE group_id = groups.id AND side = 'bank');
 CREATE INDEX groups_rule ON groups(removed_at, rule, origin, items, bank_minor);
+CREATE INDEX groups_difference ON groups(removed_at, adjustment_reason, difference_minor)
+    WHERE difference_minor <> 0;
 DROP INDEX bank_lines_group;
 DROP INDEX ledger_entries_group;
+CREATE INDEX exceptions_date_amount ON exceptions(item_date, amount_minor);
 CREATE INDEX bank_lines_group_amount ON bank_lines(group_id, amount_minor);
 CREATE INDEX ledger_entries_group_amount ON ledger_entries(group_id, amount_minor);
 ";

@@ -339,3 +339,43 @@ fn the_count_of_a_query_is_the_number_of_rows_it_pages_through() {
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].assignee.as_deref(), Some("sam"));
 }
+
+#[test]
+fn aging_buckets_follow_the_days_open_of_the_exception_list() {
+    let keys = MemoryKeyStore::default();
+    let mut ws = sample_workspace("aging", &keys);
+    run_matcher(&mut ws, &clara());
+    let bucket = |days: i64| match days {
+        ..0 => None,
+        0..=7 => Some(0),
+        8..=30 => Some(1),
+        31..=60 => Some(2),
+        61..=90 => Some(3),
+        _ => Some(4),
+    };
+    // As of dates before, inside and long after the sample's month: every boundary is crossed.
+    let dates = (0..=400).map(|n| day(1) + chrono::Duration::days(n));
+    let mut seen = [false; 5];
+    for as_of in dates {
+        let mut expected = vec![(0i64, 0i64); 5];
+        let rows = ws
+            .exceptions(&ExceptionQuery::default(), as_of)
+            .unwrap();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            if let Some(b) = bucket(row.days_open) {
+                expected[b].0 += 1;
+                expected[b].1 += row.amount_minor;
+                seen[b] = true;
+            }
+        }
+        let aging: Vec<(i64, i64)> = ws
+            .aging(as_of)
+            .unwrap()
+            .into_iter()
+            .map(|(_, n, sum)| (n, sum))
+            .collect();
+        assert_eq!(aging, expected, "as of {as_of}");
+    }
+    assert!(seen.iter().all(|s| *s), "every bucket was filled at some date: {seen:?}");
+}
