@@ -494,7 +494,7 @@ pub fn bench_desk(bank_lines: usize) {
     timed("list workspaces (summaries)", &mut || {
         desk.list_workspaces().expect("list");
     });
-    timed("open workspace (its dashboard)", &mut || {
+    timed("open workspace (its summary)", &mut || {
         desk.open_workspace(&id).expect("open");
     });
     let query = recon_api::desk::ExceptionQueryDto {
