@@ -65,6 +65,16 @@ async function markAfter(name, since, what) {
 }
 
 const ms = (x) => `${Math.round(x)} ms`;
+/** The IPC calls (recorded by the page, `window.__reconCalls`) in flight between two moments,
+ * as "command start→end" in ms relative to `from`: what a slow moment waited on. */
+async function timeline(from, to) {
+  const calls = await browser.execute(() => [...(window.__reconCalls ?? [])]);
+  return calls
+    .filter((c) => c.end >= from && c.start <= to)
+    .map((c) => `${c.cmd} ${Math.round(c.start - from)}→${Math.round(c.end - from)}`)
+    .join(", ");
+}
+const timelines = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function session() {
@@ -138,6 +148,7 @@ async function main() {
     const open = await markAfter("exceptions-open", t, "the grid to open (every row known, the screen painted)");
     const m = await marks();
     grid.push({ block: m["exceptions-first-block"] - t, first: first - t, open: open - t, rows: m["exceptions-rows"] });
+    timelines.push(`grid run ${i + 1} (open ${ms(open - t)}): ${await timeline(t, open)}`);
   }
   const rows = grid[grid.length - 1].rows;
   const displayed = await browser.execute(() => document.querySelectorAll('[data-testid="exceptions-grid"] .ag-row').length);
@@ -192,6 +203,7 @@ async function main() {
     const refreshed = await markAfter("exceptions-refreshed", t, "the grid to refresh from the server");
     const applied = (await marks())["decision-grid-applied"];
     decisions.push({ stored: stored - t, applied: applied - t, first: first - t, refreshed: refreshed - t });
+    timelines.push(`decision ${i + 1} (refreshed ${ms(refreshed - t)}): ${await timeline(t, refreshed)}`);
   }
   const suggestedRows = (await marks())["exceptions-rows"];
 
@@ -212,6 +224,8 @@ async function main() {
   console.log(`| decision click → stored → shown on the loaded rows (before paint) | | ${ms(median(decisions.map((d) => d.applied)))} | ${decisions.map((d) => ms(d.applied)).join(", ")} |`);
   console.log(`| decision click → grid updated and painted (${suggestedRows} rows in the filter) | ≤ 50 ms | ${ms(median(decisions.map((d) => d.first)))} | ${decisions.map((d) => ms(d.first)).join(", ")} |`);
   console.log(`| decision click → the grid's blocks refreshed from the server and painted | | ${ms(median(decisions.map((d) => d.refreshed)))} | ${decisions.map((d) => ms(d.refreshed)).join(", ")} |`);
+  console.log("\nIPC calls in flight (ms after the click, sent→answered):");
+  for (const line of timelines) console.log(`- ${line}`);
 }
 
 let code = 0;

@@ -135,7 +135,11 @@ fn build_workspace(bank_lines: usize, extra_open: usize) -> Option<Built> {
     build_workspace_in(dir, bank_lines, extra_open)
 }
 
-fn build_workspace_in(dir: std::path::PathBuf, bank_lines: usize, extra_open: usize) -> Option<Built> {
+fn build_workspace_in(
+    dir: std::path::PathBuf,
+    bank_lines: usize,
+    extra_open: usize,
+) -> Option<Built> {
     if let Err(e) = OsKeyStore::probe() {
         println!("| workspace | FAILED: {e} (run under scripts/with-keyring.sh) | | |");
         return None;
@@ -454,7 +458,10 @@ pub fn bench_desk(bank_lines: usize) {
         let part = |name: &str, f: &dyn Fn()| {
             let started = Instant::now();
             f();
-            println!("| dashboard part ({cache}): {name} | | {:.2?} | |", started.elapsed());
+            println!(
+                "| dashboard part ({cache}): {name} | | {:.2?} | |",
+                started.elapsed()
+            );
         };
         part("status counts", &|| drop(ws.status().expect("status")));
         part("bank exceptions count", &|| {
@@ -464,13 +471,19 @@ pub fn bench_desk(bank_lines: usize) {
             };
             ws.exception_count(&q).expect("count");
         });
-        part("oldest exception", &|| drop(ws.oldest_exception_date().expect("oldest")));
+        part("oldest exception", &|| {
+            drop(ws.oldest_exception_date().expect("oldest"))
+        });
         part("rule counts", &|| drop(ws.rule_counts().expect("rules")));
         part("matched and open amounts", &|| {
             ws.matched_and_open_minor().expect("amounts");
         });
-        part("aging", &|| drop(ws.aging(date("2026-04-30")).expect("aging")));
-        part("aging as of 2026-11-26", &|| drop(ws.aging(date("2026-11-26")).expect("aging")));
+        part("aging", &|| {
+            drop(ws.aging(date("2026-04-30")).expect("aging"))
+        });
+        part("aging as of 2026-11-26", &|| {
+            drop(ws.aging(date("2026-11-26")).expect("aging"))
+        });
         part("reconciliation statement", &|| {
             drop(ws.reconciliation_statement().expect("statement"))
         });
@@ -535,10 +548,13 @@ pub fn bench_desk(bank_lines: usize) {
         limit: 500,
         ..query.clone()
     };
-    timed("accept one suggestion, then the first 500-row block again", &mut || {
-        accept_next(&mut desk);
-        desk.list_exceptions(&suggested).expect("page");
-    });
+    timed(
+        "accept one suggestion, then the first 500-row block again",
+        &mut || {
+            accept_next(&mut desk);
+            desk.list_exceptions(&suggested).expect("page");
+        },
+    );
     timed("accept one suggestion, then the dashboard", &mut || {
         accept_next(&mut desk);
         desk.dashboard().expect("dashboard");

@@ -195,10 +195,13 @@ impl Workspace {
                     count(*), coalesce(sum(amount_minor), 0)
              FROM exceptions WHERE item_date <= ?5 GROUP BY 1",
         )?;
-        let rows = stmt.query_map(
-            params![day(7), day(30), day(60), day(90), day(0)],
-            |r| Ok((r.get::<_, usize>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
-        )?;
+        let rows = stmt.query_map(params![day(7), day(30), day(60), day(90), day(0)], |r| {
+            Ok((
+                r.get::<_, usize>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
         for row in rows {
             let (bucket, n, sum) = row?;
             out[bucket].1 = n;

@@ -281,7 +281,9 @@ impl Workspace {
     /// SQLite's `data_version`: changes whenever another connection commits to the database,
     /// so a reader can tell whether what it computed earlier still holds.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn status(&self) -> Result<WorkspaceStatus> {

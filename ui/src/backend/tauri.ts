@@ -18,12 +18,16 @@ import type { Suggestion } from "../bindings/Suggestion";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import type { Backend, Side, Unsubscribe } from "./Backend";
 import { toBackendError } from "./errors";
+import { recordCall } from "../logic/perfMarks";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const start = performance.timeOrigin + performance.now();
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
     throw toBackendError(e);
+  } finally {
+    recordCall(cmd, start, performance.timeOrigin + performance.now());
   }
 }
 

@@ -28,3 +28,21 @@ export function mark(name: string, value: number = performance.timeOrigin + perf
 export function markAfterPaint(name: string): void {
   requestAnimationFrame(() => setTimeout(() => mark(name), 0));
 }
+
+/** One IPC call as the page saw it: the command, when it was sent and when its answer arrived
+ * (epoch ms). The benchmark prints them around a slow moment to show what waited on what. */
+export interface CallSpan {
+  cmd: string;
+  start: number;
+  end: number;
+}
+
+const CALLS_KEPT = 500;
+
+/** Records an IPC call in `window.__reconCalls` (the latest CALLS_KEPT). */
+export function recordCall(cmd: string, start: number, end: number): void {
+  const w = window as unknown as { __reconCalls?: CallSpan[] };
+  const calls = (w.__reconCalls ??= []);
+  calls.push({ cmd, start, end });
+  if (calls.length > CALLS_KEPT) calls.splice(0, calls.length - CALLS_KEPT);
+}

@@ -77,7 +77,9 @@ fn assert_rule_counts_follow_the_items(ws: &mut Workspace) {
         )
         .unwrap();
     let from_items: Vec<(String, String, i64, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
@@ -358,9 +360,7 @@ fn aging_buckets_follow_the_days_open_of_the_exception_list() {
     let mut seen = [false; 5];
     for as_of in dates {
         let mut expected = vec![(0i64, 0i64); 5];
-        let rows = ws
-            .exceptions(&ExceptionQuery::default(), as_of)
-            .unwrap();
+        let rows = ws.exceptions(&ExceptionQuery::default(), as_of).unwrap();
         assert!(!rows.is_empty());
         for row in &rows {
             if let Some(b) = bucket(row.days_open) {
@@ -377,5 +377,8 @@ fn aging_buckets_follow_the_days_open_of_the_exception_list() {
             .collect();
         assert_eq!(aging, expected, "as of {as_of}");
     }
-    assert!(seen.iter().all(|s| *s), "every bucket was filled at some date: {seen:?}");
+    assert!(
+        seen.iter().all(|s| *s),
+        "every bucket was filled at some date: {seen:?}"
+    );
 }
