@@ -773,14 +773,12 @@ impl Desk {
         item_id: Option<&str>,
     ) -> Result<Vec<Suggestion>, ApiError> {
         let ws = self.ws()?;
-        let all = w::list_suggestions(ws, 100_000)?;
-        let keep: Option<Vec<i64>> = match (side, item_id) {
-            (Some(s), Some(i)) => Some(ws.suggestions_of(s, i)?),
-            _ => None,
+        let rows = match (side, item_id) {
+            (Some(s), Some(i)) => ws.suggestions_by_id(&ws.suggestions_of(s, i)?)?,
+            _ => w::list_suggestions(ws, 100_000)?,
         };
-        Ok(all
+        Ok(rows
             .into_iter()
-            .filter(|s| keep.as_ref().is_none_or(|k| k.contains(&s.id)))
             .map(|s| Suggestion {
                 id: s.id,
                 rule: s.rule,

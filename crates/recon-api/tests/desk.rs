@@ -73,12 +73,30 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
         .unwrap();
     assert!(of_item.iter().any(|s| s.id == first.id));
     // Each row's suggestion count is the number of open suggestions that name the item.
+    // An item's suggestions are those of the full list that name it, in the same order.
     let mut with_suggestions = 0;
     for row in &page.rows {
         let of_row = desk
             .list_suggestions(Some(&row.side), Some(&row.item_id))
             .unwrap();
         assert_eq!(row.suggestions as usize, of_row.len(), "{row:?}");
+        let naming: Vec<i64> = suggestions
+            .iter()
+            .filter(|s| {
+                let side = if row.side == "bank" {
+                    &s.bank
+                } else {
+                    &s.ledger
+                };
+                side.contains(&row.item_id)
+            })
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(
+            of_row.iter().map(|s| s.id).collect::<Vec<_>>(),
+            naming,
+            "{row:?}"
+        );
         with_suggestions += usize::from(row.suggestions > 0);
     }
     assert!(with_suggestions >= 2, "{:?}", page.rows);

@@ -548,6 +548,14 @@ pub fn bench_desk(bank_lines: usize) {
         limit: 500,
         ..query.clone()
     };
+    let first = desk.list_exceptions(&suggested).expect("page").rows[0].clone();
+    timed(
+        "one item's suggestions (the focused row's panel)",
+        &mut || {
+            desk.list_suggestions(Some(&first.side), Some(&first.item_id))
+                .expect("suggestions");
+        },
+    );
     timed(
         "accept one suggestion, then the first 500-row block again",
         &mut || {

@@ -206,21 +206,40 @@ impl Workspace {
     }
 
     /// Open suggestions, best first.
+    /// Open suggestions, best first.
     pub fn suggestions(&self, limit: usize) -> Result<Vec<SuggestionRow>> {
-        let mut stmt = self.conn.prepare(
+        self.suggestion_rows("", &[&(limit as i64)])
+    }
+
+    /// The open suggestions among `ids`, best first: an item's suggestions without reading all
+    /// of them (at 10,000 open suggestions that was 1.1–1.4 s per focused row in the app).
+    pub fn suggestions_by_id(&self, ids: &[i64]) -> Result<Vec<SuggestionRow>> {
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        self.suggestion_rows(
+            " AND s.id IN (SELECT value FROM json_each(?2))",
+            &[&-1i64, &ids],
+        )
+    }
+
+    fn suggestion_rows(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<SuggestionRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT s.id, s.rule, s.score, s.difference_minor, s.explanation,
                     (SELECT group_concat(b.line_id, ' ') FROM suggestion_items si JOIN bank_lines b ON b.id = si.item
                       WHERE si.suggestion = s.id AND si.side = 'bank'),
                     (SELECT group_concat(l.entry_id, ' ') FROM suggestion_items si JOIN ledger_entries l ON l.id = si.item
                       WHERE si.suggestion = s.id AND si.side = 'ledger')
-             FROM suggestions s WHERE s.status = 'open' ORDER BY s.score DESC, s.id LIMIT ?1",
-        )?;
+             FROM suggestions s WHERE s.status = 'open'{filter} ORDER BY s.score DESC, s.id LIMIT ?1"
+        ))?;
         let split = |s: Option<String>| -> Vec<String> {
             s.map(|s| s.split(' ').map(str::to_string).collect())
                 .unwrap_or_default()
         };
         let rows = stmt
-            .query_map([limit as i64], |r| {
+            .query_map(args, |r| {
                 Ok(SuggestionRow {
                     id: r.get(0)?,
                     rule: r.get(1)?,
