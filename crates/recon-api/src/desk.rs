@@ -774,7 +774,7 @@ impl Desk {
     ) -> Result<Vec<Suggestion>, ApiError> {
         let ws = self.ws()?;
         let rows = match (side, item_id) {
-            (Some(s), Some(i)) => ws.suggestions_by_id(&ws.suggestions_of(s, i)?)?,
+            (Some(s), Some(i)) => ws.item_suggestions(s, i)?,
             _ => w::list_suggestions(ws, 100_000)?,
         };
         Ok(rows

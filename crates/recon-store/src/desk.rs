@@ -39,26 +39,6 @@ impl Workspace {
         Ok(self.conn.query_row(&sql, params.as_slice(), |r| r.get(0))?)
     }
 
-    /// Ids of the open suggestions that involve an item.
-    pub fn suggestions_of(&self, side: &str, item_id: &str) -> Result<Vec<i64>> {
-        let sql = if side == "bank" {
-            "SELECT DISTINCT s.id FROM suggestions s
-               JOIN suggestion_items si ON si.suggestion = s.id AND si.side = 'bank'
-               JOIN bank_lines b ON b.id = si.item
-             WHERE s.status = 'open' AND b.line_id = ?1 ORDER BY s.score DESC, s.id"
-        } else {
-            "SELECT DISTINCT s.id FROM suggestions s
-               JOIN suggestion_items si ON si.suggestion = s.id AND si.side = 'ledger'
-               JOIN ledger_entries l ON l.id = si.item
-             WHERE s.status = 'open' AND l.entry_id = ?1 ORDER BY s.score DESC, s.id"
-        };
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let ids = stmt
-            .query_map([item_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
-        Ok(ids)
-    }
-
     /// Everything about one item.
     pub fn item_record(&self, side: &str, item_id: &str) -> Result<ItemRecord> {
         let c = &self.conn;
