@@ -43,6 +43,11 @@ pub fn generate_files(
 
 /// Writes to `<path>.partial` then renames over `path`.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    write_parts_atomically(path, &[bytes])
+}
+
+/// [`write_atomically`] of the parts one after another (no copy into one buffer first).
+pub(crate) fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), ApiError> {
     let write_error = |source| ApiError::Write {
         path: path.to_path_buf(),
         source,
@@ -50,6 +55,16 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    std::fs::write(&partial, bytes).map_err(write_error)?;
+    let written = (|| {
+        let mut file = std::fs::File::create(&partial)?;
+        for part in parts {
+            std::io::Write::write_all(&mut file, part)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(write_error(e));
+    }
     std::fs::rename(&partial, path).map_err(write_error)
 }

@@ -7,9 +7,8 @@ use crate::{
 };
 use recon_formats::{Issue, Limits};
 use recon_match::{Item, MatchInput, MatchOutcome, MatchStatus, Observer, RuleSet};
-use recon_model::{LedgerEntry, Statement, format_minor};
+use recon_model::{LedgerEntry, Statement, format_minor, write_minor};
 use sha2::Digest as _;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -51,6 +50,9 @@ pub struct MatchReport {
     pub summary: MatchSummary,
     pub issues: Vec<Issue>,
     pub outcome: MatchOutcome,
+    /// What was matched, as imported.
+    pub statements: Vec<Statement>,
+    pub ledger: Vec<LedgerEntry>,
 }
 
 /// Loads a rule set file, or the default rules.
@@ -155,6 +157,7 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
     write_outcome(&request.out_dir, &outcome)?;
     clock.finish();
     let mut summary = summarize(&rules, &input, &outcome);
+    drop(input);
     summary.phases_micros = clock.phases.clone();
     summary.total_micros = started.elapsed().as_micros();
     let json = serde_json::to_string_pretty(&summary)
@@ -164,6 +167,8 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
         summary,
         issues: import.issues,
         outcome,
+        statements: import.statements,
+        ledger,
     })
 }
 
@@ -177,49 +182,78 @@ fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<InputFile>, ApiErr
     paths.iter().map(|p| read_input(p, limits)).collect()
 }
 
-/// matches.csv and exceptions.csv, each written atomically.
+/// matches.csv and exceptions.csv, each written atomically. The text is formatted on two
+/// threads: each takes half of the groups, the second also the exceptions.
 pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError> {
     std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
-    let rows: usize = outcome
-        .groups
-        .iter()
-        .map(|g| g.bank.len() + g.ledger.len())
-        .sum();
-    let mut matches = String::with_capacity(64 + rows * 48);
-    matches.push_str("match_id,rule,status,side,item_id,amount\n");
-    for g in &outcome.groups {
+    let groups = &outcome.groups;
+    let half = groups.len() / 2;
+    let (first, (second, exceptions)) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| {
+            (
+                matches_rows(&groups[half..]),
+                exceptions_csv(&outcome.exceptions),
+            )
+        });
+        let first = matches_rows(&groups[..half]);
+        let rest = rest
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, rest)
+    });
+    crate::generate::write_parts_atomically(
+        &dir.join("matches.csv"),
+        &[
+            b"match_id,rule,status,side,item_id,amount\n",
+            first.as_bytes(),
+            second.as_bytes(),
+        ],
+    )?;
+    crate::generate::write_parts_atomically(&dir.join("exceptions.csv"), &[exceptions.as_bytes()])
+}
+
+/// matches.csv rows of these groups, one per item.
+fn matches_rows(groups: &[recon_match::MatchGroup]) -> String {
+    let rows: usize = groups.iter().map(|g| g.bank.len() + g.ledger.len()).sum();
+    let mut out = String::with_capacity(rows * 48);
+    for g in groups {
         let e = g.currency.exponent();
-        for (side, items) in [("bank", &g.bank), ("ledger", &g.ledger)] {
+        for (side, items) in [("bank,", &g.bank), ("ledger,", &g.ledger)] {
             for i in items {
-                let _ = write!(
-                    matches,
-                    "{},{},{},{side},",
-                    g.match_id,
-                    g.rule,
-                    g.status.name()
-                );
-                push_field(&mut matches, &i.id);
-                let _ = writeln!(matches, ",{}", format_minor(i.amount_minor, e));
+                out.push_str(&g.match_id);
+                out.push(',');
+                out.push_str(&g.rule);
+                out.push(',');
+                out.push_str(g.status.name());
+                out.push(',');
+                out.push_str(side);
+                push_field(&mut out, &i.id);
+                out.push(',');
+                write_minor(&mut out, i.amount_minor, e);
+                out.push('\n');
             }
         }
     }
-    crate::generate::write_atomically(&dir.join("matches.csv"), matches.as_bytes())?;
-    let mut exceptions = String::with_capacity(64 + outcome.exceptions.len() * 40);
-    exceptions.push_str("side,item_id,amount,reason\n");
-    for x in &outcome.exceptions {
-        let _ = write!(exceptions, "{},", x.side.name());
-        push_field(&mut exceptions, &x.item_id);
-        let _ = writeln!(
-            exceptions,
-            ",{},{}",
-            format_minor(x.amount_minor, x.currency.exponent()),
-            x.reason.name()
-        );
+    out
+}
+
+fn exceptions_csv(exceptions: &[recon_match::Exception]) -> String {
+    let mut out = String::with_capacity(64 + exceptions.len() * 40);
+    out.push_str("side,item_id,amount,reason\n");
+    for x in exceptions {
+        out.push_str(x.side.name());
+        out.push(',');
+        push_field(&mut out, &x.item_id);
+        out.push(',');
+        write_minor(&mut out, x.amount_minor, x.currency.exponent());
+        out.push(',');
+        out.push_str(x.reason.name());
+        out.push('\n');
     }
-    crate::generate::write_atomically(&dir.join("exceptions.csv"), exceptions.as_bytes())
+    out
 }
 
 fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) -> MatchSummary {

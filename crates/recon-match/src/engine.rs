@@ -7,7 +7,7 @@ use crate::normalize;
 use crate::passes::{self, Candidate};
 use crate::rules::{Outcome, RuleSet};
 use recon_model::Currency;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// One side's items in columns, sorted by id. Index = position in these vectors.
 pub(crate) struct Table<'a> {
@@ -18,7 +18,7 @@ pub(crate) struct Table<'a> {
     pub date: Vec<i32>,
     pub amount: Vec<i64>,
     /// Normalized reference ("" when none).
-    pub reference: Vec<String>,
+    pub reference: Texts,
     pub reference_hash: Vec<u64>,
     pub description: Vec<&'a str>,
     /// Hash of the folded counterparty name (0 when none).
@@ -31,15 +31,23 @@ pub(crate) struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn new(
-        mut items: Vec<Item<'a>>,
+        items: &[Item<'a>],
         accounts: &HashMap<&'a str, u32>,
         side: &'static str,
     ) -> Result<Table<'a>, MatchError> {
-        items.sort_by(|a, b| a.id.cmp(b.id));
-        if let Some(w) = items.windows(2).find(|w| w[0].id == w[1].id) {
+        // Positions in id order (most inputs already are: then no sort at all). Stable, so a
+        // duplicate id is found next to its twin.
+        let mut order: Vec<u32> = (0..items.len() as u32).collect();
+        if !items.is_sorted_by(|a, b| a.id <= b.id) {
+            order.sort_by(|&a, &b| items[a as usize].id.cmp(items[b as usize].id));
+        }
+        if let Some(w) = order
+            .windows(2)
+            .find(|w| items[w[0] as usize].id == items[w[1] as usize].id)
+        {
             return Err(MatchError::DuplicateId {
                 side,
-                id: w[0].id.to_string(),
+                id: items[w[0] as usize].id.to_string(),
             });
         }
         let n = items.len();
@@ -49,7 +57,7 @@ impl<'a> Table<'a> {
             currency: Vec::with_capacity(n),
             date: Vec::with_capacity(n),
             amount: Vec::with_capacity(n),
-            reference: Vec::with_capacity(n),
+            reference: Texts::with_capacity(n, items.iter().map(|i| i.reference.len()).sum()),
             reference_hash: Vec::with_capacity(n),
             description: Vec::with_capacity(n),
             counterparty_hash: Vec::with_capacity(n),
@@ -58,19 +66,30 @@ impl<'a> Table<'a> {
             open: vec![true; n],
         };
         let epoch = recon_model::Date::from_ymd_opt(1970, 1, 1).expect("valid date");
-        for item in items {
-            let reference = normalize::reference(item.reference);
-            t.ids.push(item.id);
-            t.account.push(accounts[item.account]);
-            t.currency.push(item.currency);
-            t.date.push((item.date - epoch).num_days() as i32);
-            t.amount.push(item.amount_minor);
+        let mut last_account: Option<(&str, u32)> = None;
+        for &i in &order {
+            let item = &items[i as usize];
+            let reference = t
+                .reference
+                .push_with(|out| normalize::reference_into(item.reference, out));
             t.reference_hash.push(if reference.is_empty() {
                 0
             } else {
-                passes::hash_str(&reference)
+                passes::hash_str(reference)
             });
-            t.reference.push(reference);
+            t.ids.push(item.id);
+            let account = match last_account {
+                Some((name, n)) if name == item.account => n,
+                _ => {
+                    let n = accounts[item.account];
+                    last_account = Some((item.account, n));
+                    n
+                }
+            };
+            t.account.push(account);
+            t.currency.push(item.currency);
+            t.date.push((item.date - epoch).num_days() as i32);
+            t.amount.push(item.amount_minor);
             t.description.push(item.description);
             t.counterparty.push(item.counterparty);
             t.counterparty_hash
@@ -86,6 +105,39 @@ impl<'a> Table<'a> {
 
     fn index_of(&self, id: &str) -> Option<usize> {
         self.ids.binary_search(&id).ok()
+    }
+}
+
+/// A column of strings in one buffer: one allocation for the column, not one per item.
+pub(crate) struct Texts {
+    text: String,
+    /// End of item i's text in `text` (its start is the previous end).
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn with_capacity(items: usize, bytes: usize) -> Texts {
+        Texts {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(items),
+        }
+    }
+
+    /// Appends the next item's text, written by `write`, and returns it.
+    fn push_with(&mut self, write: impl FnOnce(&mut String)) -> &str {
+        let start = self.text.len();
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+        &self.text[start..]
+    }
+}
+
+impl std::ops::Index<usize> for Texts {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
     }
 }
 
@@ -112,14 +164,16 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> Result<MatchOutcome, MatchError> {
     observer.phase("prepare");
-    let mut account_names: Vec<&str> = input
-        .bank
-        .iter()
-        .chain(&input.ledger)
-        .map(|i| i.account)
-        .collect();
-    account_names.sort_unstable();
-    account_names.dedup();
+    // Accounts numbered in name order. Items come in runs of one account (a statement's lines),
+    // so only a change of account is looked up.
+    let mut account_names: std::collections::BTreeSet<&str> = Default::default();
+    let mut last = None;
+    for item in input.bank.iter().chain(&input.ledger) {
+        if last != Some(item.account) {
+            account_names.insert(item.account);
+            last = Some(item.account);
+        }
+    }
     let accounts: HashMap<&str, u32> = account_names
         .iter()
         .enumerate()
@@ -127,8 +181,8 @@ pub fn run(
         .collect();
     // The two sides are independent: build them on two threads.
     let (bank, ledger) = std::thread::scope(|scope| {
-        let ledger = scope.spawn(|| Table::new(input.ledger.clone(), &accounts, "ledger"));
-        let bank = Table::new(input.bank.clone(), &accounts, "bank");
+        let ledger = scope.spawn(|| Table::new(&input.ledger, &accounts, "ledger"));
+        let bank = Table::new(&input.bank, &accounts, "bank");
         (bank, ledger.join())
     });
     let ledger =
@@ -166,7 +220,7 @@ pub fn run(
         }
     }
 
-    let mut found: Vec<Found> = Vec::new();
+    let mut found: Vec<Found> = Vec::with_capacity(tables.bank.len());
     for (pass_index, pass) in rules.passes.iter().enumerate() {
         observer.phase(&format!("pass {}", pass.name));
         let candidates =
@@ -287,10 +341,14 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         f.ledger.sort_unstable();
     }
     check_invariants(tables, &found);
-    found.sort_by(|a, b| {
+    // Numbered in (status, pass, items) order. The passes leave long sorted runs, and moving
+    // positions is cheaper than moving the groups themselves.
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&found[a], &found[b]);
         (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
     });
-    let mut groups = Vec::with_capacity(found.len());
+    // Counts per pass, and each item's suggested groups (by group number), in one sweep.
     let mut stats: Vec<PassStats> = rules
         .passes
         .iter()
@@ -299,53 +357,43 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
             ..PassStats::default()
         })
         .collect();
-    let mut suggestions_of: BTreeMap<(Side, u32), Vec<(u32, String)>> = BTreeMap::new();
-    for (n, f) in found.into_iter().enumerate() {
-        let match_id = format!("M{:07}", n + 1);
-        let item = |t: &Table<'_>, i: &u32| ItemRef {
-            id: t.ids[*i as usize].to_string(),
-            amount_minor: t.amount[*i as usize],
-        };
-        let bank: Vec<ItemRef> = f.bank.iter().map(|i| item(&tables.bank, i)).collect();
-        let ledger: Vec<ItemRef> = f.ledger.iter().map(|i| item(&tables.ledger, i)).collect();
-        let currency = tables.bank.currency[f.bank[0] as usize];
-        let group = MatchGroup {
-            match_id: match_id.clone(),
-            rule: rules.passes[f.pass].name.clone(),
-            status: f.status,
-            currency,
-            difference_minor: bank.iter().map(|i| i.amount_minor).sum::<i64>()
-                - ledger.iter().map(|i| i.amount_minor).sum::<i64>(),
-            bank,
-            ledger,
-            score: f.score,
-            explanation: f.explanation,
-        };
+    let mut suggestions_of: HashMap<(Side, u32), Vec<(u32, usize)>> = HashMap::new();
+    for (n, f) in order.iter().map(|&i| &found[i]).enumerate() {
         let s = &mut stats[f.pass];
         match f.status {
             MatchStatus::Auto => {
                 s.auto_groups += 1;
-                s.bank_items_auto += group.bank.len();
-                s.ledger_items_auto += group.ledger.len();
+                s.bank_items_auto += f.bank.len();
+                s.ledger_items_auto += f.ledger.len();
             }
             MatchStatus::Suggested => {
                 s.suggested_groups += 1;
-                for b in &f.bank {
-                    suggestions_of
-                        .entry((Side::Bank, *b))
-                        .or_default()
-                        .push((1000 - f.score, match_id.clone()));
-                }
-                for l in &f.ledger {
-                    suggestions_of
-                        .entry((Side::Ledger, *l))
-                        .or_default()
-                        .push((1000 - f.score, match_id.clone()));
+                let sides = [(Side::Bank, &f.bank), (Side::Ledger, &f.ledger)];
+                for (side, items) in sides {
+                    for &i in items {
+                        suggestions_of
+                            .entry((side, i))
+                            .or_default()
+                            .push((1000 - f.score, n));
+                    }
                 }
             }
         }
-        groups.push(group);
     }
+    // The groups themselves in two halves, on two threads.
+    let (first, second) = order.split_at(order.len() / 2);
+    let found = &found;
+    let groups = std::thread::scope(|scope| {
+        let second = scope.spawn(move || to_groups(tables, rules, found, second, first.len()));
+        let mut groups = Vec::with_capacity(order.len());
+        groups.extend(to_groups(tables, rules, found, first, 0));
+        groups.extend(
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        groups
+    });
 
     let mut exceptions = Vec::new();
     for (side, table) in [(Side::Bank, &tables.bank), (Side::Ledger, &tables.ledger)] {
@@ -354,7 +402,7 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
                 continue;
             }
             let mut suggestions = suggestions_of.remove(&(side, i as u32)).unwrap_or_default();
-            suggestions.sort();
+            suggestions.sort_unstable();
             let reason = match suggestions.len() {
                 0 => ExceptionReason::NoCandidate,
                 1 => ExceptionReason::Suggested,
@@ -366,7 +414,7 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
                 amount_minor: table.amount[i],
                 currency: table.currency[i],
                 reason,
-                suggestions: suggestions.into_iter().map(|(_, id)| id).collect(),
+                suggestions: suggestions.into_iter().map(|(_, n)| match_id(n)).collect(),
             });
         }
     }
@@ -375,6 +423,45 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         exceptions,
         passes: stats,
     }
+}
+
+/// Group number n (from 0) as its id: M0000001, M0000002, …
+fn match_id(n: usize) -> String {
+    format!("M{:07}", n + 1)
+}
+
+/// The groups `found[order[..]]`, numbered from `first`.
+fn to_groups(
+    tables: &Tables<'_>,
+    rules: &RuleSet,
+    found: &[Found],
+    order: &[usize],
+    first: usize,
+) -> Vec<MatchGroup> {
+    let item = |t: &Table<'_>, i: &u32| ItemRef {
+        id: t.ids[*i as usize].to_string(),
+        amount_minor: t.amount[*i as usize],
+    };
+    order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let f = &found[i];
+            let bank: Vec<ItemRef> = f.bank.iter().map(|i| item(&tables.bank, i)).collect();
+            let ledger: Vec<ItemRef> = f.ledger.iter().map(|i| item(&tables.ledger, i)).collect();
+            MatchGroup {
+                match_id: match_id(first + n),
+                rule: rules.passes[f.pass].name.clone(),
+                status: f.status,
+                currency: tables.bank.currency[f.bank[0] as usize],
+                difference_minor: f.explanation.bank_total_minor - f.explanation.ledger_total_minor,
+                bank,
+                ledger,
+                score: f.score,
+                explanation: f.explanation,
+            }
+        })
+        .collect()
 }
 
 /// No item is in two confirmed groups; every group records its difference exactly; a group

@@ -238,7 +238,7 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(pairs.len());
     for (b, l) in pairs {
         let (bi, li) = (b as usize, l as usize);
         if !same_keys(tables, bi, li, &pass.keys) {
@@ -248,7 +248,9 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         if (bt.amount[bi] < 0) != (lt.amount[li] < 0) && bt.amount[bi] != lt.amount[li] {
             continue;
         }
+        // Without a threshold the similarity plays no part in the candidate or its score.
         let similarity = match pass.similarity_field {
+            _ if pass.similarity_min_per_mille == 0 => 0,
             SimilarityField::Reference => {
                 normalize::similarity_per_mille(&bt.reference[bi], &lt.reference[li])
             }

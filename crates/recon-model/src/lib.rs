@@ -6,7 +6,7 @@ mod money;
 mod statement;
 
 pub use currency::{Currency, UnknownCurrency};
-pub use money::{AmountError, Money, format_minor, parse_minor};
+pub use money::{AmountError, Money, format_minor, parse_minor, write_minor};
 pub use statement::{Balance, Format, LedgerEntry, Statement, StatementLine};
 
 /// Calendar date without time zone; statements and ledgers carry dates, never instants.

@@ -127,23 +127,40 @@ pub fn format_minor(amount_minor: i64, exponent: u32) -> String {
     out
 }
 
-fn write_minor(out: &mut String, amount_minor: i64, exponent: u32) {
-    let magnitude = amount_minor.unsigned_abs();
+/// [`format_minor`], appended to `out` without allocating (result files write millions).
+pub fn write_minor(out: &mut String, amount_minor: i64, exponent: u32) {
+    let exponent = exponent as usize;
+    // The digits (at least exponent + 1 of them, at most 20 for a u64), the point and the sign.
+    let len = exponent.max(20) + 3;
+    let mut stack = [0u8; 32];
+    let mut heap = Vec::new();
+    let digits: &mut [u8] = if len <= stack.len() {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let mut pos = digits.len();
+    let mut magnitude = amount_minor.unsigned_abs();
+    let mut written = 0;
+    loop {
+        if exponent > 0 && written == exponent {
+            pos -= 1;
+            digits[pos] = b'.';
+        }
+        pos -= 1;
+        digits[pos] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        written += 1;
+        if magnitude == 0 && written > exponent {
+            break;
+        }
+    }
     if amount_minor < 0 {
-        out.push('-');
+        pos -= 1;
+        digits[pos] = b'-';
     }
-    if exponent == 0 {
-        out.push_str(&magnitude.to_string());
-        return;
-    }
-    let scale = 10u64.pow(exponent);
-    out.push_str(&(magnitude / scale).to_string());
-    out.push('.');
-    let fraction = (magnitude % scale).to_string();
-    for _ in fraction.len()..exponent as usize {
-        out.push('0');
-    }
-    out.push_str(&fraction);
+    out.push_str(std::str::from_utf8(&digits[pos..]).expect("ASCII digits"));
 }
 
 impl Money {
@@ -231,6 +248,24 @@ mod tests {
         assert_eq!(format_minor(-5, 3), "-0.005");
         assert_eq!(format_minor(100, 0), "100");
         assert_eq!(format_minor(i64::MIN, 2), "-92233720368547758.08");
+        assert_eq!(format_minor(i64::MAX, 0), "9223372036854775807");
+        assert_eq!(format_minor(7, 30), format!("0.{}7", "0".repeat(29)));
+        // The same text as an exact decimal of that scale, over signs, magnitudes and exponents.
+        let mut x: i64 = 1;
+        for _ in 0..200 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            for amount in [x, x >> 20, x >> 40, x % 1000, 0] {
+                for exponent in 0..=4 {
+                    assert_eq!(
+                        format_minor(amount, exponent),
+                        Decimal::new(amount, exponent).to_string(),
+                        "{amount} at exponent {exponent}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

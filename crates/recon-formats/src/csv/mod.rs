@@ -296,6 +296,12 @@ pub fn parse_ledger(
     let mut currencies = CurrencyCache::default();
     let mut entries: Vec<LedgerEntry> = Vec::new();
     let mut offsets: Vec<usize> = Vec::new();
+    // Sized from the line count: only a hint (quoted line breaks inflate it), capped, and
+    // allowed to fail quietly.
+    let estimate = rows.remaining_lines().min(limits.max_lines_per_statement);
+    if entries.try_reserve(estimate).is_ok() {
+        let _ = offsets.try_reserve(estimate);
+    }
 
     while let Some(offset) = rows.next()? {
         let posting_date = common.date(&rows, offset, &dates)?;
