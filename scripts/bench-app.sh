@@ -36,5 +36,10 @@ bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver > "$RECON_HOME/tauri-driver.log" 2>&1 & driver=$!
   for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
   node tests/e2e/bench.mjs; status=$?
+  # The floor: plain HTML rows scrolled in the same webview, no grid library.
+  node tests/e2e/paint-floor.mjs || status=1
+  # Whether the webview painted on the CPU (no GPU here) or composited with GL.
+  grep -h "no GPU render node" "$RECON_HOME/tauri-driver.log" | head -1 || echo "bench-app: the webview composited with GL"
+
   kill $driver 2>/dev/null || true
   exit $status'

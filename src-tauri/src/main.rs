@@ -166,7 +166,9 @@ fn undo_last(state: State<'_, App>) -> Reply<DecisionReceipt> {
 
 #[tauri::command(async)]
 fn sign_off_status(state: State<'_, App>) -> Reply<SignOff> {
-    Ok(desk(&state).sign_off_status()?)
+    // Like the dashboard: on the figures' connection, with the desk released.
+    let figures = desk(&state).figures()?;
+    Ok(figures.sign_off_status()?)
 }
 
 #[tauri::command(async)]
@@ -211,10 +213,40 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
     }
 }
 
+/// WebKitGTK composites pages with OpenGL. Without a GPU (no DRM render node: virtual desktops,
+/// VMs, Xvfb) that GL is Mesa's software rasterizer, and a frame of the exception grid costs
+/// several times what WebKit's own CPU painting takes (BENCHMARKS.md: a decision painted in 93 ms
+/// against 16 ms). There the webview paints without compositing, unless the user has chosen
+/// with WebKit's own WEBKIT_DISABLE_COMPOSITING_MODE, or RECON_WEBVIEW_GPU=1 keeps compositing.
+#[cfg(target_os = "linux")]
+fn paint_on_cpu_without_gpu(app: &tauri::App) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    let chosen = ["WEBKIT_DISABLE_COMPOSITING_MODE", "RECON_WEBVIEW_GPU"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    let render_node = std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
+        dir.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if chosen || render_node {
+        return;
+    }
+    eprintln!("no GPU render node in /dev/dri: the webview paints on the CPU, without compositing");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.with_webview(|webview| {
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+    }
+}
+
 fn main() {
     STARTED_AT_MS.get_or_init(epoch_ms);
     tauri::Builder::default()
         .setup(|app| {
+            #[cfg(target_os = "linux")]
+            paint_on_cpu_without_gpu(app);
             let desk = open_desk(app)?;
             app.manage(App(Mutex::new(desk)));
             Ok(())

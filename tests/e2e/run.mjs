@@ -188,7 +188,7 @@ async function step(name, fn) {
 }
 
 // AG Grid rows carry row-index and row-id (side:item_id). Columns outside the viewport are not
-// rendered (column virtualisation), so click the item column, which is pinned left.
+// rendered (column virtualisation), so click the item column, the second from the left (always in view).
 const gridCell = (grid, rowIndex, col = "item_id") => `${sel(grid)} .ag-row[row-index="${rowIndex}"] [col-id="${col}"]`;
 
 async function exceptionsSettled() {

@@ -369,6 +369,8 @@ struct FiguresState {
     name: String,
     ws: Workspace,
     last: Option<((i64, recon_model::Date), Dashboard)>,
+    /// The reconciliation statement's unexplained difference, by `data_version`.
+    unexplained: Option<(i64, i64)>,
 }
 
 impl Figures {
@@ -377,7 +379,24 @@ impl Figures {
             name,
             ws: w::open_workspace(dir, keys)?,
             last: None,
+            unexplained: None,
         }))))
+    }
+
+    /// The sign-off record and the statement's unexplained difference. The app asks after every
+    /// change (any change withdraws a sign-off), so it is answered here, without the desk.
+    pub fn sign_off_status(&self) -> Result<SignOff, ApiError> {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let version = state.ws.data_version()?;
+        let unexplained = match state.unexplained {
+            Some((at, unexplained)) if at == version => unexplained,
+            _ => {
+                let unexplained = w::reconciliation_statement(&state.ws)?.unexplained_minor;
+                state.unexplained = Some((version, unexplained));
+                unexplained
+            }
+        };
+        Ok(sign_off_dto(state.ws.sign_off()?, unexplained))
     }
 
     pub fn dashboard(&self) -> Result<Dashboard, ApiError> {
@@ -902,31 +921,31 @@ impl Desk {
     }
 
     pub fn sign_off_status(&mut self) -> Result<SignOff, ApiError> {
-        let ws = self.ws()?;
-        // The app asks after every decision: the record alone, not the workspace's counts.
-        let record = ws.sign_off()?;
-        sign_off_dto(ws, record)
+        self.figures()?.sign_off_status()
     }
 
     pub fn prepare_sign_off(&mut self) -> Result<SignOff, ApiError> {
         let p = self.principal()?;
         let ws = self.ws()?;
         let record = w::prepare(ws, &p)?;
-        sign_off_dto(ws, record)
+        let unexplained = w::reconciliation_statement(ws)?.unexplained_minor;
+        Ok(sign_off_dto(record, unexplained))
     }
 
     pub fn approve_sign_off(&mut self) -> Result<SignOff, ApiError> {
         let p = self.principal()?;
         let ws = self.ws()?;
         let record = w::approve(ws, &p)?;
-        sign_off_dto(ws, record)
+        let unexplained = w::reconciliation_statement(ws)?.unexplained_minor;
+        Ok(sign_off_dto(record, unexplained))
     }
 
     pub fn reject_sign_off(&mut self, reason: &str) -> Result<SignOff, ApiError> {
         let p = self.principal()?;
         let ws = self.ws()?;
         let record = w::reject_sign_off(ws, &p, reason)?;
-        sign_off_dto(ws, record)
+        let unexplained = w::reconciliation_statement(ws)?.unexplained_minor;
+        Ok(sign_off_dto(record, unexplained))
     }
 
     /// Writes the sign-off pack beside the workspace (exports/signoff-pack.<format>).
@@ -982,9 +1001,8 @@ fn statement_dto(s: &recon_review::ReconciliationStatement) -> ReconciliationSta
     }
 }
 
-fn sign_off_dto(ws: &Workspace, r: recon_store::SignOffRecord) -> Result<SignOff, ApiError> {
-    let statement = w::reconciliation_statement(ws)?;
-    Ok(SignOff {
+fn sign_off_dto(r: recon_store::SignOffRecord, unexplained_minor: i64) -> SignOff {
+    SignOff {
         state: r.state.into(),
         preparer: r.preparer,
         prepared_at: r.prepared_at,
@@ -992,8 +1010,8 @@ fn sign_off_dto(ws: &Workspace, r: recon_store::SignOffRecord) -> Result<SignOff
         approved_at: r.approved_at,
         content_hash: r.content_hash,
         rejection_reason: r.last_rejection,
-        unexplained_difference_minor: statement.unexplained_minor,
-    })
+        unexplained_difference_minor: unexplained_minor,
+    }
 }
 
 fn summary(ws: &Workspace, name: &str) -> Result<WorkspaceSummary, ApiError> {

@@ -1,5 +1,5 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Exceptions } from "./Exceptions";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
@@ -13,6 +13,19 @@ const total = () => Number(count().getAttribute("data-total"));
 const gridRow = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.ag-row[row-index="${i}"]`);
 const cell = (i: number, col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.ag-row[row-index="${i}"] [col-id="${col}"]`);
 const marks = () => (window as unknown as { __reconMarks?: Record<string, number> }).__reconMarks ?? {};
+
+// jsdom lays nothing out, so AG Grid would see a body viewport 0 px high and, with no row buffer,
+// render no row past the first. The grid's body viewport gets the height of a window (600 px).
+const offsetHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "offsetHeight")!;
+beforeAll(() =>
+  Object.defineProperty(HTMLElement.prototype, "offsetHeight", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains("ag-grid-viewport") ? 600 : offsetHeight.get!.call(this);
+    },
+  }),
+);
+afterAll(() => Object.defineProperty(HTMLElement.prototype, "offsetHeight", offsetHeight));
 
 /** Makes list_exceptions wait until the returned function is called, to see what the grid shows
  * before the refresh that follows a decision. */

@@ -54,7 +54,9 @@ import { useApp, useLoad, type ItemRef } from "../state/app";
 // The infinite row model has no select-all (a header checkbox would only warn), so rows are
 // selected one by one, or by range with Shift.
 const ROW_SELECTION: RowSelectionOptions = { mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false };
-const SELECTION_COLUMN: SelectionColumnDef = { pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true };
+// No pinned columns: every column fits the window, and a pinned column doubles each rendered row
+// (a left container beside the centre one), which made scrolled frames slower (BENCHMARKS.md).
+const SELECTION_COLUMN: SelectionColumnDef = { width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true };
 // Only the columns the server sorts by are sortable (SORTABLE_COLUMNS); rows are never sorted
 // in the page, nor filtered by column (the toolbar filters on the server).
 const COLUMN_DEFAULTS: ColDef = { ...DEFAULT_COL, sortable: false, filter: false };
@@ -278,8 +280,8 @@ export function Exceptions() {
 
   const columns = useMemo<ColDef<QueueRow>[]>(
     () => [
-      { field: "side", headerName: "Side", width: 76, pinned: "left", ...badgeClasses("side", ["bank", "ledger"]) },
-      { field: "item_id", headerName: "Item", width: 122, cellClass: "mono", pinned: "left" },
+      { field: "side", headerName: "Side", width: 76, ...badgeClasses("side", ["bank", "ledger"]) },
+      { field: "item_id", headerName: "Item", width: 122, cellClass: "mono" },
       { field: "date", headerName: "Date", width: 92, cellClass: "mono", ...serverSorted("date", "asc") },
       { field: "days_open", headerName: "Days", width: 70, type: "rightAligned", ...serverSorted("days_open", "desc") },
       amountCol(exp, { width: 110, filter: false, ...serverSorted("amount_minor", "desc") }),
@@ -506,9 +508,9 @@ export function Exceptions() {
             onCellKeyDown={onKey}
             onRowClicked={onRowClicked}
             onRowDoubleClicked={onRowDoubleClicked}
-            // A small buffer: scrolling fast, every rendered row is new each frame, so fewer rows
-            // beyond the viewport make cheaper frames (5 rows ≈ 130 px, more than a wheel step).
-            rowBuffer={5}
+            // No rows beyond the viewport: scrolling, every row that comes into view is rendered
+            // in that frame anyway, and buffered rows only add to each frame (BENCHMARKS.md).
+            rowBuffer={0}
             animateRows={false}
             suppressCellFocus={false}
             enableCellTextSelection={false}
