@@ -17,6 +17,10 @@ home="$(mktemp -d "${TMPDIR:-/tmp}/recon-bench-app.XXXXXX")"
 trap 'rm -rf "$home"' EXIT
 export RECON_HOME="$home" RECON_APP_BIN="$target/release/recon-workbench" RECON_BIN="$target/release/recon"
 export BENCH_LINES="${BENCH_LINES:-1000000}" BENCH_WORKSPACE=bench
+source scripts/driver-ports.sh
+ports=$(free_driver_ports)
+read -r DRIVER_PORT NATIVE_PORT <<< "$ports"
+export DRIVER_PORT NATIVE_PORT WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT"
 bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   set -euo pipefail
   gen="$RECON_HOME/gen"
@@ -33,8 +37,8 @@ bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   "$RECON_BIN" ws match | tail -3
   echo "bench-app: workspace imported and matched in $(( ($(date +%s%N) - t) / 1000000 )) ms"
   unset RECON_WS RECON_USER
-  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver > "$RECON_HOME/tauri-driver.log" 2>&1 & driver=$!
-  for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
+  tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" --native-driver /usr/bin/WebKitWebDriver > "$RECON_HOME/tauri-driver.log" 2>&1 & driver=$!
+  for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$DRIVER_PORT") 2>/dev/null && break; sleep 0.2; done
   node tests/e2e/bench.mjs; status=$?
   # The floor: plain HTML rows scrolled in the same webview, no grid library.
   node tests/e2e/paint-floor.mjs || status=1

@@ -18,9 +18,13 @@ export RECON_HOME="$home"
 export RECON_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/recon-workbench"
 export SCREENSHOT_DIR="$PWD/target/e2e-screenshots"
 rm -rf "$SCREENSHOT_DIR"; mkdir -p "$SCREENSHOT_DIR"
+source scripts/driver-ports.sh
+ports=$(free_driver_ports)
+read -r DRIVER_PORT NATIVE_PORT <<< "$ports"
+export DRIVER_PORT NATIVE_PORT WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT"
 bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
-  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver > "$SCREENSHOT_DIR/tauri-driver.log" 2>&1 & driver=$!
-  for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
+  tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" --native-driver /usr/bin/WebKitWebDriver > "$SCREENSHOT_DIR/tauri-driver.log" 2>&1 & driver=$!
+  for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$DRIVER_PORT") 2>/dev/null && break; sleep 0.2; done
   node tests/e2e/run.mjs; status=$?
   kill $driver 2>/dev/null || true
   exit $status'

@@ -151,13 +151,13 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
         ledger: ledger_items,
         ..MatchInput::default()
     };
-    let outcome = recon_match::run(&input, &rules, &mut clock)
+    let counts = (input.bank.len(), input.ledger.len());
+    let outcome = recon_match::run_consuming(input, &rules, &mut clock)
         .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     clock.phase("write results");
     write_outcome(&request.out_dir, &outcome)?;
     clock.finish();
-    let mut summary = summarize(&rules, &input, &outcome);
-    drop(input);
+    let mut summary = summarize(&rules, counts, &outcome);
     summary.phases_micros = clock.phases.clone();
     summary.total_micros = started.elapsed().as_micros();
     let json = serde_json::to_string_pretty(&summary)
@@ -256,7 +256,12 @@ fn exceptions_csv(exceptions: &[recon_match::Exception]) -> String {
     out
 }
 
-fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) -> MatchSummary {
+/// The summary of a run over `bank_lines` bank lines and `ledger_entries` ledger entries.
+fn summarize(
+    rules: &RuleSet,
+    (bank_lines, ledger_entries): (usize, usize),
+    outcome: &MatchOutcome,
+) -> MatchSummary {
     let bank_auto: usize = outcome.passes.iter().map(|p| p.bank_items_auto).sum();
     let ledger_auto: usize = outcome.passes.iter().map(|p| p.ledger_items_auto).sum();
     let mut amounts_matched: std::collections::BTreeMap<String, i64> = Default::default();
@@ -282,20 +287,16 @@ fn summarize(rules: &RuleSet, input: &MatchInput<'_>, outcome: &MatchOutcome) ->
     let exponent = |code: &str| recon_model::Currency::from_code(code).map_or(2, |c| c.exponent());
     MatchSummary {
         rule_set: rules.name.clone(),
-        bank_lines: input.bank.len(),
-        ledger_entries: input.ledger.len(),
+        bank_lines,
+        ledger_entries,
         bank_lines_auto_matched: bank_auto,
         ledger_entries_auto_matched: ledger_auto,
-        match_rate_per_mille: if input.bank.is_empty() {
-            0
-        } else {
-            (bank_auto * 1000 / input.bank.len()) as u32
-        },
+        match_rate_per_mille: (bank_auto * 1000).checked_div(bank_lines).unwrap_or(0) as u32,
         match_rate: format_minor(
-            if input.bank.is_empty() {
+            if bank_lines == 0 {
                 0
             } else {
-                (bank_auto as i64 * 10_000) / input.bank.len() as i64
+                (bank_auto as i64 * 10_000) / bank_lines as i64
             },
             2,
         ) + "%",

@@ -262,4 +262,7 @@ fn output_does_not_depend_on_input_order() {
     let b = render(&run(&reversed, &rules, &mut ()).unwrap());
     assert!(a.lines().count() > 3_000);
     assert_eq!(a, b);
+    // The same run, freeing the item lists early, gives the same outcome.
+    let c = render(&recon_match::run_consuming(reversed, &rules, &mut ()).unwrap());
+    assert_eq!(a, c);
 }
