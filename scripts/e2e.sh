@@ -17,6 +17,10 @@ trap 'rm -rf "$home"' EXIT
 export RECON_HOME="$home"
 export RECON_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/recon-workbench"
 export SCREENSHOT_DIR="$PWD/target/e2e-screenshots"
+# Keep the webview compositing (the app would paint on the CPU here, having no GPU): in WebKitGTK
+# 2.50, WebKitWebDriver's screenshot never answers when compositing is off, and this test saves a
+# screenshot of every screen. scripts/bench-app.sh runs the app as it chooses (CPU painting).
+export RECON_WEBVIEW_GPU=1
 rm -rf "$SCREENSHOT_DIR"; mkdir -p "$SCREENSHOT_DIR"
 source scripts/driver-ports.sh
 ports=$(free_driver_ports)
