@@ -54,8 +54,9 @@ import { useApp, useLoad, type ItemRef } from "../state/app";
 // The infinite row model has no select-all (a header checkbox would only warn), so rows are
 // selected one by one, or by range with Shift.
 const ROW_SELECTION: RowSelectionOptions = { mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false };
-// No pinned columns: every column fits the window, and a pinned column doubles each rendered row
-// (a left container beside the centre one), which made scrolled frames slower (BENCHMARKS.md).
+// No pinned columns: a pinned column doubles each rendered row (a left container beside the centre
+// one), which made scrolled frames slower (BENCHMARKS.md). The cost: in a narrow window, with the
+// suggestions panel open, scrolling right to Description and Assignee moves Side and Item away.
 const SELECTION_COLUMN: SelectionColumnDef = { width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true };
 // Only the columns the server sorts by are sortable (SORTABLE_COLUMNS); rows are never sorted
 // in the page, nor filtered by column (the toolbar filters on the server).
