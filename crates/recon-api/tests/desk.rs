@@ -110,6 +110,11 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
     assert_eq!(detail.status, "matched");
     assert!(!detail.history.is_empty(), "{detail:?}");
 
+    // The status the top bar asks for after every change (read on the figures' connection, its
+    // statement cached until another connection commits).
+    let before = desk.sign_off_status().unwrap();
+    assert_eq!(before.preparer, None, "{before:?}");
+
     // An unbooked bank charge: manual match with a bank_charge adjustment.
     let bank = desk.list_exceptions(&query(None, Some("bank"))).unwrap();
     let fee = bank.rows.iter().find(|r| r.amount_minor < 0).unwrap();
@@ -134,6 +139,16 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
 
     let prepared = desk.prepare_sign_off().unwrap();
     assert_eq!(prepared.unexplained_difference_minor, 0);
+    // The status read after the change is the one prepare returned, not the one seen before.
+    let status = desk.sign_off_status().unwrap();
+    assert_eq!(
+        serde_json::to_value(&status).unwrap(),
+        serde_json::to_value(&prepared).unwrap()
+    );
+    assert_ne!(
+        serde_json::to_value(&status).unwrap(),
+        serde_json::to_value(&before).unwrap()
+    );
     assert_eq!(
         desk.approve_sign_off().unwrap_err().code(),
         ErrorCode::NotAllowed,
@@ -142,6 +157,10 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
     desk.sign_in("sam").unwrap();
     let approved = desk.approve_sign_off().unwrap();
     assert_eq!(approved.approver.as_deref(), Some("sam"));
+    assert_eq!(
+        serde_json::to_value(desk.sign_off_status().unwrap()).unwrap(),
+        serde_json::to_value(&approved).unwrap()
+    );
     let path = desk.export_sign_off(ExportFormat::Pdf).unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() > 1000);
     let listed = desk.list_workspaces().unwrap();
