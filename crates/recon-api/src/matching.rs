@@ -50,9 +50,6 @@ pub struct MatchReport {
     pub summary: MatchSummary,
     pub issues: Vec<Issue>,
     pub outcome: MatchOutcome,
-    /// What was matched, as imported.
-    pub statements: Vec<Statement>,
-    pub ledger: Vec<LedgerEntry>,
 }
 
 /// Loads a rule set file, or the default rules.
@@ -83,6 +80,10 @@ pub fn match_items<'a>(
     statements: &'a [Statement],
     ledger: &'a [LedgerEntry],
 ) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
+    (statement_items(statements), ledger_entry_items(ledger))
+}
+
+fn statement_items(statements: &[Statement]) -> Vec<Item<'_>> {
     let mut bank = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
     for s in statements {
         for l in &s.lines {
@@ -98,7 +99,11 @@ pub fn match_items<'a>(
             });
         }
     }
-    let ledger = ledger
+    bank
+}
+
+fn ledger_entry_items(ledger: &[LedgerEntry]) -> Vec<Item<'_>> {
+    ledger
         .iter()
         .map(|e| Item {
             id: &e.entry_id,
@@ -110,42 +115,67 @@ pub fn match_items<'a>(
             counterparty: "",
             description: &e.description,
         })
-        .collect();
-    (bank, ledger)
+        .collect()
 }
 
-/// Runs `recon match`: import (bank and ledger files read in parallel), match, write
+/// Runs `recon match`: read the files (bank and ledger in parallel), import, match, write
 /// DIR/matches.csv, DIR/exceptions.csv and DIR/summary.json.
+///
+/// Files in exactly the canonical layouts are read by the strict reader straight into the
+/// matcher's items, borrowed from the file bytes; any other file (another format or layout, or a
+/// canonical file with something the strict reader leaves to the importer) goes through the
+/// importer, which gives the same items or names the error.
 pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
     let started = Instant::now();
     let mut clock = PhaseClock::default();
     clock.phase("read and parse");
     let rules = load_rules(request.rules_file.as_deref())?;
     let limits = request.import.parse.limits.clone();
-    let (bank_result, ledger_result) = std::thread::scope(|scope| {
-        let bank = scope.spawn(|| -> Result<_, ApiError> {
-            let files = read_all(&request.bank_files, &limits)?;
-            Ok(import_statement_files(&files, &request.import))
-        });
-        let ledger = scope.spawn(|| -> Result<_, ApiError> {
-            let files = read_all(&request.ledger_files, &limits)?;
-            import_ledger_files(&files, None, &limits)
-        });
-        (join(bank), join(ledger))
+    let (bank_files, ledger_files) = std::thread::scope(|scope| {
+        let bank = scope.spawn(|| read_all(&request.bank_files, &limits));
+        let ledger = read_all(&request.ledger_files, &limits);
+        (join(bank), ledger)
     });
-    let import = bank_result?;
-    let ledger = ledger_result?;
-    if let Some(rejected) = import
-        .issues
-        .iter()
-        .find(|i| i.severity == recon_formats::Severity::Error)
-    {
-        return Err(ApiError::InvalidArgument(format!(
-            "{}: {}: {}",
-            rejected.file, rejected.location, rejected.message
-        )));
-    }
-    let (bank_items, ledger_items) = match_items(&import.statements, &ledger);
+    let (bank_files, ledger_files) = (bank_files?, ledger_files?);
+    let (bank, ledger) = std::thread::scope(|scope| {
+        let bank = scope.spawn(|| -> Result<_, ApiError> {
+            Ok(match strict_bank_items(&bank_files, &request.import) {
+                Some(items) => Read::Strict(items),
+                None => Read::Imported(import_statement_files(&bank_files, &request.import)),
+            })
+        });
+        let ledger = match strict_ledger_items(&ledger_files, &limits) {
+            Some(items) => Ok(Read::Strict(items)),
+            None => import_ledger_files(&ledger_files, None, &limits).map(Read::Imported),
+        };
+        (join(bank), ledger)
+    });
+    let imported_statements;
+    let (bank_items, issues) = match bank? {
+        Read::Strict(items) => (items, Vec::new()),
+        Read::Imported(import) => {
+            if let Some(rejected) = import
+                .issues
+                .iter()
+                .find(|i| i.severity == recon_formats::Severity::Error)
+            {
+                return Err(ApiError::InvalidArgument(format!(
+                    "{}: {}: {}",
+                    rejected.file, rejected.location, rejected.message
+                )));
+            }
+            imported_statements = import.statements;
+            (statement_items(&imported_statements), import.issues)
+        }
+    };
+    let imported_ledger;
+    let ledger_items = match ledger? {
+        Read::Strict(items) => items,
+        Read::Imported(entries) => {
+            imported_ledger = entries;
+            ledger_entry_items(&imported_ledger)
+        }
+    };
     let input = MatchInput {
         bank: bank_items,
         ledger: ledger_items,
@@ -165,11 +195,79 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
     crate::generate::write_atomically(&request.out_dir.join("summary.json"), json.as_bytes())?;
     Ok(MatchReport {
         summary,
-        issues: import.issues,
+        issues,
         outcome,
-        statements: import.statements,
-        ledger,
     })
+}
+
+/// One side's items: read by the strict reader (borrowing the file bytes), or imported (and
+/// then borrowed from the statements or entries).
+enum Read<'f, T> {
+    Strict(Vec<Item<'f>>),
+    Imported(T),
+}
+
+/// The bank files' items when every file is strictly canonical and importing them would report
+/// nothing: no format, profile or encoding asked for, no two files with the same bytes (the
+/// importer skips a repeat) or the same name (statement ids are made from it).
+fn strict_bank_items<'f>(files: &'f [InputFile], options: &ImportOptions) -> Option<Vec<Item<'f>>> {
+    let parse = &options.parse;
+    if parse.format.is_some() || parse.profile.is_some() || parse.encoding.is_some() {
+        return None;
+    }
+    let base_name = |f: &InputFile| f.name.rsplit(['/', '\\']).next().unwrap_or("").to_string();
+    for (i, a) in files.iter().enumerate() {
+        if files[..i]
+            .iter()
+            .any(|b| b.bytes == a.bytes || base_name(b) == base_name(a))
+        {
+            return None;
+        }
+    }
+    let mut items = Vec::with_capacity(line_count(files));
+    for file in files {
+        recon_formats::csv::canonical::read_bank_lines(&file.bytes, &parse.limits, |l| {
+            items.push(Item {
+                id: l.line_id,
+                account: l.account,
+                currency: l.currency,
+                date: l.value_date.unwrap_or(l.booking_date),
+                amount_minor: l.amount_minor,
+                reference: l.reference,
+                counterparty: "",
+                description: l.description,
+            })
+        })?;
+    }
+    Some(items)
+}
+
+/// The ledger files' items when every file is strictly canonical.
+fn strict_ledger_items<'f>(files: &'f [InputFile], limits: &Limits) -> Option<Vec<Item<'f>>> {
+    let mut items = Vec::with_capacity(line_count(files));
+    for file in files {
+        recon_formats::csv::canonical::read_ledger_entries(&file.bytes, limits, |e| {
+            items.push(Item {
+                id: e.entry_id,
+                account: e.account,
+                currency: e.currency,
+                date: e.posting_date,
+                amount_minor: e.amount_minor,
+                reference: e.reference,
+                counterparty: "",
+                description: e.description,
+            })
+        })?;
+    }
+    Some(items)
+}
+
+/// Line breaks in the files: the size of their item lists, so that they are never moved.
+fn line_count(files: &[InputFile]) -> usize {
+    files
+        .iter()
+        .map(|f| memchr::memchr_iter(b'\n', &f.bytes).count())
+        .sum()
 }
 
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, ApiError>>) -> Result<T, ApiError> {

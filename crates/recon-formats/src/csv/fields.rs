@@ -190,7 +190,7 @@ impl<'p> DateStyle<'p> {
 }
 
 /// `YYYY-MM-DD` without chrono's format machinery.
-fn parse_iso(text: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_iso(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

@@ -12,6 +12,7 @@
 // to change (it trips clippy's result_large_err in every parser, the stubs included).
 #![allow(clippy::result_large_err)]
 
+pub mod canonical;
 mod fields;
 mod profile;
 
