@@ -6,7 +6,7 @@ use crate::{
     ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
 };
 use recon_formats::{Issue, Limits};
-use recon_match::{Item, MatchInput, MatchOutcome, MatchStatus, Observer, RuleSet};
+use recon_match::{GroupView, Item, MatchInput, MatchStatus, Matched, Observer, RuleSet, Side};
 use recon_model::{LedgerEntry, Statement, format_minor, write_minor};
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,6 @@ pub struct MatchRequest {
 pub struct MatchReport {
     pub summary: MatchSummary,
     pub issues: Vec<Issue>,
-    pub outcome: MatchOutcome,
 }
 
 /// Loads a rule set file, or the default rules.
@@ -182,22 +181,18 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
         ..MatchInput::default()
     };
     let counts = (input.bank.len(), input.ledger.len());
-    let outcome = recon_match::run_consuming(input, &rules, &mut clock)
+    let matched = recon_match::run_borrowed(input, &rules, &mut clock)
         .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     clock.phase("write results");
-    write_outcome(&request.out_dir, &outcome)?;
+    write_outcome(&request.out_dir, &matched)?;
     clock.finish();
-    let mut summary = summarize(&rules, counts, &outcome);
+    let mut summary = summarize(&rules, counts, &matched);
     summary.phases_micros = clock.phases.clone();
     summary.total_micros = started.elapsed().as_micros();
     let json = serde_json::to_string_pretty(&summary)
         .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     crate::generate::write_atomically(&request.out_dir.join("summary.json"), json.as_bytes())?;
-    Ok(MatchReport {
-        summary,
-        issues,
-        outcome,
-    })
+    Ok(MatchReport { summary, issues })
 }
 
 /// One side's items: read by the strict reader (borrowing the file bytes), or imported (and
@@ -282,21 +277,21 @@ fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<InputFile>, ApiErr
 
 /// matches.csv and exceptions.csv, each written atomically. The text is formatted on two
 /// threads: each takes half of the groups, the second also the exceptions.
-pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError> {
+pub fn write_outcome(dir: &Path, matched: &Matched<'_>) -> Result<(), ApiError> {
     std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
         path: dir.to_path_buf(),
         source,
     })?;
-    let groups = &outcome.groups;
-    let half = groups.len() / 2;
+    let count = matched.group_count();
+    let half = count / 2;
     let (first, (second, exceptions)) = std::thread::scope(|scope| {
         let rest = scope.spawn(|| {
             (
-                matches_rows(&groups[half..]),
-                exceptions_csv(&outcome.exceptions),
+                matches_rows(matched.groups(half..count)),
+                exceptions_csv(matched),
             )
         });
-        let first = matches_rows(&groups[..half]);
+        let first = matches_rows(matched.groups(0..half));
         let rest = rest
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -314,23 +309,26 @@ pub fn write_outcome(dir: &Path, outcome: &MatchOutcome) -> Result<(), ApiError>
 }
 
 /// matches.csv rows of these groups, one per item.
-fn matches_rows(groups: &[recon_match::MatchGroup]) -> String {
-    let rows: usize = groups.iter().map(|g| g.bank.len() + g.ledger.len()).sum();
-    let mut out = String::with_capacity(rows * 48);
+fn matches_rows<'m>(groups: impl ExactSizeIterator<Item = GroupView<'m, 'm>>) -> String {
+    let mut out = String::with_capacity(groups.len() * 2 * 48);
+    let mut prefix = String::new();
     for g in groups {
-        let e = g.currency.exponent();
-        for (side, items) in [("bank,", &g.bank), ("ledger,", &g.ledger)] {
-            for i in items {
-                out.push_str(&g.match_id);
+        let e = g.currency().exponent();
+        // "M0000001,exact,auto," once per group.
+        prefix.clear();
+        push_match_id(&mut prefix, g.number());
+        prefix.push(',');
+        prefix.push_str(g.rule());
+        prefix.push(',');
+        prefix.push_str(g.status().name());
+        prefix.push(',');
+        for (side, name) in [(Side::Bank, "bank,"), (Side::Ledger, "ledger,")] {
+            for (id, amount_minor) in g.items(side) {
+                out.push_str(&prefix);
+                out.push_str(name);
+                push_field(&mut out, id);
                 out.push(',');
-                out.push_str(&g.rule);
-                out.push(',');
-                out.push_str(g.status.name());
-                out.push(',');
-                out.push_str(side);
-                push_field(&mut out, &i.id);
-                out.push(',');
-                write_minor(&mut out, i.amount_minor, e);
+                write_minor(&mut out, amount_minor, e);
                 out.push('\n');
             }
         }
@@ -338,13 +336,28 @@ fn matches_rows(groups: &[recon_match::MatchGroup]) -> String {
     out
 }
 
-fn exceptions_csv(exceptions: &[recon_match::Exception]) -> String {
-    let mut out = String::with_capacity(64 + exceptions.len() * 40);
+/// `M` and the group number, at least 7 digits: M0000001.
+fn push_match_id(out: &mut String, number: usize) {
+    let mut digits = [b'0'; 20];
+    let mut n = number;
+    let mut at = digits.len();
+    while n > 0 {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let start = at.min(digits.len() - 7);
+    out.push('M');
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+}
+
+fn exceptions_csv(matched: &Matched<'_>) -> String {
+    let mut out = String::with_capacity(64 + matched.exception_count() * 40);
     out.push_str("side,item_id,amount,reason\n");
-    for x in exceptions {
+    for x in matched.exceptions() {
         out.push_str(x.side.name());
         out.push(',');
-        push_field(&mut out, &x.item_id);
+        push_field(&mut out, x.item_id);
         out.push(',');
         write_minor(&mut out, x.amount_minor, x.currency.exponent());
         out.push(',');
@@ -358,24 +371,33 @@ fn exceptions_csv(exceptions: &[recon_match::Exception]) -> String {
 fn summarize(
     rules: &RuleSet,
     (bank_lines, ledger_entries): (usize, usize),
-    outcome: &MatchOutcome,
+    matched: &Matched<'_>,
 ) -> MatchSummary {
-    let bank_auto: usize = outcome.passes.iter().map(|p| p.bank_items_auto).sum();
-    let ledger_auto: usize = outcome.passes.iter().map(|p| p.ledger_items_auto).sum();
+    let passes = matched.passes();
+    let bank_auto: usize = passes.iter().map(|p| p.bank_items_auto).sum();
+    let ledger_auto: usize = passes.iter().map(|p| p.ledger_items_auto).sum();
     let mut amounts_matched: std::collections::BTreeMap<String, i64> = Default::default();
     let mut amounts_open: std::collections::BTreeMap<String, i64> = Default::default();
-    for g in outcome
-        .groups
-        .iter()
-        .filter(|g| g.status == MatchStatus::Auto)
+    // Per currency, summed in a small table first (a map lookup per group is measurable).
+    let mut matched_by_currency: Vec<(recon_model::Currency, i64)> = Vec::new();
+    for g in matched
+        .groups(0..matched.group_count())
+        .filter(|g| g.status() == MatchStatus::Auto)
     {
-        *amounts_matched
-            .entry(g.currency.code().to_string())
-            .or_default() += g.bank.iter().map(|i| i.amount_minor.abs()).sum::<i64>();
+        let currency = g.currency();
+        let total = g.bank().map(|(_, amount)| amount.abs()).sum::<i64>();
+        match matched_by_currency.iter_mut().find(|(c, _)| *c == currency) {
+            Some((_, sum)) => *sum += total,
+            None => matched_by_currency.push((currency, total)),
+        }
     }
-    for x in outcome
-        .exceptions
-        .iter()
+    for (currency, sum) in matched_by_currency {
+        *amounts_matched
+            .entry(currency.code().to_string())
+            .or_default() += sum;
+    }
+    for x in matched
+        .exceptions()
         .filter(|x| x.side == recon_match::Side::Bank)
     {
         *amounts_open
@@ -398,7 +420,7 @@ fn summarize(
             },
             2,
         ) + "%",
-        exceptions: outcome.exceptions.len(),
+        exceptions: matched.exception_count(),
         bank_amount_matched: amounts_matched
             .iter()
             .map(|(c, a)| (c.clone(), format_minor(*a, exponent(c))))
@@ -407,8 +429,7 @@ fn summarize(
             .iter()
             .map(|(c, a)| (c.clone(), format_minor(*a, exponent(c))))
             .collect(),
-        passes: outcome
-            .passes
+        passes: passes
             .iter()
             .map(|p| PassSummary {
                 rule: p.rule.clone(),
@@ -446,9 +467,9 @@ mod tests {
             ledger: vec![item("L,1")],
             ..MatchInput::default()
         };
-        let outcome = recon_match::run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+        let matched = recon_match::run_borrowed(input, &RuleSet::default_rules(), &mut ()).unwrap();
         let dir = std::env::temp_dir().join(format!("recon-quoting-{}", std::process::id()));
-        write_outcome(&dir, &outcome).unwrap();
+        write_outcome(&dir, &matched).unwrap();
         let matches = std::fs::read_to_string(dir.join("matches.csv")).unwrap();
         let exceptions = std::fs::read_to_string(dir.join("exceptions.csv")).unwrap();
         let _ = std::fs::remove_dir_all(&dir);

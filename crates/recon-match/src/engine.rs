@@ -148,7 +148,7 @@ pub(crate) struct Tables<'a> {
 }
 
 /// A group found by a pass, before numbering.
-struct Found {
+pub(crate) struct Found {
     pass: usize,
     status: MatchStatus,
     bank: Vec<u32>,
@@ -164,16 +164,18 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> Result<MatchOutcome, MatchError> {
     let tables = prepare(input, observer)?;
-    match_tables(tables, rules, observer)
+    Ok(match_tables(tables, rules, observer)?.into_outcome())
 }
 
-/// [`run`], freeing the input's item lists as soon as they are copied into columns (about 200 MB
-/// less at the peak for a million bank lines and their ledger entries).
-pub fn run_consuming(
-    input: MatchInput<'_>,
+/// [`run`] without building owned groups: the result borrows the items' text, and is read group
+/// by group (or turned into a [`MatchOutcome`]). The input's item lists are freed as soon as they
+/// are copied into columns (about 200 MB less at the peak for a million bank lines and their
+/// ledger entries). `recon match` writes its result files this way.
+pub fn run_borrowed<'a>(
+    input: MatchInput<'a>,
     rules: &RuleSet,
     observer: &mut dyn Observer,
-) -> Result<MatchOutcome, MatchError> {
+) -> Result<Matched<'a>, MatchError> {
     let tables = prepare(&input, observer)?;
     drop(input);
     match_tables(tables, rules, observer)
@@ -243,12 +245,12 @@ fn prepare<'a>(
     Ok(tables)
 }
 
-/// Every pass over what earlier passes left open, then the outcome.
-fn match_tables(
-    mut tables: Tables<'_>,
+/// Every pass over what earlier passes left open, then the numbered result.
+fn match_tables<'a>(
+    mut tables: Tables<'a>,
     rules: &RuleSet,
     observer: &mut dyn Observer,
-) -> Result<MatchOutcome, MatchError> {
+) -> Result<Matched<'a>, MatchError> {
     let mut found: Vec<Found> = Vec::with_capacity(tables.bank.len());
     for (pass_index, pass) in rules.passes.iter().enumerate() {
         observer.phase(&format!("pass {}", pass.name));
@@ -266,7 +268,7 @@ fn match_tables(
     }
 
     observer.phase("output");
-    Ok(build_outcome(&tables, rules, found))
+    Ok(number(tables, rules, found))
 }
 
 /// The ambiguity guard: a candidate whose items appear in no other candidate of this pass is
@@ -358,7 +360,208 @@ fn resolve(
     }
 }
 
-fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) -> MatchOutcome {
+/// The result of a run, numbered, borrowing the items' text: groups are read one by one without
+/// an owned copy of each (a million groups as [`MatchGroup`]s cost about a second of allocation).
+pub struct Matched<'a> {
+    tables: Tables<'a>,
+    /// The groups as found; group n is `found[order[n]]`.
+    found: Vec<Found>,
+    order: Vec<u32>,
+    pass_names: Vec<String>,
+    passes: Vec<PassStats>,
+    exceptions: Vec<OpenItem>,
+}
+
+/// An item no confirmed group settles, by position.
+struct OpenItem {
+    side: Side,
+    index: u32,
+    reason: ExceptionReason,
+    /// Numbers of the suggested groups it is in, best first.
+    suggestions: Vec<u32>,
+}
+
+/// A numbered group of a [`Matched`] result.
+#[derive(Clone, Copy)]
+pub struct GroupView<'m, 'a> {
+    matched: &'m Matched<'a>,
+    number: usize,
+    found: &'m Found,
+}
+
+impl<'m, 'a> GroupView<'m, 'a> {
+    /// 1, 2, …: the number in the match id.
+    pub fn number(&self) -> usize {
+        self.number + 1
+    }
+    pub fn match_id(&self) -> String {
+        match_id(self.number)
+    }
+    pub fn rule(&self) -> &'m str {
+        &self.matched.pass_names[self.found.pass]
+    }
+    pub fn status(&self) -> MatchStatus {
+        self.found.status
+    }
+    pub fn currency(&self) -> Currency {
+        self.matched.tables.bank.currency[self.found.bank[0] as usize]
+    }
+    /// The bank lines: (line_id, amount in minor units), in id order.
+    pub fn bank(&self) -> impl Iterator<Item = (&'a str, i64)> + 'm {
+        self.items(Side::Bank)
+    }
+    /// The ledger entries: (entry_id, amount in minor units), in id order.
+    pub fn ledger(&self) -> impl Iterator<Item = (&'a str, i64)> + 'm {
+        self.items(Side::Ledger)
+    }
+    /// One side's items: (id, amount in minor units), in id order.
+    pub fn items(&self, side: Side) -> impl Iterator<Item = (&'a str, i64)> + 'm {
+        let t = self.matched.tables.side(side);
+        let items = match side {
+            Side::Bank => &self.found.bank,
+            Side::Ledger => &self.found.ledger,
+        };
+        items
+            .iter()
+            .map(move |&i| (t.ids[i as usize], t.amount[i as usize]))
+    }
+    pub fn score(&self) -> u32 {
+        self.found.score
+    }
+    pub fn explanation(&self) -> &'m Explanation {
+        &self.found.explanation
+    }
+}
+
+/// An exception of a [`Matched`] result.
+#[derive(Clone, Copy, Debug)]
+pub struct ExceptionView<'a> {
+    pub side: Side,
+    pub item_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub reason: ExceptionReason,
+}
+
+impl<'a> Matched<'a> {
+    /// Counts per pass, in rule order.
+    pub fn passes(&self) -> &[PassStats] {
+        &self.passes
+    }
+
+    pub fn group_count(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Group `n` (from 0) in number order.
+    pub fn group(&self, n: usize) -> GroupView<'_, 'a> {
+        GroupView {
+            matched: self,
+            number: n,
+            found: &self.found[self.order[n] as usize],
+        }
+    }
+
+    /// The groups numbered `range`, in order.
+    pub fn groups(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = GroupView<'_, 'a>> {
+        range.map(|n| self.group(n))
+    }
+
+    pub fn exception_count(&self) -> usize {
+        self.exceptions.len()
+    }
+
+    /// The exceptions: bank lines in id order, then ledger entries in id order.
+    pub fn exceptions(&self) -> impl ExactSizeIterator<Item = ExceptionView<'a>> + '_ {
+        self.exceptions.iter().map(|x| {
+            let t = self.tables.side(x.side);
+            let i = x.index as usize;
+            ExceptionView {
+                side: x.side,
+                item_id: t.ids[i],
+                amount_minor: t.amount[i],
+                currency: t.currency[i],
+                reason: x.reason,
+            }
+        })
+    }
+
+    /// Owned groups and exceptions, for callers that keep or store them.
+    pub fn into_outcome(self) -> MatchOutcome {
+        // The groups in two halves, on two threads.
+        let count = self.group_count();
+        let half = count / 2;
+        let this = &self;
+        let groups = std::thread::scope(|scope| {
+            let second =
+                scope.spawn(move || this.groups(half..count).map(to_group).collect::<Vec<_>>());
+            let mut groups: Vec<MatchGroup> = Vec::with_capacity(count);
+            groups.extend(this.groups(0..half).map(to_group));
+            groups.extend(
+                second
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            groups
+        });
+        let exceptions = self
+            .exceptions
+            .iter()
+            .zip(self.exceptions())
+            .map(|(x, view)| Exception {
+                side: view.side,
+                item_id: view.item_id.to_string(),
+                amount_minor: view.amount_minor,
+                currency: view.currency,
+                reason: view.reason,
+                suggestions: x
+                    .suggestions
+                    .iter()
+                    .map(|&n| match_id(n as usize))
+                    .collect(),
+            })
+            .collect();
+        MatchOutcome {
+            groups,
+            exceptions,
+            passes: self.passes,
+        }
+    }
+}
+
+impl<'a> Tables<'a> {
+    fn side<'t>(&'t self, side: Side) -> &'t Table<'a> {
+        match side {
+            Side::Bank => &self.bank,
+            Side::Ledger => &self.ledger,
+        }
+    }
+}
+
+fn to_group(g: GroupView<'_, '_>) -> MatchGroup {
+    let item = |(id, amount_minor): (&str, i64)| ItemRef {
+        id: id.to_string(),
+        amount_minor,
+    };
+    MatchGroup {
+        match_id: g.match_id(),
+        rule: g.rule().to_string(),
+        status: g.status(),
+        currency: g.currency(),
+        difference_minor: g.found.explanation.bank_total_minor
+            - g.found.explanation.ledger_total_minor,
+        bank: g.bank().map(item).collect(),
+        ledger: g.ledger().map(item).collect(),
+        score: g.score(),
+        explanation: g.found.explanation,
+    }
+}
+
+/// Drops stale suggestions, checks the invariants, numbers the groups and lists the exceptions.
+fn number<'a>(tables: Tables<'a>, rules: &RuleSet, mut found: Vec<Found>) -> Matched<'a> {
     // Suggestions whose items were confirmed by a later pass are stale.
     found.retain(|f| {
         f.status == MatchStatus::Auto
@@ -369,16 +572,16 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
         f.bank.sort_unstable();
         f.ledger.sort_unstable();
     }
-    check_invariants(tables, &found);
+    check_invariants(&tables, &found);
     // Numbered in (status, pass, items) order. The passes leave long sorted runs, and moving
     // positions is cheaper than moving the groups themselves.
-    let mut order: Vec<usize> = (0..found.len()).collect();
+    let mut order: Vec<u32> = (0..found.len() as u32).collect();
     order.sort_by(|&a, &b| {
-        let (a, b) = (&found[a], &found[b]);
+        let (a, b) = (&found[a as usize], &found[b as usize]);
         (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
     });
     // Counts per pass, and each item's suggested groups (by group number), in one sweep.
-    let mut stats: Vec<PassStats> = rules
+    let mut passes: Vec<PassStats> = rules
         .passes
         .iter()
         .map(|p| PassStats {
@@ -386,9 +589,9 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
             ..PassStats::default()
         })
         .collect();
-    let mut suggestions_of: HashMap<(Side, u32), Vec<(u32, usize)>> = HashMap::new();
-    for (n, f) in order.iter().map(|&i| &found[i]).enumerate() {
-        let s = &mut stats[f.pass];
+    let mut suggestions_of: HashMap<(Side, u32), Vec<(u32, u32)>> = HashMap::new();
+    for (n, f) in order.iter().map(|&i| &found[i as usize]).enumerate() {
+        let s = &mut passes[f.pass];
         match f.status {
             MatchStatus::Auto => {
                 s.auto_groups += 1;
@@ -403,27 +606,12 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
                         suggestions_of
                             .entry((side, i))
                             .or_default()
-                            .push((1000 - f.score, n));
+                            .push((1000 - f.score, n as u32));
                     }
                 }
             }
         }
     }
-    // The groups themselves in two halves, on two threads.
-    let (first, second) = order.split_at(order.len() / 2);
-    let found = &found;
-    let groups = std::thread::scope(|scope| {
-        let second = scope.spawn(move || to_groups(tables, rules, found, second, first.len()));
-        let mut groups = Vec::with_capacity(order.len());
-        groups.extend(to_groups(tables, rules, found, first, 0));
-        groups.extend(
-            second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        groups
-    });
-
     let mut exceptions = Vec::new();
     for (side, table) in [(Side::Bank, &tables.bank), (Side::Ledger, &tables.ledger)] {
         for i in 0..table.len() {
@@ -437,60 +625,27 @@ fn build_outcome(tables: &Tables<'_>, rules: &RuleSet, mut found: Vec<Found>) ->
                 1 => ExceptionReason::Suggested,
                 _ => ExceptionReason::Ambiguous,
             };
-            exceptions.push(Exception {
+            exceptions.push(OpenItem {
                 side,
-                item_id: table.ids[i].to_string(),
-                amount_minor: table.amount[i],
-                currency: table.currency[i],
+                index: i as u32,
                 reason,
-                suggestions: suggestions.into_iter().map(|(_, n)| match_id(n)).collect(),
+                suggestions: suggestions.into_iter().map(|(_, n)| n).collect(),
             });
         }
     }
-    MatchOutcome {
-        groups,
+    Matched {
+        tables,
+        found,
+        order,
+        pass_names: rules.passes.iter().map(|p| p.name.clone()).collect(),
+        passes,
         exceptions,
-        passes: stats,
     }
 }
 
 /// Group number n (from 0) as its id: M0000001, M0000002, …
 fn match_id(n: usize) -> String {
     format!("M{:07}", n + 1)
-}
-
-/// The groups `found[order[..]]`, numbered from `first`.
-fn to_groups(
-    tables: &Tables<'_>,
-    rules: &RuleSet,
-    found: &[Found],
-    order: &[usize],
-    first: usize,
-) -> Vec<MatchGroup> {
-    let item = |t: &Table<'_>, i: &u32| ItemRef {
-        id: t.ids[*i as usize].to_string(),
-        amount_minor: t.amount[*i as usize],
-    };
-    order
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| {
-            let f = &found[i];
-            let bank: Vec<ItemRef> = f.bank.iter().map(|i| item(&tables.bank, i)).collect();
-            let ledger: Vec<ItemRef> = f.ledger.iter().map(|i| item(&tables.ledger, i)).collect();
-            MatchGroup {
-                match_id: match_id(first + n),
-                rule: rules.passes[f.pass].name.clone(),
-                status: f.status,
-                currency: tables.bank.currency[f.bank[0] as usize],
-                difference_minor: f.explanation.bank_total_minor - f.explanation.ledger_total_minor,
-                bank,
-                ledger,
-                score: f.score,
-                explanation: f.explanation,
-            }
-        })
-        .collect()
 }
 
 /// No item is in two confirmed groups; every group records its difference exactly; a group
