@@ -2,6 +2,7 @@
 //! out (`recon match`), plus the evaluation against a generator's truth (`recon eval`).
 
 use crate::dto::{MatchSummary, PassSummary, push_field};
+use crate::generate::PartialFile;
 use crate::{
     ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
 };
@@ -275,8 +276,9 @@ fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<InputFile>, ApiErr
     paths.iter().map(|p| read_input(p, limits)).collect()
 }
 
-/// matches.csv and exceptions.csv, each written atomically. The text is formatted on two
-/// threads: each takes half of the groups, the second also the exceptions.
+/// matches.csv and exceptions.csv, each written atomically. Two threads: this one formats the
+/// first half of the groups and writes it while the other formats the second half and the
+/// exceptions; then the second half is appended.
 pub fn write_outcome(dir: &Path, matched: &Matched<'_>) -> Result<(), ApiError> {
     std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
         path: dir.to_path_buf(),
@@ -284,28 +286,26 @@ pub fn write_outcome(dir: &Path, matched: &Matched<'_>) -> Result<(), ApiError> 
     })?;
     let count = matched.group_count();
     let half = count / 2;
-    let (first, (second, exceptions)) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let rest = scope.spawn(|| {
-            (
-                matches_rows(matched.groups(half..count)),
-                exceptions_csv(matched),
-            )
+            let second = matches_rows(matched.groups(half..count));
+            let exceptions = exceptions_csv(matched);
+            let written = crate::generate::write_parts_atomically(
+                &dir.join("exceptions.csv"),
+                &[exceptions.as_bytes()],
+            );
+            (second, written)
         });
-        let first = matches_rows(matched.groups(0..half));
-        let rest = rest
+        let mut file = PartialFile::create(&dir.join("matches.csv"))?;
+        file.write(b"match_id,rule,status,side,item_id,amount\n")?;
+        file.write(matches_rows(matched.groups(0..half)).as_bytes())?;
+        let (second, exceptions_written) = rest
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, rest)
-    });
-    crate::generate::write_parts_atomically(
-        &dir.join("matches.csv"),
-        &[
-            b"match_id,rule,status,side,item_id,amount\n",
-            first.as_bytes(),
-            second.as_bytes(),
-        ],
-    )?;
-    crate::generate::write_parts_atomically(&dir.join("exceptions.csv"), &[exceptions.as_bytes()])
+        file.write(second.as_bytes())?;
+        file.commit()?;
+        exceptions_written
+    })
 }
 
 /// matches.csv rows of these groups, one per item.

@@ -4,7 +4,7 @@
 use crate::model::Explanation;
 use crate::model::*;
 use crate::normalize;
-use crate::passes::{self, Candidate};
+use crate::passes::{self, Candidate, Ids};
 use crate::rules::{Outcome, RuleSet};
 use recon_model::Currency;
 use std::collections::{HashMap, HashSet};
@@ -37,18 +37,19 @@ impl<'a> Table<'a> {
     ) -> Result<Table<'a>, MatchError> {
         // Positions in id order (most inputs already are: then no sort at all). Stable, so a
         // duplicate id is found next to its twin.
+        // Strictly increasing ids (the usual case) are also distinct: no sort, no second look.
         let mut order: Vec<u32> = (0..items.len() as u32).collect();
-        if !items.is_sorted_by(|a, b| a.id <= b.id) {
+        if !items.is_sorted_by(|a, b| a.id < b.id) {
             order.sort_by(|&a, &b| items[a as usize].id.cmp(items[b as usize].id));
-        }
-        if let Some(w) = order
-            .windows(2)
-            .find(|w| items[w[0] as usize].id == items[w[1] as usize].id)
-        {
-            return Err(MatchError::DuplicateId {
-                side,
-                id: items[w[0] as usize].id.to_string(),
-            });
+            if let Some(w) = order
+                .windows(2)
+                .find(|w| items[w[0] as usize].id == items[w[1] as usize].id)
+            {
+                return Err(MatchError::DuplicateId {
+                    side,
+                    id: items[w[0] as usize].id.to_string(),
+                });
+            }
         }
         let n = items.len();
         let mut t = Table {
@@ -79,7 +80,7 @@ impl<'a> Table<'a> {
             });
             t.ids.push(item.id);
             let account = match last_account {
-                Some((name, n)) if name == item.account => n,
+                Some((name, n)) if same_text(name, item.account) => n,
                 _ => {
                     let n = accounts[item.account];
                     last_account = Some((item.account, n));
@@ -106,6 +107,12 @@ impl<'a> Table<'a> {
     fn index_of(&self, id: &str) -> Option<usize> {
         self.ids.binary_search(&id).ok()
     }
+}
+
+/// Equal texts, found without comparing bytes when they are the same slice (readers hand on one
+/// slice for a run of items of the same account).
+fn same_text(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 /// A column of strings in one buffer: one allocation for the column, not one per item.
@@ -151,8 +158,8 @@ pub(crate) struct Tables<'a> {
 pub(crate) struct Found {
     pass: usize,
     status: MatchStatus,
-    bank: Vec<u32>,
-    ledger: Vec<u32>,
+    bank: Ids,
+    ledger: Ids,
     score: u32,
     explanation: Explanation,
 }
@@ -192,7 +199,7 @@ fn prepare<'a>(
     let mut account_names: std::collections::BTreeSet<&str> = Default::default();
     let mut last = None;
     for item in input.bank.iter().chain(&input.ledger) {
-        if last != Some(item.account) {
+        if !last.is_some_and(|last| same_text(last, item.account)) {
             account_names.insert(item.account);
             last = Some(item.account);
         }
@@ -256,14 +263,18 @@ fn match_tables<'a>(
         observer.phase(&format!("pass {}", pass.name));
         let candidates =
             passes::candidates(&tables, pass).map_err(|e| MatchError::Engine(e.to_string()))?;
-        let candidates: Vec<Candidate> = candidates
-            .into_iter()
-            .filter(|c| {
-                !(c.bank.len() == 1
-                    && c.ledger.len() == 1
-                    && tables.rejected.contains(&(c.bank[0], c.ledger[0])))
-            })
-            .collect();
+        let candidates: Vec<Candidate> = if tables.rejected.is_empty() {
+            candidates
+        } else {
+            candidates
+                .into_iter()
+                .filter(|c| {
+                    !(c.bank.len() == 1
+                        && c.ledger.len() == 1
+                        && tables.rejected.contains(&(c.bank[0], c.ledger[0])))
+                })
+                .collect()
+        };
         resolve(&mut tables, pass_index, pass, candidates, &mut found);
     }
 
@@ -296,9 +307,13 @@ fn resolve(
             && c.ledger.iter().all(|&l| ledger_count[l as usize] == 1)
     };
     if pass.outcome == Outcome::Auto {
-        let (confirmed, rest): (Vec<Candidate>, Vec<Candidate>) =
-            candidates.into_iter().partition(|c| unique(c));
-        for c in confirmed {
+        // Confirmed candidates go straight to the groups; the rest (usually few) stay.
+        let mut rest = Vec::new();
+        for c in candidates {
+            if !unique(&c) {
+                rest.push(c);
+                continue;
+            }
             for &b in &c.bank {
                 debug_assert!(tables.bank.open[b as usize], "item in two confirmed groups");
                 tables.bank.open[b as usize] = false;

@@ -67,15 +67,56 @@ fn starts_with(text: &[u8], prefix: &str) -> bool {
 /// runs of letters/digits/punctuation containing at least 4 digits, each normalized like
 /// [`reference`]. Sorted and deduplicated.
 pub fn reference_tokens(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|t| t.chars().filter(char::is_ascii_digit).count() >= 4)
-        .map(reference)
-        .filter(|t| !t.is_empty())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    let mut tokens = Tokens::default();
+    tokens.read(&[text]);
+    tokens.iter().map(str::to_string).collect()
+}
+
+/// [`reference_tokens`] of several texts together, kept in one reused buffer: no allocation per
+/// token (the batch pass reads the text of every open bank line).
+#[derive(Default)]
+pub struct Tokens {
+    text: String,
+    /// (start, end) of each token in `text`, in token order once read.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    /// Replaces the tokens by those of `texts` (as if joined by spaces).
+    pub fn read(&mut self, texts: &[&str]) {
+        self.text.clear();
+        self.spans.clear();
+        for text in texts {
+            for t in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+                if t.bytes().filter(u8::is_ascii_digit).count() < 4 {
+                    continue;
+                }
+                let start = self.text.len();
+                reference_into(t, &mut self.text);
+                if self.text.len() > start {
+                    self.spans.push((start, self.text.len()));
+                }
+            }
+        }
+        let text = &self.text;
+        self.spans
+            .sort_unstable_by(|a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
+        self.spans
+            .dedup_by(|a, b| text[a.0..a.1] == text[b.0..b.1]);
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The distinct tokens, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans.iter().map(|&(s, e)| &self.text[s..e])
+    }
 }
 
 /// Words that say nothing about who paid what.

@@ -8,10 +8,14 @@ use crate::rules::{Key, Pass, PassKind, SimilarityField};
 use polars::prelude::*;
 use std::collections::HashMap;
 
+/// Item positions of one side of a group: most groups have one item a side, kept inline (a
+/// million one-to-one candidates would otherwise be two million tiny allocations).
+pub(crate) type Ids = smallvec::SmallVec<[u32; 2]>;
+
 /// A candidate group from one pass: item indexes on each side, a score and why.
 pub(crate) struct Candidate {
-    pub bank: Vec<u32>,
-    pub ledger: Vec<u32>,
+    pub bank: Ids,
+    pub ledger: Ids,
     pub score: u32,
     pub explanation: Explanation,
 }
@@ -236,7 +240,9 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         .into_iter()
         .zip(u32_values(&joined, "l")?)
         .collect();
-    pairs.sort_unstable();
+    if !pairs.is_sorted() {
+        pairs.sort_unstable();
+    }
     pairs.dedup();
     let mut out = Vec::with_capacity(pairs.len());
     for (b, l) in pairs {
@@ -263,8 +269,8 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         }
         let (score, explanation) = explain(tables, pass, &[b], &[l], similarity);
         out.push(Candidate {
-            bank: vec![b],
-            ledger: vec![l],
+            bank: smallvec::smallvec![b],
+            ledger: smallvec::smallvec![l],
             score,
             explanation,
         });
@@ -409,10 +415,16 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
     found.sort_unstable();
     let mut out = Vec::new();
     for (g, l) in found {
-        let bank_items = bank_members.get(&g).cloned().unwrap_or_default();
-        let ledger_items = match l {
-            Some(l) => vec![l],
-            None => ledger_members.get(&g).cloned().unwrap_or_default(),
+        let bank_items: Ids = bank_members
+            .get(&g)
+            .map(|v| Ids::from_slice(v))
+            .unwrap_or_default();
+        let ledger_items: Ids = match l {
+            Some(l) => smallvec::smallvec![l],
+            None => ledger_members
+                .get(&g)
+                .map(|v| Ids::from_slice(v))
+                .unwrap_or_default(),
         };
         if bank_items.is_empty() || ledger_items.is_empty() {
             continue;
@@ -440,15 +452,15 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
     let (bt, lt) = (&tables.bank, &tables.ledger);
     let mut tb = Vec::new();
     let mut tk = Vec::new();
+    let mut tokens = normalize::Tokens::default();
     for i in open_indexes(bt, false) {
-        let text = format!("{} {}", bt.raw_reference[i], bt.description[i]);
-        let tokens = normalize::reference_tokens(&text);
+        tokens.read(&[bt.raw_reference[i], bt.description[i]]);
         if tokens.len() < 2 {
             continue;
         }
-        for token in tokens {
+        for token in tokens.iter() {
             tb.push(i as u32);
-            tk.push(key(bt, i, &ACCOUNT_AND_CURRENCY, false, hash_str(&token)));
+            tk.push(key(bt, i, &ACCOUNT_AND_CURRENCY, false, hash_str(token)));
         }
     }
     let ledger_idx = open_indexes(lt, true);
@@ -511,8 +523,8 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
         }
         let (score, explanation) = explain(tables, pass, &[b], &ledgers, 0);
         out.push(Candidate {
-            bank: vec![b],
-            ledger: ledgers,
+            bank: smallvec::smallvec![b],
+            ledger: Ids::from_vec(ledgers),
             score,
             explanation,
         });
@@ -607,10 +619,10 @@ pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
             );
             for mut chosen in solutions {
                 chosen.sort_unstable();
-                let (bank, ledger) = if bank_is_target {
-                    (vec![t as u32], chosen)
+                let (bank, ledger): (Ids, Ids) = if bank_is_target {
+                    (smallvec::smallvec![t as u32], Ids::from_vec(chosen))
                 } else {
-                    (chosen, vec![t as u32])
+                    (Ids::from_vec(chosen), smallvec::smallvec![t as u32])
                 };
                 let (score, explanation) = explain(tables, pass, &bank, &ledger, 0);
                 out.push(Candidate {

@@ -106,6 +106,12 @@ pub fn read_bank_lines<'a>(
                 None => return None,
             };
         }
+        // The account text of the statement's first line: lines of one account then share one
+        // slice, which callers can compare by address.
+        let row = BankLineRef {
+            account: statements[last].0,
+            ..row
+        };
         statements[last].2 += 1;
         if statements[last].2 > limits.max_lines_per_statement {
             return None;
@@ -129,6 +135,8 @@ pub fn read_ledger_entries<'a>(
     mut entry: impl FnMut(LedgerEntryRef<'a>),
 ) -> Option<usize> {
     let mut records = Records::open(bytes, LEDGER_HEADER, limits)?;
+    // The previous entry's account text, handed on while it repeats (see read_bank_lines).
+    let mut last_account = "";
     let mut ids = Ids::default();
     let mut currencies = Currencies::default();
     let mut count = 0usize;
@@ -153,6 +161,13 @@ pub fn read_ledger_entries<'a>(
             currency,
             reference,
             description,
+        };
+        if row.account != last_account {
+            last_account = row.account;
+        }
+        let row = LedgerEntryRef {
+            account: last_account,
+            ..row
         };
         count += 1;
         if count > limits.max_lines_per_statement {
