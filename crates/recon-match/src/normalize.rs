@@ -101,8 +101,7 @@ impl Tokens {
         let text = &self.text;
         self.spans
             .sort_unstable_by(|a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
-        self.spans
-            .dedup_by(|a, b| text[a.0..a.1] == text[b.0..b.1]);
+        self.spans.dedup_by(|a, b| text[a.0..a.1] == text[b.0..b.1]);
     }
 
     pub fn len(&self) -> usize {

@@ -12,12 +12,15 @@ use std::collections::HashMap;
 /// million one-to-one candidates would otherwise be two million tiny allocations).
 pub(crate) type Ids = smallvec::SmallVec<[u32; 2]>;
 
-/// A candidate group from one pass: item indexes on each side, a score and why.
+/// A candidate group from one pass: item indexes on each side and a score. Its explanation is
+/// derived again from these when someone reads it ([`explain`]): a million candidates carry no
+/// explanation they will mostly never need.
 pub(crate) struct Candidate {
     pub bank: Ids,
     pub ledger: Ids,
     pub score: u32,
-    pub explanation: Explanation,
+    /// The text similarity found, per mille (0 when not compared).
+    pub similarity: u32,
 }
 
 /// The keys every pass shares: the same account, the same currency.
@@ -129,6 +132,19 @@ fn u64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
     Ok(df.column(name)?.u64()?.into_no_null_iter().collect())
 }
 
+/// `a()` and `b()`, the second on another thread.
+fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        (
+            a,
+            b.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    })
+}
+
 /// All candidates of one pass over the items still open.
 pub(crate) fn candidates(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
     match pass.kind {
@@ -146,7 +162,7 @@ fn open_indexes(t: &Table<'_>, needs_reference: bool) -> Vec<usize> {
         .collect()
 }
 
-fn tolerance_minor(pass: &Pass, ledger_amount: i64) -> i64 {
+pub(crate) fn tolerance_minor(pass: &Pass, ledger_amount: i64) -> i64 {
     let relative = (i128::from(ledger_amount).abs()
         * i128::from(pass.amount_tolerance_basis_points)
         / 10_000) as i64;
@@ -194,8 +210,9 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         }
         (idx, keys, dates, amounts, tolerances)
     };
-    let (b_idx, b_keys, b_dates, b_amounts, _) = rows(bt, false);
-    let (l_idx, l_keys, l_dates, l_amounts, l_tol) = rows(lt, true);
+    // The two sides' keys on two threads.
+    let ((b_idx, b_keys, b_dates, b_amounts, _), (l_idx, l_keys, l_dates, l_amounts, l_tol)) =
+        both(|| rows(bt, false), || rows(lt, true));
     if b_idx.is_empty() || l_idx.is_empty() {
         return Ok(Vec::new());
     }
@@ -244,42 +261,54 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         pairs.sort_unstable();
     }
     pairs.dedup();
-    let mut out = Vec::with_capacity(pairs.len());
-    for (b, l) in pairs {
-        let (bi, li) = (b as usize, l as usize);
-        if !same_keys(tables, bi, li, &pass.keys) {
-            continue;
-        }
-        // A tolerance never turns money in into money out.
-        if (bt.amount[bi] < 0) != (lt.amount[li] < 0) && bt.amount[bi] != lt.amount[li] {
-            continue;
-        }
-        // Without a threshold the similarity plays no part in the candidate or its score.
-        let similarity = match pass.similarity_field {
-            _ if pass.similarity_min_per_mille == 0 => 0,
-            SimilarityField::Reference => {
-                normalize::similarity_per_mille(&bt.reference[bi], &lt.reference[li])
+    // Each pair checked on the real fields; the two halves on two threads, in order.
+    let check = |pairs: &[(u32, u32)]| {
+        let mut out = Vec::with_capacity(pairs.len());
+        for &(b, l) in pairs {
+            let (bi, li) = (b as usize, l as usize);
+            if !same_keys(tables, bi, li, &pass.keys) {
+                continue;
             }
-            SimilarityField::Description => {
-                normalize::similarity_per_mille(bt.description[bi], lt.description[li])
+            // A tolerance never turns money in into money out.
+            if (bt.amount[bi] < 0) != (lt.amount[li] < 0) && bt.amount[bi] != lt.amount[li] {
+                continue;
             }
-        };
-        if similarity < pass.similarity_min_per_mille {
-            continue;
+            // Without a threshold the similarity plays no part in the candidate or its score.
+            let similarity = match pass.similarity_field {
+                _ if pass.similarity_min_per_mille == 0 => 0,
+                SimilarityField::Reference => {
+                    normalize::similarity_per_mille(&bt.reference[bi], &lt.reference[li])
+                }
+                SimilarityField::Description => {
+                    normalize::similarity_per_mille(bt.description[bi], lt.description[li])
+                }
+            };
+            if similarity < pass.similarity_min_per_mille {
+                continue;
+            }
+            out.push(Candidate {
+                bank: smallvec::smallvec![b],
+                ledger: smallvec::smallvec![l],
+                score: score(tables, pass, &[b], &[l], similarity),
+                similarity,
+            });
         }
-        let (score, explanation) = explain(tables, pass, &[b], &[l], similarity);
-        out.push(Candidate {
-            bank: smallvec::smallvec![b],
-            ledger: smallvec::smallvec![l],
-            score,
-            explanation,
-        });
-    }
+        out
+    };
+    let (first, second) = pairs.split_at(pairs.len() / 2);
+    let (mut out, rest) = both(|| check(first), || check(second));
+    out.extend(rest);
     Ok(out)
 }
 
-/// Score (0..1000) and explanation of a candidate group.
-fn explain(
+/// Score (0..1000) of a candidate group: see [`explain`].
+fn score(tables: &Tables<'_>, pass: &Pass, bank: &[u32], ledger: &[u32], similarity: u32) -> u32 {
+    explain(tables, pass, bank, ledger, similarity).0
+}
+
+/// Score (0..1000) and explanation of a candidate group. Subset-sum groups score 100 less: a
+/// sum of several items is weaker evidence than one amount.
+pub(crate) fn explain(
     tables: &Tables<'_>,
     pass: &Pass,
     bank: &[u32],
@@ -337,7 +366,12 @@ fn explain(
         subset_sum: pass.kind == PassKind::SubsetSum,
         not_unique: false,
     };
-    (score.clamp(1, 1000) as u32, explanation)
+    let score = score.clamp(1, 1000) as u32;
+    if pass.kind == PassKind::SubsetSum {
+        (score.saturating_sub(100), explanation)
+    } else {
+        (score, explanation)
+    }
 }
 
 /// many_to_one (bank side grouped) and many_to_many (both sides grouped) by the pass keys.
@@ -366,8 +400,8 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
             )?;
             Ok((df, members))
         };
-    let (bank, bank_members) = side_frame(bt, "b")?;
-    let (ledger, ledger_members) = side_frame(lt, "l")?;
+    let (bank, ledger) = both(|| side_frame(bt, "b"), || side_frame(lt, "l"));
+    let ((bank, bank_members), (ledger, ledger_members)) = (bank?, ledger?);
     if bank.height() == 0 || ledger.height() == 0 {
         return Ok(Vec::new());
     }
@@ -436,12 +470,11 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
         }) {
             continue;
         }
-        let (score, explanation) = explain(tables, pass, &bank_items, &ledger_items, 0);
         out.push(Candidate {
+            score: score(tables, pass, &bank_items, &ledger_items, 0),
             bank: bank_items,
             ledger: ledger_items,
-            score,
-            explanation,
+            similarity: 0,
         });
     }
     Ok(out)
@@ -521,12 +554,11 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
         if total != bt.amount[b as usize] || !within {
             continue;
         }
-        let (score, explanation) = explain(tables, pass, &[b], &ledgers, 0);
         out.push(Candidate {
+            score: score(tables, pass, &[b], &ledgers, 0),
             bank: smallvec::smallvec![b],
             ledger: Ids::from_vec(ledgers),
-            score,
-            explanation,
+            similarity: 0,
         });
     }
     Ok(out)
@@ -624,12 +656,11 @@ pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
                 } else {
                     (Ids::from_vec(chosen), smallvec::smallvec![t as u32])
                 };
-                let (score, explanation) = explain(tables, pass, &bank, &ledger, 0);
                 out.push(Candidate {
+                    score: score(tables, pass, &bank, &ledger, 0),
                     bank,
                     ledger,
-                    score: score.saturating_sub(100),
-                    explanation,
+                    similarity: 0,
                 });
             }
         }

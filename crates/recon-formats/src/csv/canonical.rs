@@ -135,8 +135,10 @@ pub fn read_ledger_entries<'a>(
     mut entry: impl FnMut(LedgerEntryRef<'a>),
 ) -> Option<usize> {
     let mut records = Records::open(bytes, LEDGER_HEADER, limits)?;
-    // The previous entry's account text, handed on while it repeats (see read_bank_lines).
-    let mut last_account = "";
+    // The first text of each account (up to a few dozen), handed on for every entry of that
+    // account (see read_bank_lines); ledgers interleave their accounts.
+    let mut accounts: Vec<&str> = Vec::new();
+    let mut last = 0usize;
     let mut ids = Ids::default();
     let mut currencies = Currencies::default();
     let mut count = 0usize;
@@ -162,13 +164,22 @@ pub fn read_ledger_entries<'a>(
             reference,
             description,
         };
-        if row.account != last_account {
-            last_account = row.account;
-        }
-        let row = LedgerEntryRef {
-            account: last_account,
-            ..row
+        let account = match accounts.get(last) {
+            Some(&a) if a == row.account => a,
+            _ => match accounts.iter().position(|&a| a == row.account) {
+                Some(i) => {
+                    last = i;
+                    accounts[i]
+                }
+                None if accounts.len() < 64 => {
+                    accounts.push(row.account);
+                    last = accounts.len() - 1;
+                    row.account
+                }
+                None => row.account,
+            },
         };
+        let row = LedgerEntryRef { account, ..row };
         count += 1;
         if count > limits.max_lines_per_statement {
             return None;
