@@ -483,8 +483,10 @@ mod tests {
         for text in &refused {
             assert!(strict_bank(text).is_none(), "accepted: {text:?}");
         }
-        let mut limits = Limits::default();
-        limits.max_field_bytes = 3;
+        let limits = Limits {
+            max_field_bytes: 3,
+            ..Limits::default()
+        };
         assert!(read_bank_lines(BANK.as_bytes(), &limits, |_| ()).is_none());
     }
 
