@@ -7,7 +7,10 @@ use crate::{
     ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
 };
 use recon_formats::{Issue, Limits};
-use recon_match::{GroupView, Item, MatchInput, MatchStatus, Matched, Observer, RuleSet, Side};
+use recon_match::{
+    Confirmed, ConfirmedGroup, GroupView, Item, MatchInput, MatchStatus, Matched, Observer,
+    RuleSet, Side,
+};
 use recon_model::{LedgerEntry, Statement, format_minor, write_minor};
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
@@ -182,10 +185,70 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
         ..MatchInput::default()
     };
     let counts = (input.bank.len(), input.ledger.len());
-    let matched = recon_match::run_borrowed(input, &rules, &mut clock)
-        .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    // matches.csv is written while the passes run: each pass's confirmed groups go to a writer
+    // thread as soon as their numbers are final; the suggestions follow at the end. Opened
+    // first, so that an unwritable output directory fails before the work.
+    let dir = &request.out_dir;
+    std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut matches = PartialFile::create(&dir.join("matches.csv"))?;
+    matches.write(MATCHES_HEADER)?;
+    let (sender, batches) = std::sync::mpsc::channel::<Confirmed>();
+    let (matched, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<(PartialFile, usize), ApiError> {
+            let mut written = 0;
+            let mut text = String::new();
+            for batch in batches {
+                // In slices, so that writing starts early and the text stays small.
+                for start in (0..batch.len()).step_by(STREAM_GROUPS) {
+                    let end = (start + STREAM_GROUPS).min(batch.len());
+                    text.clear();
+                    push_matches_rows(&mut text, (start..end).map(|k| batch.group(k)));
+                    matches.write(text.as_bytes())?;
+                }
+                written += batch.len();
+            }
+            Ok((matches, written))
+        });
+        let mut observer = Streaming {
+            clock: &mut clock,
+            confirmed: sender,
+        };
+        let matched = recon_match::run_borrowed(input, &rules, &mut observer);
+        drop(observer);
+        (
+            matched,
+            writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let matched = matched.map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    let (mut matches, written) = written?;
     clock.phase("write results");
-    write_outcome(&request.out_dir, &matched)?;
+    let auto: usize = matched.passes().iter().map(|p| p.auto_groups).sum();
+    if written != auto {
+        return Err(ApiError::InvalidArgument(format!(
+            "matching engine: {written} confirmed groups handed out during the run, {auto} in its result"
+        )));
+    }
+    // The rest (suggested groups) and exceptions.csv, on two threads.
+    let count = matched.group_count();
+    std::thread::scope(|scope| {
+        let exceptions = scope.spawn(|| {
+            crate::generate::write_parts_atomically(
+                &dir.join("exceptions.csv"),
+                &[exceptions_csv(&matched).as_bytes()],
+            )
+        });
+        matches.write(matches_rows(matched.groups(written..count)).as_bytes())?;
+        matches.commit()?;
+        exceptions
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     clock.finish();
     let mut summary = summarize(&rules, counts, &matched);
     summary.phases_micros = clock.phases.clone();
@@ -194,6 +257,31 @@ pub fn match_files(request: &MatchRequest) -> Result<MatchReport, ApiError> {
         .map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     crate::generate::write_atomically(&request.out_dir.join("summary.json"), json.as_bytes())?;
     Ok(MatchReport { summary, issues })
+}
+
+const MATCHES_HEADER: &[u8] = b"match_id,rule,status,side,item_id,amount\n";
+
+/// Groups formatted and written at a time by the streaming writer.
+const STREAM_GROUPS: usize = 1 << 16;
+
+/// The observer of `recon match`: times the phases and sends each pass's confirmed groups to
+/// the thread writing matches.csv.
+struct Streaming<'c> {
+    clock: &'c mut PhaseClock,
+    confirmed: std::sync::mpsc::Sender<Confirmed>,
+}
+
+impl Observer for Streaming<'_> {
+    fn phase(&mut self, name: &str) {
+        self.clock.phase(name);
+    }
+    fn wants_confirmed(&self) -> bool {
+        true
+    }
+    fn confirmed(&mut self, groups: Confirmed) {
+        // A writer that stopped (its error is reported at the end) no longer listens.
+        let _ = self.confirmed.send(groups);
+    }
 }
 
 /// One side's items: read by the strict reader (borrowing the file bytes), or imported (and
@@ -297,7 +385,7 @@ pub fn write_outcome(dir: &Path, matched: &Matched<'_>) -> Result<(), ApiError> 
             (second, written)
         });
         let mut file = PartialFile::create(&dir.join("matches.csv"))?;
-        file.write(b"match_id,rule,status,side,item_id,amount\n")?;
+        file.write(MATCHES_HEADER)?;
         file.write(matches_rows(matched.groups(0..half)).as_bytes())?;
         let (second, exceptions_written) = rest
             .join()
@@ -308,9 +396,60 @@ pub fn write_outcome(dir: &Path, matched: &Matched<'_>) -> Result<(), ApiError> 
     })
 }
 
+/// What matches.csv shows of a group, whether it comes from the finished result or from a
+/// batch handed out during the run.
+trait ResultGroup<'m> {
+    fn number(&self) -> usize;
+    fn rule(&self) -> &'m str;
+    fn status(&self) -> MatchStatus;
+    fn currency(&self) -> recon_model::Currency;
+    fn items(&self, side: Side) -> impl Iterator<Item = (&'m str, i64)>;
+}
+
+impl<'m, 'a> ResultGroup<'m> for GroupView<'m, 'a> {
+    fn number(&self) -> usize {
+        GroupView::number(self)
+    }
+    fn rule(&self) -> &'m str {
+        GroupView::rule(self)
+    }
+    fn status(&self) -> MatchStatus {
+        GroupView::status(self)
+    }
+    fn currency(&self) -> recon_model::Currency {
+        GroupView::currency(self)
+    }
+    fn items(&self, side: Side) -> impl Iterator<Item = (&'m str, i64)> {
+        GroupView::items(self, side)
+    }
+}
+
+impl<'m> ResultGroup<'m> for ConfirmedGroup<'m> {
+    fn number(&self) -> usize {
+        ConfirmedGroup::number(self)
+    }
+    fn rule(&self) -> &'m str {
+        ConfirmedGroup::rule(self)
+    }
+    fn status(&self) -> MatchStatus {
+        ConfirmedGroup::status(self)
+    }
+    fn currency(&self) -> recon_model::Currency {
+        ConfirmedGroup::currency(self)
+    }
+    fn items(&self, side: Side) -> impl Iterator<Item = (&'m str, i64)> {
+        ConfirmedGroup::items(self, side)
+    }
+}
+
 /// matches.csv rows of these groups, one per item.
-fn matches_rows<'m>(groups: impl ExactSizeIterator<Item = GroupView<'m, 'm>>) -> String {
+fn matches_rows<'m, G: ResultGroup<'m>>(groups: impl ExactSizeIterator<Item = G>) -> String {
     let mut out = String::with_capacity(groups.len() * 2 * 48);
+    push_matches_rows(&mut out, groups);
+    out
+}
+
+fn push_matches_rows<'m, G: ResultGroup<'m>>(out: &mut String, groups: impl Iterator<Item = G>) {
     let mut prefix = String::new();
     for g in groups {
         let e = g.currency().exponent();
@@ -326,14 +465,13 @@ fn matches_rows<'m>(groups: impl ExactSizeIterator<Item = GroupView<'m, 'm>>) ->
             for (id, amount_minor) in g.items(side) {
                 out.push_str(&prefix);
                 out.push_str(name);
-                push_field(&mut out, id);
+                push_field(out, id);
                 out.push(',');
-                write_minor(&mut out, amount_minor, e);
+                write_minor(out, amount_minor, e);
                 out.push('\n');
             }
         }
     }
-    out
 }
 
 /// `M` and the group number, at least 7 digits: M0000001.
@@ -479,5 +617,39 @@ mod tests {
             exceptions.contains("bank,\"B\"\"2\",125.00,"),
             "{exceptions}"
         );
+    }
+
+    /// `recon match` writes matches.csv while the passes run; the file is the one written from
+    /// the finished result.
+    #[test]
+    fn streamed_results_equal_the_finished_results() {
+        let dir = std::env::temp_dir().join(format!("recon-streamed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::generate_files(4_000, 3, &dir).unwrap();
+        let request = MatchRequest {
+            bank_files: vec![dir.join("bank.csv")],
+            ledger_files: vec![dir.join("ledger.csv")],
+            rules_file: None,
+            out_dir: dir.join("streamed"),
+            import: ImportOptions::default(),
+        };
+        match_files(&request).unwrap();
+        let limits = Limits::default();
+        let bank = read_all(&request.bank_files, &limits).unwrap();
+        let ledger = read_all(&request.ledger_files, &limits).unwrap();
+        let input = MatchInput {
+            bank: strict_bank_items(&bank, &ImportOptions::default()).unwrap(),
+            ledger: strict_ledger_items(&ledger, &limits).unwrap(),
+            ..MatchInput::default()
+        };
+        let matched = recon_match::run_borrowed(input, &RuleSet::default_rules(), &mut ()).unwrap();
+        write_outcome(&dir.join("finished"), &matched).unwrap();
+        for name in ["matches.csv", "exceptions.csv"] {
+            let streamed = std::fs::read_to_string(dir.join("streamed").join(name)).unwrap();
+            let finished = std::fs::read_to_string(dir.join("finished").join(name)).unwrap();
+            assert!(streamed.lines().count() > 100, "{name}");
+            assert!(streamed == finished, "{name} differs");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

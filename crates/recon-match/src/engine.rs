@@ -8,17 +8,19 @@ use crate::passes::{self, Candidate, Ids};
 use crate::rules::{Outcome, RuleSet};
 use recon_model::Currency;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// One side's items in columns, sorted by id. Index = position in these vectors.
 pub(crate) struct Table<'a> {
     /// Copied into one buffer: results read them in group order, which for one side is random;
     /// a compact column is far kinder to caches than slices spread over a 100 MB file.
-    pub ids: Texts,
+    /// Shared with [`Confirmed`] groups handed out during the run.
+    pub ids: Arc<Texts>,
     pub account: Vec<u32>,
-    pub currency: Vec<Currency>,
+    pub currency: Arc<[Currency]>,
     /// Days since 1970-01-01.
     pub date: Vec<i32>,
-    pub amount: Vec<i64>,
+    pub amount: Arc<[i64]>,
     /// Normalized reference ("" when none).
     pub reference: Texts,
     pub reference_hash: Vec<u64>,
@@ -54,12 +56,15 @@ impl<'a> Table<'a> {
             }
         }
         let n = items.len();
+        let mut ids = Texts::with_capacity(n, items.iter().map(|i| i.id.len()).sum());
+        let mut currency = Vec::with_capacity(n);
+        let mut amount = Vec::with_capacity(n);
         let mut t = Table {
-            ids: Texts::with_capacity(n, items.iter().map(|i| i.id.len()).sum()),
+            ids: Arc::new(Texts::with_capacity(0, 0)),
             account: Vec::with_capacity(n),
-            currency: Vec::with_capacity(n),
+            currency: Arc::new([]),
             date: Vec::with_capacity(n),
-            amount: Vec::with_capacity(n),
+            amount: Arc::new([]),
             reference: Texts::with_capacity(n, items.iter().map(|i| i.reference.len()).sum()),
             reference_hash: Vec::with_capacity(n),
             description: Vec::with_capacity(n),
@@ -82,7 +87,7 @@ impl<'a> Table<'a> {
             } else {
                 passes::hash_str(reference)
             });
-            t.ids.push_with(|out| out.push_str(item.id));
+            ids.push_with(|out| out.push_str(item.id));
             let account = match recent
                 .iter()
                 .find(|(name, _)| same_slice(name, item.account))
@@ -97,15 +102,18 @@ impl<'a> Table<'a> {
                 }
             };
             t.account.push(account);
-            t.currency.push(item.currency);
+            currency.push(item.currency);
             t.date.push((item.date - epoch).num_days() as i32);
-            t.amount.push(item.amount_minor);
+            amount.push(item.amount_minor);
             t.description.push(item.description);
             t.counterparty.push(item.counterparty);
             t.counterparty_hash
                 .push(passes::hash_folded(item.counterparty));
             t.raw_reference.push(item.reference);
         }
+        t.ids = Arc::new(ids);
+        t.currency = currency.into();
+        t.amount = amount.into();
         Ok(t)
     }
 
@@ -280,6 +288,7 @@ fn match_tables<'a>(
     observer: &mut dyn Observer,
 ) -> Result<Matched<'a>, MatchError> {
     let mut found: Vec<Found> = Vec::with_capacity(tables.bank.len());
+    let mut confirmed_so_far = 0;
     for (pass_index, pass) in rules.passes.iter().enumerate() {
         observer.phase(&format!("pass {}", pass.name));
         let candidates =
@@ -296,7 +305,27 @@ fn match_tables<'a>(
                 })
                 .collect()
         };
+        let start = found.len();
         resolve(&mut tables, pass_index, pass, candidates, &mut found);
+        if observer.wants_confirmed() {
+            let mut groups: Vec<(Ids, Ids)> = found[start..]
+                .iter()
+                .take_while(|f| f.status == MatchStatus::Auto)
+                .map(|f| (f.bank.clone(), f.ledger.clone()))
+                .collect();
+            if !groups.is_empty() {
+                // The order `number` gives them (items are sorted within groups by `resolve`).
+                groups.sort();
+                let count = groups.len();
+                observer.confirmed(Confirmed {
+                    rule: pass.name.clone(),
+                    first: confirmed_so_far,
+                    groups,
+                    columns: [Columns::of(&tables.bank), Columns::of(&tables.ledger)],
+                });
+                confirmed_so_far += count;
+            }
+        }
     }
 
     observer.phase("output");
@@ -330,11 +359,14 @@ fn resolve(
     if pass.outcome == Outcome::Auto {
         // Confirmed candidates go straight to the groups; the rest (usually few) stay.
         let mut rest = Vec::new();
-        for c in candidates {
+        for mut c in candidates {
             if !unique(&c) {
                 rest.push(c);
                 continue;
             }
+            // Items in id order, as the result shows them.
+            c.bank.sort_unstable();
+            c.ledger.sort_unstable();
             for &b in &c.bank {
                 debug_assert!(tables.bank.open[b as usize], "item in two confirmed groups");
                 tables.bank.open[b as usize] = false;
@@ -479,6 +511,85 @@ impl<'m, 'a> GroupView<'m, 'a> {
         );
         explanation.not_unique = f.not_unique;
         explanation
+    }
+}
+
+/// The output columns of one side, shared between the run and what it hands out.
+#[derive(Clone)]
+struct Columns {
+    ids: Arc<Texts>,
+    amount: Arc<[i64]>,
+    currency: Arc<[Currency]>,
+}
+
+impl Columns {
+    fn of(t: &Table<'_>) -> Columns {
+        Columns {
+            ids: t.ids.clone(),
+            amount: t.amount.clone(),
+            currency: t.currency.clone(),
+        }
+    }
+}
+
+/// The groups one pass confirmed, with their final numbers (see [`Observer::confirmed`]). Owns
+/// what it shows, so it can be sent to another thread.
+pub struct Confirmed {
+    rule: String,
+    /// Number (from 0) of the first group.
+    first: usize,
+    /// Bank and ledger positions of each group, in number order.
+    groups: Vec<(Ids, Ids)>,
+    columns: [Columns; 2],
+}
+
+impl Confirmed {
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The `k`th group (from 0) of these.
+    pub fn group(&self, k: usize) -> ConfirmedGroup<'_> {
+        ConfirmedGroup { confirmed: self, k }
+    }
+}
+
+/// A group of a [`Confirmed`] batch: what the result files show of it.
+#[derive(Clone, Copy)]
+pub struct ConfirmedGroup<'c> {
+    confirmed: &'c Confirmed,
+    k: usize,
+}
+
+impl<'c> ConfirmedGroup<'c> {
+    /// 1, 2, …: the number in the match id, as [`GroupView::number`].
+    pub fn number(&self) -> usize {
+        self.confirmed.first + self.k + 1
+    }
+    pub fn rule(&self) -> &'c str {
+        &self.confirmed.rule
+    }
+    pub fn status(&self) -> MatchStatus {
+        MatchStatus::Auto
+    }
+    pub fn currency(&self) -> Currency {
+        let (bank, _) = &self.confirmed.groups[self.k];
+        self.confirmed.columns[0].currency[bank[0] as usize]
+    }
+    /// One side's items: (id, amount in minor units), in id order.
+    pub fn items(&self, side: Side) -> impl Iterator<Item = (&'c str, i64)> + 'c {
+        let (bank, ledger) = &self.confirmed.groups[self.k];
+        let (items, columns) = match side {
+            Side::Bank => (bank, &self.confirmed.columns[0]),
+            Side::Ledger => (ledger, &self.confirmed.columns[1]),
+        };
+        items
+            .iter()
+            .map(move |&i| (&columns.ids[i as usize], columns.amount[i as usize]))
     }
 }
 

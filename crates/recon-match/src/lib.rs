@@ -13,7 +13,7 @@ pub mod normalize;
 mod passes;
 pub mod rules;
 
-pub use engine::{ExceptionView, GroupView, Matched, run, run_borrowed};
+pub use engine::{Confirmed, ConfirmedGroup, ExceptionView, GroupView, Matched, run, run_borrowed};
 pub use model::{
     Exception, ExceptionReason, Explanation, Item, ItemRef, LockedGroup, MatchError, MatchGroup,
     MatchInput, MatchOutcome, MatchStatus, Observer, PassStats, ReferenceAgreement, Side,

@@ -261,9 +261,21 @@ pub enum MatchError {
     Engine(String),
 }
 
-/// Told when each phase starts, so a caller with a clock can time them.
+/// Told when each phase starts, so a caller with a clock can time them; and, if it asks, handed
+/// the groups each pass confirms as soon as their numbers are final, so that it can write them
+/// while later passes run.
 pub trait Observer {
     fn phase(&mut self, name: &str);
+
+    /// Whether [`Observer::confirmed`] is wanted (handing groups out costs a copy of them).
+    fn wants_confirmed(&self) -> bool {
+        false
+    }
+
+    /// The groups a pass confirmed, in number order. Confirmed groups are numbered before
+    /// suggested ones, pass after pass, so these numbers are final: the run's result numbers
+    /// them the same.
+    fn confirmed(&mut self, _groups: crate::Confirmed) {}
 }
 
 impl Observer for () {

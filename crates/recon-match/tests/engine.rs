@@ -270,3 +270,108 @@ fn output_does_not_depend_on_input_order() {
     );
     assert_eq!(a, c);
 }
+
+/// Collects what the run hands out as each pass confirms its groups.
+#[derive(Default)]
+struct Collector {
+    rows: Vec<String>,
+}
+
+impl recon_match::Observer for Collector {
+    fn phase(&mut self, _name: &str) {}
+    fn wants_confirmed(&self) -> bool {
+        true
+    }
+    fn confirmed(&mut self, groups: recon_match::Confirmed) {
+        for k in 0..groups.len() {
+            let g = groups.group(k);
+            let ids = |side| {
+                g.items(side)
+                    .map(|(id, amount)| format!("{id}:{amount}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            self.rows.push(format!(
+                "{} {} {} {} | {} | {}",
+                g.number(),
+                g.rule(),
+                g.status().name(),
+                g.currency().code(),
+                ids(recon_match::Side::Bank),
+                ids(recon_match::Side::Ledger)
+            ));
+        }
+    }
+}
+
+#[test]
+fn confirmed_groups_handed_out_during_the_run_keep_their_numbers() {
+    let generated = recon_gen::generate(&recon_gen::GenConfig::new(3_000, 5));
+    let bank_csv: &'static str = Box::leak(generated.bank_csv.into_boxed_str());
+    let ledger_csv: &'static str = Box::leak(generated.ledger_csv.into_boxed_str());
+    let eur_or = |code: &str| Currency::from_code(code).unwrap();
+    let parse = |csv: &'static str, bank: bool| -> Vec<Item<'static>> {
+        csv.lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&'static str> = l.split(',').collect();
+                let (date, amount, ccy, reference) = if bank {
+                    (f[3], f[4], f[5], f[6])
+                } else {
+                    (f[2], f[3], f[4], f[5])
+                };
+                let currency = eur_or(ccy);
+                Item {
+                    id: f[0],
+                    account: f[1],
+                    currency,
+                    date: Date::parse_from_str(date, "%Y-%m-%d").unwrap(),
+                    amount_minor: recon_model::parse_minor(amount, b'.', currency.exponent())
+                        .unwrap(),
+                    reference,
+                    counterparty: "",
+                    description: "",
+                }
+            })
+            .collect()
+    };
+    let input = MatchInput {
+        bank: parse(bank_csv, true),
+        ledger: parse(ledger_csv, false),
+        ..MatchInput::default()
+    };
+    let rules = RuleSet::default_rules();
+    let mut collector = Collector::default();
+    let matched = recon_match::run_borrowed(input, &rules, &mut collector).unwrap();
+    let auto = matched
+        .passes()
+        .iter()
+        .map(|p| p.auto_groups)
+        .sum::<usize>();
+    assert!(auto > 2_000, "{auto}");
+    assert_eq!(collector.rows.len(), auto);
+    for (n, row) in collector.rows.iter().enumerate() {
+        let g = matched.group(n);
+        let ids = |side| {
+            g.items(side)
+                .map(|(id, amount)| format!("{id}:{amount}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let expected = format!(
+            "{} {} {} {} | {} | {}",
+            g.number(),
+            g.rule(),
+            g.status().name(),
+            g.currency().code(),
+            ids(recon_match::Side::Bank),
+            ids(recon_match::Side::Ledger)
+        );
+        assert_eq!(row, &expected);
+    }
+    // More than one pass confirmed groups, so the batches' numbering is exercised.
+    assert!(
+        collector.rows.iter().any(|r| !r.contains(" exact ")),
+        "only the exact pass confirmed"
+    );
+}
