@@ -732,14 +732,20 @@ fn number<'a>(tables: Tables<'a>, rules: &RuleSet, mut found: Vec<Found>) -> Mat
         f.bank.sort_unstable();
         f.ledger.sort_unstable();
     }
-    check_invariants(&tables, rules, &found);
     // Numbered in (status, pass, items) order. The passes leave long sorted runs, and moving
-    // positions is cheaper than moving the groups themselves.
-    let mut order: Vec<u32> = (0..found.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&found[a as usize], &found[b as usize]);
-        (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
-    });
+    // positions is cheaper than moving the groups themselves. The invariants are checked
+    // meanwhile, on another thread.
+    let ((), order) = passes::both(
+        || check_invariants(&tables, rules, &found),
+        || {
+            let mut order: Vec<u32> = (0..found.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&found[a as usize], &found[b as usize]);
+                (a.status, a.pass, &a.bank, &a.ledger).cmp(&(b.status, b.pass, &b.bank, &b.ledger))
+            });
+            order
+        },
+    );
     // Counts per pass, and each item's suggested groups (by group number), in one sweep.
     let mut passes: Vec<PassStats> = rules
         .passes

@@ -133,7 +133,10 @@ fn u64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
 }
 
 /// `a()` and `b()`, the second on another thread.
-fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+pub(crate) fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
     std::thread::scope(|scope| {
         let b = scope.spawn(b);
         let a = a();
@@ -253,14 +256,18 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
         )
         .select([col("b"), col("l")])
         .collect()?;
-    let mut pairs: Vec<(u32, u32)> = u32_values(&joined, "b")?
+    // Pairs as one integer each (bank position high): sorted and deduplicated as plain u64s.
+    let mut packed: Vec<u64> = u32_values(&joined, "b")?
         .into_iter()
         .zip(u32_values(&joined, "l")?)
+        .map(|(b, l)| u64::from(b) << 32 | u64::from(l))
         .collect();
-    if !pairs.is_sorted() {
-        pairs.sort_unstable();
-    }
-    pairs.dedup();
+    packed.sort_unstable();
+    packed.dedup();
+    let pairs: Vec<(u32, u32)> = packed
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect();
     // Each pair checked on the real fields; the two halves on two threads, in order.
     let check = |pairs: &[(u32, u32)]| {
         let mut out = Vec::with_capacity(pairs.len());
@@ -567,8 +574,20 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
 /// Bounded subset-sum in both directions: a bank line settled by up to K ledger entries, and a
 /// ledger entry settled by up to K bank lines, among the nearest candidates in the date window.
 pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
+    // The two directions are independent: on two threads, bank targets first in the result.
+    let (mut out, rest) = both(
+        || subset_sum_towards(tables, pass, true),
+        || subset_sum_towards(tables, pass, false),
+    );
+    out.extend(rest);
+    out
+}
+
+/// [`subset_sum`] in one direction: bank lines as targets (ledger entries as parts) or the other
+/// way round.
+fn subset_sum_towards(tables: &Tables<'_>, pass: &Pass, bank_is_target: bool) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for bank_is_target in [true, false] {
+    {
         let (targets, parts) = if bank_is_target {
             (&tables.bank, &tables.ledger)
         } else {
