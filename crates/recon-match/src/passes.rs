@@ -381,21 +381,49 @@ pub(crate) fn explain(
     }
 }
 
+/// The items of each group key: (key, position) pairs sorted, found by binary search (no list
+/// allocated per group: most keys have one item).
+#[derive(Default)]
+struct Members(Vec<(u64, u32)>);
+
+impl Members {
+    fn new(keys: &[u64], positions: &[usize]) -> Members {
+        let mut pairs: Vec<(u64, u32)> = keys
+            .iter()
+            .zip(positions)
+            .map(|(&k, &i)| (k, i as u32))
+            .collect();
+        pairs.sort_unstable();
+        Members(pairs)
+    }
+
+    /// The positions with group key `key`, in position order.
+    fn of(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let start = self.0.partition_point(|&(k, _)| k < key);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(k, _)| k == key)
+            .map(|&(_, i)| i)
+    }
+}
+
 /// many_to_one (bank side grouped) and many_to_many (both sides grouped) by the pass keys.
 fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<Vec<Candidate>> {
     let (bt, lt) = (&tables.bank, &tables.ledger);
     let needs_reference = pass.keys.contains(&Key::Reference);
+    // Each side's frame, and its members by group key when the side is grouped.
     let side_frame =
-        |t: &Table<'_>, id: &str| -> PolarsResult<(DataFrame, HashMap<u64, Vec<u32>>)> {
+        |t: &Table<'_>, id: &str, grouped: bool| -> PolarsResult<(DataFrame, Members)> {
             let idx = open_indexes(t, needs_reference);
-            let mut members: HashMap<u64, Vec<u32>> = HashMap::new();
             let keys: Vec<u64> = idx
                 .iter()
                 .map(|&i| key(t, i, &pass.keys, false, 0))
                 .collect();
-            for (&i, &k) in idx.iter().zip(&keys) {
-                members.entry(k).or_default().push(i as u32);
-            }
+            let members = if grouped {
+                Members::new(&keys, &idx)
+            } else {
+                Members::default()
+            };
             let df = DataFrame::new(
                 idx.len(),
                 vec![
@@ -407,7 +435,10 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
             )?;
             Ok((df, members))
         };
-    let (bank, ledger) = both(|| side_frame(bt, "b"), || side_frame(lt, "l"));
+    let (bank, ledger) = both(
+        || side_frame(bt, "b", true),
+        || side_frame(lt, "l", both_sides),
+    );
     let ((bank, bank_members), (ledger, ledger_members)) = (bank?, ledger?);
     if bank.height() == 0 || ledger.height() == 0 {
         return Ok(Vec::new());
@@ -456,16 +487,10 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
     found.sort_unstable();
     let mut out = Vec::new();
     for (g, l) in found {
-        let bank_items: Ids = bank_members
-            .get(&g)
-            .map(|v| Ids::from_slice(v))
-            .unwrap_or_default();
+        let bank_items: Ids = bank_members.of(g).collect();
         let ledger_items: Ids = match l {
             Some(l) => smallvec::smallvec![l],
-            None => ledger_members
-                .get(&g)
-                .map(|v| Ids::from_slice(v))
-                .unwrap_or_default(),
+            None => ledger_members.of(g).collect(),
         };
         if bank_items.is_empty() || ledger_items.is_empty() {
             continue;
