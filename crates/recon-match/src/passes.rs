@@ -515,19 +515,28 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
 /// One bank line whose text lists the references of several ledger entries that sum to it.
 fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
     let (bt, lt) = (&tables.bank, &tables.ledger);
-    let mut tb = Vec::new();
-    let mut tk = Vec::new();
-    let mut tokens = normalize::Tokens::default();
-    for i in open_indexes(bt, false) {
-        tokens.read(&[bt.raw_reference[i], bt.description[i]]);
-        if tokens.len() < 2 {
-            continue;
+    // The reference tokens in each open bank line's text, two halves on two threads.
+    let token_keys = |banks: &[usize]| {
+        let mut tb = Vec::new();
+        let mut tk = Vec::new();
+        let mut tokens = normalize::Tokens::default();
+        for &i in banks {
+            tokens.read(&[bt.raw_reference[i], bt.description[i]]);
+            if tokens.len() < 2 {
+                continue;
+            }
+            for token in tokens.iter() {
+                tb.push(i as u32);
+                tk.push(key(bt, i, &ACCOUNT_AND_CURRENCY, false, hash_str(token)));
+            }
         }
-        for token in tokens.iter() {
-            tb.push(i as u32);
-            tk.push(key(bt, i, &ACCOUNT_AND_CURRENCY, false, hash_str(token)));
-        }
-    }
+        (tb, tk)
+    };
+    let banks = open_indexes(bt, false);
+    let (first, second) = banks.split_at(banks.len() / 2);
+    let ((mut tb, mut tk), (tb2, tk2)) = both(|| token_keys(first), || token_keys(second));
+    tb.extend(tb2);
+    tk.extend(tk2);
     let ledger_idx = open_indexes(lt, true);
     if tb.is_empty() || ledger_idx.is_empty() {
         return Ok(Vec::new());
