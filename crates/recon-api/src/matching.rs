@@ -652,4 +652,70 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// Files the strict reader leaves to the importer (a lower-case currency code, a blank row)
+    /// match exactly as their strictly canonical twins; a bad value is still named by line.
+    #[test]
+    fn files_outside_the_strict_layout_go_through_the_importer() {
+        let dir = std::env::temp_dir().join(format!("recon-fallback-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::generate_files(3_000, 9, &dir).unwrap();
+        let bank = std::fs::read_to_string(dir.join("bank.csv")).unwrap();
+        let ledger = std::fs::read_to_string(dir.join("ledger.csv")).unwrap();
+        let lower = bank
+            .replace(",EUR,", ",eur,")
+            .replace(",GBP,", ",gbp,")
+            .replace(",USD,", ",usd,");
+        assert_ne!(lower, bank);
+        std::fs::write(dir.join("bank-lower.csv"), &lower).unwrap();
+        std::fs::write(dir.join("ledger-blank.csv"), format!("{ledger}\n")).unwrap();
+        let limits = Limits::default();
+        for name in ["bank-lower.csv", "ledger-blank.csv"] {
+            let files = read_all(&[dir.join(name)], &limits).unwrap();
+            let strict = if name.starts_with("bank") {
+                strict_bank_items(&files, &ImportOptions::default()).is_some()
+            } else {
+                strict_ledger_items(&files, &limits).is_some()
+            };
+            assert!(!strict, "{name} should go through the importer");
+        }
+        let run = |bank: &str, ledger: &str, out: &str| {
+            match_files(&MatchRequest {
+                bank_files: vec![dir.join(bank)],
+                ledger_files: vec![dir.join(ledger)],
+                rules_file: None,
+                out_dir: dir.join(out),
+                import: ImportOptions::default(),
+            })
+        };
+        run("bank.csv", "ledger.csv", "strict").unwrap();
+        let imported = run("bank-lower.csv", "ledger-blank.csv", "imported").unwrap();
+        assert!(
+            imported
+                .issues
+                .iter()
+                .any(|i| i.message.contains("lower case")),
+            "{:?}",
+            imported.issues
+        );
+        for name in ["matches.csv", "exceptions.csv"] {
+            let a = std::fs::read(dir.join("strict").join(name)).unwrap();
+            let b = std::fs::read(dir.join("imported").join(name)).unwrap();
+            assert!(a == b, "{name} differs");
+        }
+        // An amount with two decimal points: refused, naming the line.
+        let mut lines: Vec<String> = bank.lines().map(str::to_string).collect();
+        let fields: Vec<&str> = lines[5].splitn(6, ',').collect();
+        lines[5] = format!(
+            "{},{},{},{},12.3.4,{}",
+            fields[0], fields[1], fields[2], fields[3], fields[5]
+        );
+        std::fs::write(dir.join("bank-bad.csv"), lines.join("\n")).unwrap();
+        let error = run("bank-bad.csv", "ledger.csv", "bad")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("line 6"), "{error}");
+        assert!(!dir.join("bad").join("matches.csv").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
