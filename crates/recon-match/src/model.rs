@@ -162,7 +162,7 @@ impl std::fmt::Display for Explanation {
             ReferenceAgreement::Similar { field, per_mille } => {
                 let field = match field {
                     crate::rules::SimilarityField::Reference => "reference",
-                    crate::rules::SimilarityField::Description => "description words",
+                    crate::rules::SimilarityField::Description => "description",
                 };
                 write!(f, "; {field} similarity {per_mille}‰")?;
             }

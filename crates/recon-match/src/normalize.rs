@@ -132,38 +132,6 @@ impl Tokens {
     }
 }
 
-/// Words that say nothing about who paid what.
-const STOP_WORDS: [&str; 16] = [
-    "INVOICE", "PAYMENT", "PMT", "REF", "TRANSFER", "SEPA", "THE", "AND", "FOR", "FROM", "LTD",
-    "INC", "GMBH", "BANK", "ACCOUNT", "NONREF",
-];
-
-/// The meaningful words of a text: letters-only words of 3+ characters that are not stop words,
-/// and numbers of 4+ digits; upper-cased, sorted, deduplicated.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| {
-            let digits = w.chars().filter(char::is_ascii_digit).count();
-            (digits == 0 && w.chars().count() >= 3) || digits >= 4
-        })
-        .map(str::to_uppercase)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// How much of the smaller word set the larger one contains, in per mille (0 when either is empty).
-pub fn word_overlap_per_mille(a: &[String], b: &[String]) -> u32 {
-    if a.is_empty() || b.is_empty() {
-        return 0;
-    }
-    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
-    (shared * 1000 / a.len().min(b.len())) as u32
-}
-
 /// Normalized optimal-string-alignment similarity (Levenshtein plus transpositions) in per mille: 1000 for equal texts, 0 for nothing in common.
 pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
     let longest = a.chars().count().max(b.chars().count());
@@ -261,20 +229,6 @@ mod tests {
             vec!["0100001", "0100002"]
         );
         assert!(reference_tokens("Rent November").is_empty());
-    }
-
-    #[test]
-    fn word_overlap() {
-        let bank = words("Acme Trading BV");
-        let ledger = words("Acme Trading BV invoice 100195");
-        assert_eq!(word_overlap_per_mille(&bank, &ledger), 1000);
-        let interest = words("Credit interest");
-        let deposit = words("Globex Foods Ltd deposit");
-        assert_eq!(word_overlap_per_mille(&interest, &deposit), 0);
-        assert_eq!(
-            words("Payment invoice 2026-1004 Umbrella"),
-            vec!["1004", "2026", "UMBRELLA"]
-        );
     }
 
     #[test]

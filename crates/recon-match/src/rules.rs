@@ -71,9 +71,9 @@ pub struct Pass {
     /// tolerances are set, the larger one applies.
     #[serde(default)]
     pub amount_tolerance_basis_points: i64,
-    /// Minimal text similarity between the sides, 0 to 1000 per mille: for references the
-    /// normalized edit similarity (transpositions count once); for descriptions the share of the
-    /// shorter side's meaningful words (bank counterparty and description) found on the other side.
+    /// Minimal text similarity between the sides, 0 to 1000 per mille: the normalized edit
+    /// similarity (transpositions count once) of the normalized references, or of the
+    /// descriptions as written.
     #[serde(default)]
     pub similarity_min_per_mille: u32,
     #[serde(default)]
