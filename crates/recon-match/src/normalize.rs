@@ -56,6 +56,10 @@ fn prefix_length(folded: &[u8]) -> usize {
     let mut skip = 0;
     'strip: loop {
         let folded = &folded[skip..];
+        // Every prefix starts with one of these letters; most references start with a digit.
+        if !matches!(folded.first(), Some(b'P' | b'I' | b'R' | b'F')) {
+            return skip;
+        }
         for p in PREFIXES {
             if starts_with(folded, p) {
                 let rest = &folded[p.len()..];
