@@ -7,7 +7,6 @@ use crate::workspace::{now_rfc3339, today};
 use recon_report::{PdfOptions, ReportFormat};
 use recon_review::pack::SignOffPack;
 use recon_store::Workspace;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// What an export wrote.
@@ -47,7 +46,7 @@ pub fn export_sign_off(
 ) -> Result<ExportReport, ApiError> {
     let pack = sign_off_pack(ws)?;
     let bytes = recon_report::render(&pack, format, options)?;
-    write_atomically(out, &bytes)?;
+    crate::atomic::write_atomically(out, &bytes)?;
     Ok(ExportReport {
         path: out.to_path_buf(),
         format,
@@ -57,31 +56,4 @@ pub fn export_sign_off(
         exceptions: pack.exceptions.len(),
         matched_items: pack.groups.iter().map(|g| g.items.len()).sum(),
     })
-}
-
-/// Writes bytes to a temporary file in the target's directory, syncs it and renames it over the
-/// target: readers see the old file or the new one, never a part.
-pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let write_error = |source| ApiError::Write {
-        path: out.to_path_buf(),
-        source,
-    };
-    let name = out
-        .file_name()
-        .ok_or_else(|| ApiError::InvalidArgument(format!("{}: not a file name", out.display())))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".{}.part", std::process::id()));
-    let temp = out.with_file_name(temp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, out)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(write_error(e));
-    }
-    Ok(())
 }

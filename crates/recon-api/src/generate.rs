@@ -1,6 +1,7 @@
 //! Generate use case: writes `recon gen` data (bank.csv, ledger.csv, truth.csv) to a directory.
 
 use crate::ApiError;
+use crate::atomic::PartialFile;
 use recon_gen::{GenConfig, generate};
 use std::path::{Path, PathBuf};
 
@@ -41,7 +42,7 @@ pub fn generate_files(
     })
 }
 
-/// Writes to `<path>.partial` then renames over `path`.
+/// Writes a whole file atomically, without syncing it (see [`crate::atomic`]).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     write_parts_atomically(path, &[bytes])
 }
@@ -53,54 +54,4 @@ pub(crate) fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(),
         file.write(part)?;
     }
     file.commit()
-}
-
-/// A file written as `<path>.partial` and renamed over `path` when complete; removed if dropped
-/// before [`PartialFile::commit`], so that `path` is never half-written.
-pub(crate) struct PartialFile {
-    path: PathBuf,
-    partial: PathBuf,
-    file: Option<std::fs::File>,
-}
-
-impl PartialFile {
-    pub(crate) fn create(path: &Path) -> Result<PartialFile, ApiError> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let file = std::fs::File::create(&partial).map_err(|source| ApiError::Write {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(PartialFile {
-            path: path.to_path_buf(),
-            partial,
-            file: Some(file),
-        })
-    }
-
-    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
-        let file = self.file.as_mut().expect("written before commit");
-        std::io::Write::write_all(file, bytes).map_err(|source| ApiError::Write {
-            path: self.path.clone(),
-            source,
-        })
-    }
-
-    /// Renames the complete file over `path`.
-    pub(crate) fn commit(mut self) -> Result<(), ApiError> {
-        drop(self.file.take());
-        std::fs::rename(&self.partial, &self.path).map_err(|source| ApiError::Write {
-            path: self.path.clone(),
-            source,
-        })
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.partial);
-        }
-    }
 }

@@ -2,6 +2,7 @@
 //! the tests call these and nothing deeper; each caller is a thin shell that parses its arguments
 //! and renders the result. DTOs that cross a boundary (JSON contract, IPC) live in [`dto`].
 
+mod atomic;
 mod demo;
 pub mod desk;
 pub mod dto;
@@ -13,12 +14,13 @@ mod import;
 mod matching;
 pub mod workspace;
 
+pub use atomic::write_atomically;
 pub use demo::{
     DEMO_ACCOUNT, DemoReport, WorkspaceDemo, run_demo, run_workspace_demo, workspace_demo_flow,
 };
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;
-pub use export::{ExportReport, export_sign_off, sign_off_pack, write_atomically};
+pub use export::{ExportReport, export_sign_off, sign_off_pack};
 pub use generate::{GenerateReport, generate_files};
 pub use import::{
     ImportOptions, ImportReport, InputFile, import_ledger_files, import_statement_files, read_input,

@@ -1,8 +1,8 @@
 //! Match use case: statement files and ledger extracts in, match groups, exceptions and a summary
 //! out (`recon match`), plus the evaluation against a generator's truth (`recon eval`).
 
+use crate::atomic::PartialFile;
 use crate::dto::{MatchSummary, PassSummary, push_field};
-use crate::generate::PartialFile;
 use crate::{
     ApiError, ImportOptions, InputFile, import_ledger_files, import_statement_files, read_input,
 };
