@@ -36,9 +36,8 @@ pub(crate) struct Table<'a> {
 impl<'a> Table<'a> {
     fn new(
         items: &[Item<'a>],
-        accounts: &HashMap<&'a str, u32>,
         side: &'static str,
-    ) -> Result<Table<'a>, MatchError> {
+    ) -> Result<(Table<'a>, Vec<&'a str>), MatchError> {
         // Positions in id order (most inputs already are: then no sort at all). Stable, so a
         // duplicate id is found next to its twin.
         // Strictly increasing ids (the usual case) are also distinct: no sort, no second look.
@@ -76,7 +75,11 @@ impl<'a> Table<'a> {
         let epoch = recon_model::Date::from_ymd_opt(1970, 1, 1).expect("valid date");
         // Accounts by address: readers hand on one slice per account, so a handful of recent
         // slices answers almost every item without hashing its text.
+        // Numbered here in order of appearance (`names`), renumbered in name order across both
+        // sides by `prepare`.
         let mut recent: Vec<(&str, u32)> = Vec::new();
+        let mut names: Vec<&'a str> = Vec::new();
+        let mut numbers: HashMap<&'a str, u32> = HashMap::new();
         for &i in &order {
             let item = &items[i as usize];
             let reference = t
@@ -94,7 +97,10 @@ impl<'a> Table<'a> {
             {
                 Some(&(_, n)) => n,
                 None => {
-                    let n = accounts[item.account];
+                    let n = *numbers.entry(item.account).or_insert_with(|| {
+                        names.push(item.account);
+                        names.len() as u32 - 1
+                    });
                     if recent.len() < 16 {
                         recent.push((item.account, n));
                     }
@@ -114,7 +120,7 @@ impl<'a> Table<'a> {
         t.ids = Arc::new(ids);
         t.currency = currency.into();
         t.amount = amount.into();
-        Ok(t)
+        Ok((t, names))
     }
 
     pub fn len(&self) -> usize {
@@ -234,34 +240,31 @@ fn prepare<'a>(
     observer: &mut dyn Observer,
 ) -> Result<Tables<'a>, MatchError> {
     observer.phase("prepare");
-    // Accounts numbered in name order. Items come in runs of one account (a statement's lines),
-    // so only a change of account is looked up.
-    let mut account_names: std::collections::BTreeSet<&str> = Default::default();
-    let mut recent: Vec<&str> = Vec::new();
-    for item in input.bank.iter().chain(&input.ledger) {
-        if !recent.iter().any(|name| same_slice(name, item.account)) {
-            account_names.insert(item.account);
-            if recent.len() < 16 {
-                recent.push(item.account);
-            }
-        }
-    }
-    let accounts: HashMap<&str, u32> = account_names
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (*a, i as u32))
-        .collect();
     // The two sides are independent: build them on two threads.
     let (bank, ledger) = std::thread::scope(|scope| {
-        let ledger = scope.spawn(|| Table::new(&input.ledger, &accounts, "ledger"));
-        let bank = Table::new(&input.bank, &accounts, "bank");
+        let ledger = scope.spawn(|| Table::new(&input.ledger, "ledger"));
+        let bank = Table::new(&input.bank, "bank");
         (bank, ledger.join())
     });
     let ledger =
         ledger.map_err(|_| MatchError::Engine("preparing the ledger side panicked".into()))?;
+    let ((mut bank, bank_names), (mut ledger, ledger_names)) = (bank?, ledger?);
+    // Accounts numbered in name order across both sides.
+    let mut names: Vec<&str> = bank_names.iter().chain(&ledger_names).copied().collect();
+    names.sort_unstable();
+    names.dedup();
+    let number = |name: &str| names.binary_search(&name).unwrap_or_default() as u32;
+    for (table, local) in [(&mut bank, &bank_names), (&mut ledger, &ledger_names)] {
+        let global: Vec<u32> = local.iter().map(|name| number(name)).collect();
+        if global.iter().enumerate().any(|(i, &g)| g != i as u32) {
+            for a in &mut table.account {
+                *a = global[*a as usize];
+            }
+        }
+    }
     let mut tables = Tables {
-        bank: bank?,
-        ledger: ledger?,
+        bank,
+        ledger,
         rejected: HashSet::new(),
     };
     for group in &input.locked {
