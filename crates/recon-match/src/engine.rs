@@ -72,7 +72,12 @@ impl<'a> Table<'a> {
             raw_reference: Vec::with_capacity(n),
             open: vec![true; n],
         };
-        let epoch = recon_model::Date::from_ymd_opt(1970, 1, 1).expect("valid date");
+        // Days since 1970-01-01, from chrono's day count since the common era (cheaper than
+        // subtracting dates).
+        use chrono::Datelike as _;
+        let epoch = recon_model::Date::from_ymd_opt(1970, 1, 1)
+            .expect("valid date")
+            .num_days_from_ce();
         // Accounts by address: readers hand on one slice per account, so a handful of recent
         // slices answers almost every item without hashing its text.
         // Numbered here in order of appearance (`names`), renumbered in name order across both
@@ -109,7 +114,7 @@ impl<'a> Table<'a> {
             };
             t.account.push(account);
             currency.push(item.currency);
-            t.date.push((item.date - epoch).num_days() as i32);
+            t.date.push(item.date.num_days_from_ce() - epoch);
             amount.push(item.amount_minor);
             t.description.push(item.description);
             t.counterparty.push(item.counterparty);
