@@ -27,7 +27,6 @@ pub(crate) struct Table<'a> {
     pub description: Vec<&'a str>,
     /// Hash of the folded counterparty name (0 when none).
     pub counterparty_hash: Vec<u64>,
-    pub counterparty: Vec<&'a str>,
     pub raw_reference: Vec<&'a str>,
     /// Still available to later passes (not locked, not auto-confirmed).
     pub open: Vec<bool>,
@@ -68,7 +67,6 @@ impl<'a> Table<'a> {
             reference_hash: Vec::with_capacity(n),
             description: Vec::with_capacity(n),
             counterparty_hash: Vec::with_capacity(n),
-            counterparty: Vec::with_capacity(n),
             raw_reference: Vec::with_capacity(n),
             open: vec![true; n],
         };
@@ -117,7 +115,6 @@ impl<'a> Table<'a> {
             t.date.push(item.date.num_days_from_ce() - epoch);
             amount.push(item.amount_minor);
             t.description.push(item.description);
-            t.counterparty.push(item.counterparty);
             t.counterparty_hash
                 .push(passes::hash_folded(item.counterparty));
             t.raw_reference.push(item.reference);

@@ -213,9 +213,9 @@ fn locked_groups_are_never_broken() {
     assert_eq!(render(&outcome), "open bank B1 no_candidate []\n");
 }
 
-#[test]
-fn output_does_not_depend_on_input_order() {
-    let generated = recon_gen::generate(&recon_gen::GenConfig::new(3_000, 11));
+/// `recon gen` books of `bank_lines` lines as items (the generated CSV has no quoted fields).
+fn generated_items(bank_lines: usize, seed: u64) -> (Vec<Item<'static>>, Vec<Item<'static>>) {
+    let generated = recon_gen::generate(&recon_gen::GenConfig::new(bank_lines, seed));
     let parse = |csv: &'static str, bank: bool| -> Vec<Item<'static>> {
         csv.lines()
             .skip(1)
@@ -243,8 +243,12 @@ fn output_does_not_depend_on_input_order() {
     };
     let bank_csv: &'static str = Box::leak(generated.bank_csv.into_boxed_str());
     let ledger_csv: &'static str = Box::leak(generated.ledger_csv.into_boxed_str());
-    let bank = parse(bank_csv, true);
-    let ledger = parse(ledger_csv, false);
+    (parse(bank_csv, true), parse(ledger_csv, false))
+}
+
+#[test]
+fn output_does_not_depend_on_input_order() {
+    let (bank, ledger) = generated_items(3_000, 11);
     let forward = MatchInput {
         bank: bank.clone(),
         ledger: ledger.clone(),
@@ -306,38 +310,10 @@ impl recon_match::Observer for Collector {
 
 #[test]
 fn confirmed_groups_handed_out_during_the_run_keep_their_numbers() {
-    let generated = recon_gen::generate(&recon_gen::GenConfig::new(3_000, 5));
-    let bank_csv: &'static str = Box::leak(generated.bank_csv.into_boxed_str());
-    let ledger_csv: &'static str = Box::leak(generated.ledger_csv.into_boxed_str());
-    let eur_or = |code: &str| Currency::from_code(code).unwrap();
-    let parse = |csv: &'static str, bank: bool| -> Vec<Item<'static>> {
-        csv.lines()
-            .skip(1)
-            .map(|l| {
-                let f: Vec<&'static str> = l.split(',').collect();
-                let (date, amount, ccy, reference) = if bank {
-                    (f[3], f[4], f[5], f[6])
-                } else {
-                    (f[2], f[3], f[4], f[5])
-                };
-                let currency = eur_or(ccy);
-                Item {
-                    id: f[0],
-                    account: f[1],
-                    currency,
-                    date: Date::parse_from_str(date, "%Y-%m-%d").unwrap(),
-                    amount_minor: recon_model::parse_minor(amount, b'.', currency.exponent())
-                        .unwrap(),
-                    reference,
-                    counterparty: "",
-                    description: "",
-                }
-            })
-            .collect()
-    };
+    let (bank, ledger) = generated_items(3_000, 5);
     let input = MatchInput {
-        bank: parse(bank_csv, true),
-        ledger: parse(ledger_csv, false),
+        bank,
+        ledger,
         ..MatchInput::default()
     };
     let rules = RuleSet::default_rules();
