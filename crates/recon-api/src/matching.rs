@@ -308,7 +308,7 @@ fn strict_bank_items<'f>(files: &'f [InputFile], options: &ImportOptions) -> Opt
             return None;
         }
     }
-    let mut items = Vec::with_capacity(line_count(files));
+    let mut items = Vec::with_capacity(line_estimate(files));
     for file in files {
         recon_formats::csv::canonical::read_bank_lines(&file.bytes, &parse.limits, |l| {
             items.push(Item {
@@ -328,7 +328,7 @@ fn strict_bank_items<'f>(files: &'f [InputFile], options: &ImportOptions) -> Opt
 
 /// The ledger files' items when every file is strictly canonical.
 fn strict_ledger_items<'f>(files: &'f [InputFile], limits: &Limits) -> Option<Vec<Item<'f>>> {
-    let mut items = Vec::with_capacity(line_count(files));
+    let mut items = Vec::with_capacity(line_estimate(files));
     for file in files {
         recon_formats::csv::canonical::read_ledger_entries(&file.bytes, limits, |e| {
             items.push(Item {
@@ -349,7 +349,7 @@ fn strict_ledger_items<'f>(files: &'f [InputFile], limits: &Limits) -> Option<Ve
 /// About the number of lines in the files, from the line breaks in their first 256 KiB, with a
 /// tenth more: the size of their item lists, so that they are rarely moved (counting every line
 /// break of a 100 MB file costs more than it saves).
-fn line_count(files: &[InputFile]) -> usize {
+fn line_estimate(files: &[InputFile]) -> usize {
     files
         .iter()
         .map(|f| {

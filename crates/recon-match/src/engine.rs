@@ -454,8 +454,7 @@ pub struct Matched<'a> {
     /// The groups as found; group n is `found[order[n]]`.
     found: Vec<Found>,
     order: Vec<u32>,
-    pass_names: Vec<String>,
-    /// The rule set's passes, to explain groups.
+    /// The rule set's passes: groups' rule names and explanations.
     rules: Vec<crate::rules::Pass>,
     passes: Vec<PassStats>,
     exceptions: Vec<OpenItem>,
@@ -487,7 +486,7 @@ impl<'m, 'a> GroupView<'m, 'a> {
         match_id(self.number)
     }
     pub fn rule(&self) -> &'m str {
-        &self.matched.pass_names[self.found.pass]
+        &self.matched.rules[self.found.pass].name
     }
     pub fn status(&self) -> MatchStatus {
         self.found.status
@@ -821,7 +820,6 @@ fn number<'a>(tables: Tables<'a>, rules: &RuleSet, mut found: Vec<Found>) -> Mat
         tables,
         found,
         order,
-        pass_names: rules.passes.iter().map(|p| p.name.clone()).collect(),
         rules: rules.passes.clone(),
         passes,
         exceptions,

@@ -275,6 +275,28 @@ fn output_does_not_depend_on_input_order() {
     assert_eq!(a, c);
 }
 
+/// A group as one line: number, rule, status, currency, then each side's `id:amount`s.
+fn group_line<'i>(
+    (number, rule, status, currency): (usize, &str, recon_match::MatchStatus, Currency),
+    bank: impl Iterator<Item = (&'i str, i64)>,
+    ledger: impl Iterator<Item = (&'i str, i64)>,
+) -> String {
+    let side = |items: &mut dyn Iterator<Item = (&'i str, i64)>| {
+        items
+            .map(|(id, amount)| format!("{id}:{amount}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (mut bank, mut ledger) = (bank, ledger);
+    format!(
+        "{number} {rule} {} {} | {} | {}",
+        status.name(),
+        currency.code(),
+        side(&mut bank),
+        side(&mut ledger)
+    )
+}
+
 /// Collects what the run hands out as each pass confirms its groups.
 #[derive(Default)]
 struct Collector {
@@ -289,20 +311,10 @@ impl recon_match::Observer for Collector {
     fn confirmed(&mut self, groups: recon_match::Confirmed) {
         for k in 0..groups.len() {
             let g = groups.group(k);
-            let ids = |side| {
-                g.items(side)
-                    .map(|(id, amount)| format!("{id}:{amount}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            self.rows.push(format!(
-                "{} {} {} {} | {} | {}",
-                g.number(),
-                g.rule(),
-                g.status().name(),
-                g.currency().code(),
-                ids(recon_match::Side::Bank),
-                ids(recon_match::Side::Ledger)
+            self.rows.push(group_line(
+                (g.number(), g.rule(), g.status(), g.currency()),
+                g.items(recon_match::Side::Bank),
+                g.items(recon_match::Side::Ledger),
             ));
         }
     }
@@ -328,20 +340,10 @@ fn confirmed_groups_handed_out_during_the_run_keep_their_numbers() {
     assert_eq!(collector.rows.len(), auto);
     for (n, row) in collector.rows.iter().enumerate() {
         let g = matched.group(n);
-        let ids = |side| {
-            g.items(side)
-                .map(|(id, amount)| format!("{id}:{amount}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let expected = format!(
-            "{} {} {} {} | {} | {}",
-            g.number(),
-            g.rule(),
-            g.status().name(),
-            g.currency().code(),
-            ids(recon_match::Side::Bank),
-            ids(recon_match::Side::Ledger)
+        let expected = group_line(
+            (g.number(), g.rule(), g.status(), g.currency()),
+            g.items(recon_match::Side::Bank),
+            g.items(recon_match::Side::Ledger),
         );
         assert_eq!(row, &expected);
     }
