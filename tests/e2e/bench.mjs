@@ -6,8 +6,9 @@
 //   start to interactive: main() of the app → the sign-in screen's first paint with profiles
 //   exception grid: click on "Exceptions" → the first block (500 rows and the total) received →
 //             its rows painted → open: the grid knows all N rows (its scrollbar spans them) and
-//             every row on screen is painted. The grid is AG Grid's infinite row model: the other
-//             blocks load only as they scroll into view, so this is NOT "all rows loaded".
+//             every row on screen is painted. The grid (ui/src/components/QueueGrid.tsx) reads blocks
+//             of 500 rows: the other blocks load only as they scroll into view, so this is NOT
+//             "all rows loaded".
 //   scrolling: 2 s of scrolling the grid at 40, 120 and 1,500 px a frame; frame intervals from
 //              requestAnimationFrame (a frame over 25 ms counts as dropped at 60 Hz), and the
 //              frames that showed rows whose block was still loading (blank, `.row-loading`);
@@ -152,7 +153,7 @@ async function main() {
     timelines.push(`grid run ${i + 1} (open ${ms(open - t)}): ${await timeline(t, open)}`);
   }
   const rows = grid[grid.length - 1].rows;
-  const displayed = await browser.execute(() => document.querySelectorAll('[data-testid="exceptions-grid"] .ag-row').length);
+  const displayed = await browser.execute(() => document.querySelectorAll('[data-testid="exceptions-grid"] .grid-row').length);
 
   // Scrolling at three speeds, each from the top for 2 s: 40 px a frame (a brisk mouse wheel,
   // 2,400 px/s), 120 (a trackpad fling) and 1,500 (dragging the scrollbar: every frame shows new
@@ -166,10 +167,8 @@ async function main() {
         if (el.scrollHeight > el.clientHeight + 1000 && (!vp || el.scrollHeight > vp.scrollHeight)) vp = el;
       }
       if (!vp) return done(null);
-      // Rows whose block has not arrived yet: the UI's row-loading class (AG Grid's infinite model
-      // renders them as empty cells), and AG Grid's own loading rows should it show any.
-      const blankRows = () =>
-        document.querySelectorAll('[data-testid="exceptions-grid"] .row-loading, [data-testid="exceptions-grid"] .ag-row-loading, [data-testid="exceptions-grid"] .ag-skeleton-container').length;
+      // Rows whose block has not arrived yet: the grid renders them as empty cells, class row-loading.
+      const blankRows = () => document.querySelectorAll('[data-testid="exceptions-grid"] .row-loading').length;
       vp.scrollTop = 0;
       // Settle at the top (its block loaded and painted) before the clock starts.
       setTimeout(() => {
@@ -214,7 +213,7 @@ async function main() {
   await reason.selectByAttribute("value", "suggested");
   for (let i = 0; i < RUNS; i++) {
     await until(async () => (await (await browser.$(sel("exceptions-count"))).getAttribute("data-loading")) === "false", "the list to settle");
-    const cell = await browser.$(`${sel("exceptions-grid")} .ag-row[row-index="0"] [col-id="item_id"]`);
+    const cell = await browser.$(`${sel("exceptions-grid")} .grid-row[row-index="0"] [col-id="item_id"]`);
     await cell.waitForDisplayed({ timeout: TIMEOUT });
     await cell.click();
     const btn = await until(async () => {

@@ -1,7 +1,6 @@
 // Exception list logic shared by the Exceptions screen (building the query, feeding the grid
 // block by block) and the fake backend (applying it). The real backend applies the same query in
 // SQL.
-import type { IDatasource, IGetRowsParams, SortModelItem } from "ag-grid-community";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
@@ -135,20 +134,25 @@ export async function loadAllPages(
   }
 }
 
-// ---------------------------------------------------------------- the grid's infinite row model
+// ---------------------------------------------------------------- the grid's blocks and sorts
 
-/** Rows per block the exception grid asks for. A block is one list_exceptions call: big enough
- * that scrolling needs few calls (each sorts the filtered list on the server), small enough that
- * the first one comes back and paints at once. */
+/** Rows per block the exception grid asks for (logic/rowBlocks.ts). A block is one
+ * list_exceptions call: big enough that scrolling needs few calls (each sorts the filtered list
+ * on the server), small enough that the first one comes back and paints at once. */
 export const BLOCK_SIZE = 500;
-/** Loaded blocks the grid keeps (the least recently used go first): 10,000 rows, so scrolling
- * back rarely asks again, while the refresh after a decision (which reloads every kept block)
- * stays bounded. */
+/** Loaded blocks the grid keeps (the least recently shown go first): 10,000 rows, so scrolling
+ * back rarely asks again. A refresh asks again only for the blocks on screen. */
 export const MAX_BLOCKS = 20;
 
 /** A row of the exception queue as the grid holds it: `decided` marks a row a decision has just
  * taken out of the queue, shown until the refresh drops it. */
 export type QueueRow = ExceptionRow & { decided?: boolean };
+
+/** A column and the direction it is sorted in. */
+export interface SortModelItem {
+  colId: string;
+  sort: "asc" | "desc";
+}
 
 /** Grid columns that sort on the server, and the server sort each direction means. Age is
  * days open, so the oldest date first is the longest open first. */
@@ -158,11 +162,15 @@ const SERVER_SORTS: Record<string, Record<SortModelItem["sort"], ExceptionSort>>
   amount_minor: { desc: "amount-desc", asc: "amount-asc" },
 };
 
+/** The direction a header's first click sorts in: what the default sort shows (oldest first,
+ * largest amount first). */
+const FIRST_DIRECTION: Record<string, SortModelItem["sort"]> = { days_open: "desc", date: "asc", amount_minor: "desc" };
+
 /** Columns whose header click sorts (on the server); no other column sorts. */
 export const SORTABLE_COLUMNS = Object.keys(SERVER_SORTS);
 
-/** The server sort a grid sort model asks for (its first column that sorts on the server), or
- * null when it asks for none. */
+/** The server sort a sort model asks for (its first column that sorts on the server), or null
+ * when it asks for none. */
 export function sortFromModel(model: readonly SortModelItem[]): ExceptionSort | null {
   for (const m of model) {
     const sort = SERVER_SORTS[m.colId]?.[m.sort];
@@ -171,76 +179,19 @@ export function sortFromModel(model: readonly SortModelItem[]): ExceptionSort | 
   return null;
 }
 
-/** The grid sort model that shows a server sort: age on the Days column, amount on Amount. */
+/** The sort model that shows a server sort: age on the Days column, amount on Amount. */
 export function modelForSort(sort: ExceptionSort): SortModelItem[] {
   const [by, dir] = sort.split("-") as ["age" | "amount", SortModelItem["sort"]];
   return [{ colId: by === "age" ? "days_open" : "amount_minor", sort: dir }];
 }
 
-/** The query for one block of rows [startRow, endRow): the filters, sorted as the grid's sort
- * model asks (the filters' sort when it asks for none). */
-export function blockQuery(filters: ExceptionFilters, sortModel: readonly SortModelItem[], startRow: number, endRow: number): ExceptionQuery {
-  const sort = sortFromModel(sortModel) ?? filters.sort;
-  return buildExceptionQuery({ ...filters, sort }, Math.max(0, startRow), Math.max(0, endRow - startRow));
-}
-
-/** A page as the grid's block: its rows and the row count to report (`lastRow`). The total is
- * the count, unless the page ends early (the list shrank between calls): then it ends there. */
-export function blockResult(page: ExceptionPage, startRow: number, endRow: number): { rows: ExceptionRow[]; lastRow: number } {
-  const wanted = Math.max(0, endRow - startRow);
-  const rows = page.rows.length > wanted ? page.rows.slice(0, wanted) : page.rows;
-  const lastRow = rows.length < wanted ? startRow + rows.length : Math.max(page.total, startRow + rows.length);
-  return { rows, lastRow };
-}
-
-/** What the Exceptions screen hears from the datasource. */
-export interface BlockEvents {
-  /** A block's rows went to the grid (after its success callback); `lastRow` is the row count. */
-  loaded?(q: ExceptionQuery, lastRow: number): void;
-  failed?(q: ExceptionQuery, e: unknown): void;
-}
-
-/** The grid's datasource for one set of filters: each block the grid asks for is one
- * list_exceptions call, sorted as the grid's sort model says. Once the grid drops it (new
- * filters), late answers are not reported. */
-export function exceptionDatasource(
-  fetchPage: (q: ExceptionQuery) => Promise<ExceptionPage>,
-  filters: ExceptionFilters,
-  events: BlockEvents = {},
-): IDatasource {
-  let live = true;
-  return {
-    getRows(p: IGetRowsParams) {
-      const q = blockQuery(filters, p.sortModel, p.startRow, p.endRow);
-      fetchPage(q).then(
-        (page) => {
-          const { rows, lastRow } = blockResult(page, p.startRow, p.endRow);
-          p.successCallback(rows, lastRow);
-          if (live) events.loaded?.(q, lastRow);
-        },
-        (e: unknown) => {
-          p.failCallback();
-          if (live) events.failed?.(q, e);
-        },
-      );
-    },
-    destroy() {
-      live = false;
-    },
-  };
-}
-
-/** Are all of the grid's blocks loaded (or failed)? `state` is GridApi.getCacheBlockState(). */
-export function blocksSettled(state: Record<string, { pageStatus?: string }> | null | undefined): boolean {
-  return Object.values(state ?? {}).every((b) => b.pageStatus === "loaded" || b.pageStatus === "failed");
-}
-
-/** The data of the selected rows the grid has loaded. A selected row whose block was dropped, or
- * that a refresh moved out of the loaded blocks, is left out until it loads again. */
-export function loadedSelection<T>(nodes: readonly { data?: T; rowIndex: number | null; destroyed?: boolean }[]): T[] {
-  const out: T[] = [];
-  for (const n of nodes) if (n.data !== undefined && n.rowIndex !== null && !n.destroyed) out.push(n.data);
-  return out;
+/** What a click on a column's header sorts by: its first direction, or the other direction when
+ * the column already shows the sort (`shown`). Null for a column the server does not sort by. */
+export function headerSort(colId: string, shown: SortModelItem["sort"] | null): { sort: ExceptionSort; dir: SortModelItem["sort"] } | null {
+  const first = FIRST_DIRECTION[colId];
+  if (!first) return null;
+  const dir = shown === null ? first : shown === "asc" ? "desc" : "asc";
+  return { sort: SERVER_SORTS[colId]![dir], dir };
 }
 
 /** Rows a decision on suggestions changes in the queue, shown before the refresh: an accepted

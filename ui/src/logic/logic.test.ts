@@ -1,26 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { IGetRowsParams } from "ag-grid-community";
-import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import {
   applyExceptionQuery,
   assignmentEffect,
-  blockQuery,
-  blockResult,
-  blocksSettled,
   buildExceptionQuery,
   decisionEffect,
   DEFAULT_FILTERS,
-  exceptionDatasource,
+  headerSort,
   loadAllPages,
-  loadedSelection,
   matchesQuery,
   modelForSort,
-  queryKey,
   SORTS,
   sortFromModel,
   type QueueRow,
 } from "./exceptions";
+import { blockResult, RowBlocks, type Page } from "./rowBlocks";
 import { canBookAdjustment, canConfirm, runningDifference } from "./manualMatch";
 import { isTyping, shortcutFor } from "./shortcuts";
 import { signOffButtons } from "./signoff";
@@ -103,27 +97,24 @@ describe("exceptions search and filter", () => {
   });
 });
 
-describe("exception grid blocks (infinite row model)", () => {
+describe("exception grid blocks (RowBlocks)", () => {
   const many = Array.from({ length: 1234 }, (_, i) =>
     row({ side: i % 3 === 0 ? "ledger" : "bank", item_id: `X-${String(i).padStart(4, "0")}`, days_open: i % 50, amount_minor: (i * 7919) % 100_000 }),
   );
-  const fetchPage = async (query: ExceptionQuery) => applyExceptionQuery(many, query, 2);
+  const key = (r: ExceptionRow) => `${r.side}:${r.item_id}`;
+  const settle = () => new Promise((r) => setTimeout(r, 0));
 
-  /** Asks a datasource for one block the way the grid does, and waits for its answer. */
-  function askBlock(ds: ReturnType<typeof exceptionDatasource>, startRow: number, endRow: number, sortModel: IGetRowsParams["sortModel"] = []) {
-    return new Promise<{ rows: ExceptionRow[] | null; lastRow?: number }>((resolve) =>
-      ds.getRows({
-        startRow,
-        endRow,
-        sortModel,
-        filterModel: {},
-        successCallback: (rows: ExceptionRow[], lastRow?: number) => resolve({ rows, lastRow }),
-        failCallback: () => resolve({ rows: null }),
-      } as unknown as IGetRowsParams),
-    );
+  /** A server whose answers wait until released, recording every call. */
+  function heldServer(list: () => readonly ExceptionRow[] = () => many) {
+    const calls: { offset: number; limit: number; release: () => void; fail: (e: unknown) => void }[] = [];
+    const fetch = (offset: number, limit: number) =>
+      new Promise<Page<ExceptionRow>>((resolve, reject) => {
+        calls.push({ offset, limit, release: () => resolve(applyExceptionQuery(list(), buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2)), fail: reject });
+      });
+    return { calls, fetch };
   }
 
-  it("maps the grid's sort model to the server sorts, and back", () => {
+  it("maps a sort model to the server sorts, and back", () => {
     expect(sortFromModel([])).toBeNull();
     expect(sortFromModel([{ colId: "days_open", sort: "desc" }])).toBe("age-desc");
     expect(sortFromModel([{ colId: "days_open", sort: "asc" }])).toBe("age-asc");
@@ -140,14 +131,13 @@ describe("exception grid blocks (infinite row model)", () => {
     expect(modelForSort("amount-asc")).toEqual([{ colId: "amount_minor", sort: "asc" }]);
   });
 
-  it("a block's query: the filters, offset startRow, limit the block's size, the sort model's sort", () => {
-    const f = { ...DEFAULT_FILTERS, side: "ledger" as const, text: " fee ", sort: "age-asc" as const };
-    expect(blockQuery(f, [], 500, 1000)).toEqual({ side: "ledger", reason: null, text: "fee", sort: "age-asc", offset: 500, limit: 500 });
-    expect(blockQuery(f, [{ colId: "amount_minor", sort: "desc" }], 0, 500)).toMatchObject({ sort: "amount-desc", offset: 0, limit: 500 });
-    expect(blockQuery(f, [{ colId: "description", sort: "asc" }], 0, 500).sort).toBe("age-asc");
-    expect(blockQuery(f, [], 0, 0).limit).toBe(0);
-    // The key that tells one opening from another ignores offset and limit.
-    expect(queryKey(blockQuery(f, [], 0, 500))).toBe(queryKey(blockQuery(f, [], 1500, 2000)));
+  it("a header click sorts in the column's first direction, then flips; other columns do not sort", () => {
+    expect(headerSort("amount_minor", null)).toEqual({ sort: "amount-desc", dir: "desc" });
+    expect(headerSort("amount_minor", "desc")).toEqual({ sort: "amount-asc", dir: "asc" });
+    expect(headerSort("date", null)).toEqual({ sort: "age-desc", dir: "asc" });
+    expect(headerSort("date", "asc")).toEqual({ sort: "age-asc", dir: "desc" });
+    expect(headerSort("days_open", null)).toEqual({ sort: "age-desc", dir: "desc" });
+    expect(headerSort("description", null)).toBeNull();
   });
 
   it("a block reports the total as the row count, or where the list ends when it ends early", () => {
@@ -163,79 +153,157 @@ describe("exception grid blocks (infinite row model)", () => {
     expect(blockResult(page(600, 1234), 0, 500).rows).toHaveLength(500);
   });
 
-  it("the datasource pages through the test double's list: every row once, in server order", async () => {
+  it("loads the blocks on screen, first the one that brings the total, every row once in server order", async () => {
     const loaded: [number, number][] = [];
-    const ds = exceptionDatasource(fetchPage, DEFAULT_FILTERS, { loaded: (q, lastRow) => loaded.push([q.offset, lastRow]) });
-    const all: ExceptionRow[] = [];
-    for (let start = 0; start < 1234; start += 500) {
-      const b = await askBlock(ds, start, start + 500);
-      expect(b.lastRow).toBe(1234);
-      all.push(...b.rows!);
-    }
+    const fetch = async (offset: number, limit: number) => applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2);
+    const b = new RowBlocks<ExceptionRow>({ fetch, key, blockSize: 500, maxBlocks: 20, loaded: (o, t) => loaded.push([o, t]) });
+    b.show(0, 1233);
+    // Before the total is known, only the first block is asked for.
+    expect(b.loading()).toBe(true);
+    await settle();
+    await settle();
+    await settle();
+    expect(b.total).toBe(1234);
+    expect(b.loading()).toBe(false);
+    const all = Array.from({ length: 1234 }, (_, i) => b.row(i)!);
     expect(all.map((r) => r.item_id)).toEqual(applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, 0, 2000), 2).rows.map((r) => r.item_id));
-    expect(new Set(all.map((r) => `${r.side}:${r.item_id}`)).size).toBe(1234);
+    expect(new Set(all.map(key)).size).toBe(1234);
     expect(loaded).toEqual([
       [0, 1234],
       [500, 1234],
       [1000, 1234],
     ]);
+    expect(b.row(1234)).toBeUndefined();
+    expect(b.has(0, 1233)).toBe(true);
   });
 
-  it("the datasource filters and sorts on the server, as the filters and the sort model say", async () => {
-    const ledger = await askBlock(exceptionDatasource(fetchPage, { ...DEFAULT_FILTERS, side: "ledger" }), 0, 500, [{ colId: "amount_minor", sort: "desc" }]);
-    const expected = many.filter((r) => r.side === "ledger");
-    expect(ledger.lastRow).toBe(expected.length);
-    expect(ledger.rows!.every((r) => r.side === "ledger")).toBe(true);
-    const amounts = ledger.rows!.map((r) => r.amount_minor);
-    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
-    expect(amounts[0]).toBe(Math.max(...expected.map((r) => r.amount_minor)));
+  it("asks at most two blocks at once, and skips blocks the screen left before their turn", async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => row({ item_id: `Y-${String(i).padStart(5, "0")}` }));
+    const server = heldServer(() => big);
+    const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20 });
+    b.show(0, 20);
+    server.calls[0]!.release();
+    await settle();
+    expect(b.total).toBe(20_000);
+    // Scrolling fast: each screen is one block further on.
+    b.show(5000, 5020);
+    b.show(5500, 5520);
+    b.show(6000, 6020);
+    b.show(9000, 9020);
+    // Two calls were free: blocks 10 and 11 went out; 12 never does, the screen is at 18.
+    expect(server.calls.map((c) => c.offset)).toEqual([0, 5000, 5500]);
+    server.calls[1]!.release();
+    server.calls[2]!.release();
+    await settle();
+    expect(server.calls.map((c) => c.offset)).toEqual([0, 5000, 5500, 9000]);
+    expect(b.loading()).toBe(true);
+    server.calls[3]!.release();
+    await settle();
+    expect(b.loading()).toBe(false);
+    expect(b.row(9000)!.item_id).toBe("Y-09000");
   });
 
-  it("the datasource reports failures, and nothing once the grid has dropped it", async () => {
+  it("keeps at most maxBlocks, dropping the least recently shown, never one on screen", async () => {
+    const big = Array.from({ length: 5000 }, (_, i) => row({ item_id: `Z-${String(i).padStart(4, "0")}` }));
+    const fetch = async (offset: number, limit: number) => applyExceptionQuery(big, buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2);
+    const b = new RowBlocks<ExceptionRow>({ fetch, key, blockSize: 500, maxBlocks: 3 });
+    for (const at of [0, 600, 1100, 0, 1600]) {
+      b.show(at, at + 10);
+      await settle();
+      await settle();
+    }
+    // Block 1 (rows 500-999) was shown longest ago.
+    expect(b.heldBlocks()).toEqual([0, 2, 3]);
+    expect(b.row(600)).toBeUndefined();
+  });
+
+  it("a refresh asks again for the blocks on screen, keeping their rows meanwhile, and drops the rest", async () => {
+    let list: ExceptionRow[] = many;
+    const server = heldServer(() => list);
+    const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20 });
+    b.show(0, 10);
+    server.calls[0]!.release();
+    await settle();
+    b.show(600, 610);
+    server.calls[1]!.release();
+    await settle();
+    expect(b.heldBlocks()).toEqual([0, 1]);
+    const before = b.row(600)!;
+    // A decision took the first row of the list away.
+    const first = applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, 0, 1), 2).rows[0]!;
+    list = many.filter((r) => r !== first);
+    b.refresh();
+    expect(b.heldBlocks()).toEqual([1]);
+    expect(b.row(600)).toBe(before);
+    expect(b.loading()).toBe(true);
+    expect(server.calls.map((c) => c.offset)).toEqual([0, 500, 500]);
+    server.calls[2]!.release();
+    await settle();
+    expect(b.loading()).toBe(false);
+    expect(b.total).toBe(1233);
+    expect(b.row(600)!.item_id).toBe(applyExceptionQuery(list, buildExceptionQuery(DEFAULT_FILTERS, 600, 1), 2).rows[0]!.item_id);
+    expect(b.row(600)).not.toBe(before);
+  });
+
+  it("an answer from before a refresh never replaces a newer one", async () => {
+    let list: ExceptionRow[] = many;
+    const server = heldServer(() => list);
+    const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20 });
+    b.show(0, 10);
+    list = many.slice(2);
+    b.refresh();
+    // The first call is still out; the refresh asked again.
+    expect(server.calls.map((c) => c.offset)).toEqual([0, 0]);
+    server.calls[1]!.release();
+    await settle();
+    expect(b.total).toBe(1232);
+    list = many;
+    server.calls[0]!.release();
+    await settle();
+    expect(b.total).toBe(1232);
+    expect(b.row(0)!.item_id).toBe(applyExceptionQuery(many.slice(2), buildExceptionQuery(DEFAULT_FILTERS, 0, 1), 2).rows[0]!.item_id);
+  });
+
+  it("a failed block is reported and not asked again until a retry; a disposed one hears nothing", async () => {
     const failed: string[] = [];
     const loaded: number[] = [];
-    const broken = exceptionDatasource(() => Promise.reject(new Error("offline")), DEFAULT_FILTERS, { failed: (_q, e) => failed.push(String(e)) });
-    expect(await askBlock(broken, 0, 500)).toEqual({ rows: null });
+    let fail = true;
+    const fetch = (offset: number, limit: number) =>
+      fail ? Promise.reject(new Error("offline")) : Promise.resolve(applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2));
+    const b = new RowBlocks<ExceptionRow>({ fetch, key, blockSize: 500, maxBlocks: 20, failed: (_o, e) => failed.push(String(e)), loaded: (o) => loaded.push(o) });
+    b.show(0, 10);
+    await settle();
     expect(failed).toEqual(["Error: offline"]);
+    expect(b.loading()).toBe(false);
+    b.show(0, 10);
+    await settle();
+    expect(failed).toHaveLength(1);
+    fail = false;
+    b.retry();
+    await settle();
+    expect(loaded).toEqual([0]);
 
-    let release: () => void = () => {};
-    const slow = exceptionDatasource(
-      (query) =>
-        new Promise((resolve) => {
-          release = () => resolve(applyExceptionQuery(many, query, 2));
-        }),
-      DEFAULT_FILTERS,
-      { loaded: (_q, lastRow) => loaded.push(lastRow) },
-    );
-    const answer = askBlock(slow, 0, 500);
-    slow.destroy!();
-    release();
-    // The grid still gets its callback (it ignores a dropped block's answer itself).
-    expect((await answer).lastRow).toBe(1234);
-    expect(loaded).toEqual([]);
+    const server = heldServer();
+    const gone = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20, loaded: (o) => loaded.push(o + 1) });
+    gone.show(0, 10);
+    gone.dispose();
+    server.calls[0]!.release();
+    await settle();
+    expect(loaded).toEqual([0]);
+    expect(gone.row(0)).toBeUndefined();
   });
 
-  it("the grid has settled when every block it holds is loaded or failed", () => {
-    expect(blocksSettled({})).toBe(true);
-    expect(blocksSettled(undefined)).toBe(true);
-    expect(blocksSettled({ 0: { pageStatus: "loaded" }, 1: { pageStatus: "failed" } })).toBe(true);
-    expect(blocksSettled({ 0: { pageStatus: "loaded" }, 1: { pageStatus: "loading" } })).toBe(false);
-    expect(blocksSettled({ 0: { pageStatus: "needsLoading" } })).toBe(false);
-  });
-
-  it("the selection is the selected rows the grid has loaded", () => {
-    const a = row({ item_id: "A" });
-    const b = row({ item_id: "B" });
-    expect(
-      loadedSelection([
-        { data: a, rowIndex: 3, destroyed: false },
-        // A selected row that a refresh moved out of the loaded blocks (no index any more) ...
-        { data: b, rowIndex: null, destroyed: false },
-        // ... or whose block was dropped.
-        { data: b, rowIndex: 7, destroyed: true },
-        { data: undefined, rowIndex: 9, destroyed: false },
-      ]),
-    ).toEqual([a]);
+  it("a decision replaces loaded rows by key and finds them", async () => {
+    const fetch = async (offset: number, limit: number) => applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2);
+    const b = new RowBlocks<QueueRow>({ fetch, key, blockSize: 500, maxBlocks: 20 });
+    b.show(0, 10);
+    await settle();
+    const target = b.row(3)!;
+    const changed = b.replace([{ ...target, decided: true }, row({ item_id: "not-loaded" })]);
+    expect(changed).toHaveLength(1);
+    expect(b.row(3)!.decided).toBe(true);
+    expect(b.find(key(target))).toEqual({ row: b.row(3), index: 3 });
+    expect(b.find("bank:not-loaded")).toBeNull();
   });
 });
 

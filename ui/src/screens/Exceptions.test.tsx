@@ -10,22 +10,24 @@ const count = () => screen.getByTestId("exceptions-count");
 const settled = async () => waitFor(() => expect(count().getAttribute("data-loading")).toBe("false"));
 const total = () => Number(count().getAttribute("data-total"));
 /** A row of the grid by display index (the e2e tests find rows the same way). */
-const gridRow = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.ag-row[row-index="${i}"]`);
-const cell = (i: number, col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.ag-row[row-index="${i}"] [col-id="${col}"]`);
+const gridRow = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.grid-row[row-index="${i}"]`);
+const cell = (i: number, col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.grid-row[row-index="${i}"] [col-id="${col}"]`);
 const marks = () => (window as unknown as { __reconMarks?: Record<string, number> }).__reconMarks ?? {};
 
-// jsdom lays nothing out, so AG Grid would see a body viewport 0 px high and, with no row buffer,
-// render no row past the first. The grid's body viewport gets the height of a window (600 px).
-const offsetHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "offsetHeight")!;
+// jsdom lays nothing out, so the grid would see a viewport 0 px high and render no row. The
+// grid's viewport gets the height of a window (600 px).
+const clientHeight = Object.getOwnPropertyDescriptor(Element.prototype, "clientHeight")!;
 beforeAll(() =>
-  Object.defineProperty(HTMLElement.prototype, "offsetHeight", {
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
     configurable: true,
     get(this: HTMLElement) {
-      return this.classList.contains("ag-grid-viewport") ? 600 : offsetHeight.get!.call(this);
+      return this.classList.contains("grid-viewport") ? 600 : clientHeight.get!.call(this);
     },
   }),
 );
-afterAll(() => Object.defineProperty(HTMLElement.prototype, "offsetHeight", offsetHeight));
+afterAll(() => {
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+});
 
 /** Makes list_exceptions wait until the returned function is called, to see what the grid shows
  * before the refresh that follows a decision. */
@@ -132,7 +134,7 @@ describe("Exceptions screen: the grid reads blocks from list_exceptions", () => 
     const lastQuery = () => spy.mock.calls[spy.mock.calls.length - 1]![0];
     renderWith(<Exceptions />, { ...ctx, screen: "exceptions" });
     await settled();
-    const header = (col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.ag-header-cell[col-id="${col}"] .ag-header-cell-label`)!;
+    const header = (col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.grid-header-cell[col-id="${col}"]`)!;
 
     fireEvent.click(header("amount_minor"));
     await waitFor(() => expect(lastQuery()).toMatchObject({ sort: "amount-desc", offset: 0 }));
@@ -170,7 +172,7 @@ describe("Exceptions screen: the grid reads blocks from list_exceptions", () => 
     renderWith(<Exceptions />, { ...ctx, screen: "exceptions" });
     await settled();
     await waitFor(() => expect(cell(1, "item_id")).not.toBeNull());
-    const checkbox = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLInputElement>(`.ag-row[row-index="${i}"] .ag-selection-checkbox input`)!;
+    const checkbox = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLInputElement>(`.grid-row[row-index="${i}"] .grid-check`)!;
     // Shift selects a range of loaded rows.
     fireEvent.click(checkbox(0));
     fireEvent.click(checkbox(3), { shiftKey: true });

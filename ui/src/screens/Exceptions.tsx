@@ -1,131 +1,64 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { AgGridReact } from "ag-grid-react";
-import type {
-  CellClassParams,
-  CellClassRules,
-  CellFocusedEvent,
-  CellKeyDownEvent,
-  ColDef,
-  GetRowIdParams,
-  GridApi,
-  GridReadyEvent,
-  IRowNode,
-  RowClassRules,
-  RowClickedEvent,
-  RowDoubleClickedEvent,
-  RowSelectionOptions,
-  SelectionChangedEvent,
-  SelectionColumnDef,
-  SortChangedEvent,
-  SortModelItem,
-} from "ag-grid-community";
 import type { Backend } from "../backend/Backend";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { Suggestion } from "../bindings/Suggestion";
-import { amountCol, DEFAULT_COL } from "../components/grid";
 import { Badge } from "../components/Feedback";
-import { useGridTheme } from "../hooks/env";
+import { QueueGrid, type GridColumn, type GridSort, type QueueGridHandle } from "../components/QueueGrid";
 import { mark, markAfterPaint } from "../logic/perfMarks";
 import {
   assignmentEffect,
   BLOCK_SIZE,
-  blockQuery,
-  blocksSettled,
+  buildExceptionQuery,
   decisionEffect,
   DEFAULT_FILTERS,
   EXCEPTION_REASONS,
-  exceptionDatasource,
-  loadedSelection,
+  headerSort,
   MAX_BLOCKS,
   modelForSort,
-  queryKey,
   rowKey,
   SORTABLE_COLUMNS,
-  sortFromModel,
   SORTS,
   type ExceptionFilters,
   type ExceptionSort,
   type QueueRow,
 } from "../logic/exceptions";
+import { RowBlocks } from "../logic/rowBlocks";
 import { isTyping } from "../logic/shortcuts";
 import { formatMinor } from "../money";
 import { useApp, useLoad, type ItemRef } from "../state/app";
 
-// The infinite row model has no select-all (a header checkbox would only warn), so rows are
-// selected one by one, or by range with Shift.
-const ROW_SELECTION: RowSelectionOptions = { mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: false };
-// No pinned columns: a pinned column doubles each rendered row (a left container beside the centre
-// one), which made scrolled frames slower (BENCHMARKS.md). The cost: in a narrow window, with the
-// suggestions panel open, scrolling right to Description and Assignee moves Side and Item away.
-const SELECTION_COLUMN: SelectionColumnDef = { width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true };
-// Only the columns the server sorts by are sortable (SORTABLE_COLUMNS); rows are never sorted
-// in the page, nor filtered by column (the toolbar filters on the server).
-const COLUMN_DEFAULTS: ColDef = { ...DEFAULT_COL, sortable: false, filter: false };
-const getRowId = (p: GetRowIdParams<QueueRow>) => rowKey(p.data);
-
-/** A column whose header click sorts on the server: both directions, never unsorted. The first
- * click gives the direction the default sort shows (oldest first, largest amount first). */
-function serverSorted(colId: string, first: "asc" | "desc"): Pick<ColDef, "sortable" | "sortingOrder" | "initialSort"> {
-  const initial = modelForSort(DEFAULT_FILTERS.sort)[0]!;
-  return {
-    sortable: SORTABLE_COLUMNS.includes(colId),
-    sortingOrder: first === "asc" ? ["asc", "desc"] : ["desc", "asc"],
-    initialSort: initial.colId === colId ? initial.sort : undefined,
-  };
-}
-
-/** Badge-like cells as classes on the cell (`cell-badge-<field>-<value>`), not a cell renderer. */
-function badgeClasses(field: "side" | "reason", values: readonly string[]): Pick<ColDef<QueueRow>, "cellClass" | "cellClassRules"> {
-  const rules: CellClassRules<QueueRow> = {};
-  for (const v of values) rules[`cell-badge-${field}-${v}`] = (p: CellClassParams<QueueRow>) => p.value === v;
-  return { cellClass: `cell-badge-${field}`, cellClassRules: rules };
-}
-
-/** The grid's sort model, in sort order. */
-function sortModelOf(api: GridApi<QueueRow>): SortModelItem[] {
-  return api
-    .getColumnState()
-    .filter((c) => c.sort)
-    .sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))
-    .map((c) => ({ colId: c.colId, sort: c.sort! }));
-}
-
-/** The loaded rows' nodes by row id. */
-function loadedNodes(api: GridApi<QueueRow>): Map<string, IRowNode<QueueRow>> {
-  const nodes = new Map<string, IRowNode<QueueRow>>();
-  api.forEachNode((n) => {
-    if (n.id !== undefined && n.data) nodes.set(n.id, n);
-  });
-  return nodes;
-}
-
-/** Does every row the grid has rendered (the viewport and its buffer) have its data? */
-function renderedRowsLoaded(api: GridApi<QueueRow>): boolean {
-  const last = api.getLastDisplayedRowIndex();
-  for (let i = Math.max(0, api.getFirstDisplayedRowIndex()); i <= last; i++) if (!api.getDisplayedRowAtIndex(i)?.data) return false;
-  return true;
+/** The column that shows a server sort, and its direction. */
+function gridSortOf(sort: ExceptionSort): GridSort {
+  const m = modelForSort(sort)[0]!;
+  return { colId: m.colId, dir: m.sort };
 }
 
 export function Exceptions() {
   const app = useApp();
   const { backend, version, workspace, profile, run, bump, openDetail, showError } = app;
-  const theme = useGridTheme();
   const exp = workspace?.exponent ?? 2;
   const cur = workspace?.currency ?? "";
 
   const [filters, setFilters] = useState<ExceptionFilters>(DEFAULT_FILTERS);
+  // The column whose header shows the sort (Date and Days both show the age sort).
+  const [gridSort, setGridSort] = useState<GridSort>(() => gridSortOf(DEFAULT_FILTERS.sort));
   const [textInput, setTextInput] = useState("");
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
+  // The selection by row key, with each row's latest data: it survives scrolling, blocks
+  // dropped from memory and refreshes. `selected` is its list for the bulk bar.
+  const selection = useRef(new Map<string, QueueRow>());
   const [selected, setSelected] = useState<QueueRow[]>([]);
+  const anchor = useRef<number | null>(null);
+  const [focusedIndex, setFocusedIndex] = useState<number | null>(null);
   const [focused, setFocused] = useState<QueueRow | null>(null);
-  const [api, setApi] = useState<GridApi<QueueRow> | null>(null);
-  const searchRef = useRef<HTMLInputElement>(null);
-  // The filters as of the last render, for the grid's event handlers.
-  const filtersRef = useRef(filters);
+  const focusedRef = useRef<{ index: number | null; row: QueueRow | null }>({ index: null, row: null });
   useLayoutEffect(() => {
-    filtersRef.current = filters;
-  }, [filters]);
+    focusedRef.current = { index: focusedIndex, row: focused };
+  }, [focusedIndex, focused]);
+  const grid = useRef<QueueGridHandle>(null);
+  const blocks = useRef<RowBlocks<QueueRow> | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
 
   // Free-text search is debounced; the other filters apply at once.
   useEffect(() => {
@@ -133,114 +66,179 @@ export function Exceptions() {
     return () => clearTimeout(t);
   }, [textInput]);
 
-  // The query (less offset and limit) the grid is opening with: its first block sets the opening
-  // marks. Loading lasts from opening (or a refresh) until every block the grid holds is loaded.
-  const opening = useRef<{ key: string; firstRows: boolean } | null>(null);
-  const refreshing = useRef(false);
-  const firstFocus = useRef(true);
-  const startOpening = useCallback((grid: GridApi<QueueRow>, f: ExceptionFilters) => {
-    opening.current = { key: queryKey(blockQuery(f, sortModelOf(grid), 0, 0)), firstRows: false };
-    mark("exceptions-requested");
-    setLoading(true);
-  }, []);
-
-  // Blocks load as the grid scrolls: an unchanged selection keeps its array, so that renders nothing.
-  const syncSelection = useCallback((grid: GridApi<QueueRow>) => {
-    const next = loadedSelection(grid.getSelectedNodes());
+  const syncSelection = useCallback(() => {
+    const next = [...selection.current.values()];
     setSelected((prev) => (prev.length === next.length && prev.every((r, i) => r === next[i]) ? prev : next));
   }, []);
 
-  // Keep the focused row's data current as blocks load; when it left the list (accepted,
-  // matched), the row that took its place gets the focus, so a/r can go on down the list.
-  const syncFocus = useCallback((grid: GridApi<QueueRow>) => {
-    setFocused((f) => {
-      const same = f ? grid.getRowNode(rowKey(f))?.data : undefined;
-      if (same) return same;
-      const cell = grid.getFocusedCell();
-      const count = grid.getDisplayedRowCount();
-      if (!cell || cell.rowPinned || count === 0) return count === 0 ? null : f;
-      return grid.getDisplayedRowAtIndex(Math.min(cell.rowIndex, count - 1))?.data ?? f;
-    });
-  }, []);
+  /** After rows arrived: the focused row and the selected rows take their latest data. When the
+   * focused row left the list (accepted, matched), the row that took its place gets the focus, so
+   * a/r can go on down the list. */
+  const syncRows = useCallback(
+    (b: RowBlocks<QueueRow>) => {
+      for (const row of b.loadedRows()) {
+        const key = rowKey(row);
+        if (selection.current.has(key)) selection.current.set(key, row);
+      }
+      syncSelection();
+      const { index, row } = focusedRef.current;
+      if (index === null) return;
+      const count = b.total ?? 0;
+      const same = row ? b.find(rowKey(row)) : null;
+      if (same) {
+        if (same.index !== index) setFocusedIndex(same.index);
+        if (same.row !== row) setFocused(same.row);
+        return;
+      }
+      if (count === 0) {
+        setFocusedIndex(null);
+        setFocused(null);
+        return;
+      }
+      const at = Math.min(index, count - 1);
+      const next = b.row(at);
+      if (next) {
+        if (at !== index) setFocusedIndex(at);
+        setFocused(next);
+      }
+    },
+    [syncSelection],
+  );
 
-  // Rows come from list_exceptions a block at a time (AG Grid's infinite row model): the first
-  // block brings the row count, so the scrollbar spans every row at once, and the grid asks for
-  // the other blocks as they scroll into view. New filters give a new datasource: the grid drops
-  // its blocks and starts again from the top. The sort is the grid's sort model (see onSortChanged).
-  const { side, reason, text } = filters;
+  // Rows come from list_exceptions a block at a time (RowBlocks): the first block brings the row
+  // count, so the scrollbar spans every row at once, and the other blocks load as they scroll into
+  // view. New filters or a new sort start a new RowBlocks from the top.
+  const opening = useRef<{ firstRows: boolean } | null>(null);
+  const refreshing = useRef(false);
+  const firstFocus = useRef(true);
+  const visible = useRef<[number, number]>([0, 0]);
   useEffect(() => {
-    if (!api) return;
-    const current: ExceptionFilters = { side, reason, text, sort: filtersRef.current.sort };
+    const query = (offset: number, limit: number) => buildExceptionQuery(filters, offset, limit);
+    opening.current = { firstRows: false };
+    mark("exceptions-requested");
+    setLoading(true);
     const settle = () => {
-      if (!blocksSettled(api.getCacheBlockState())) return;
+      if (b.loading()) return;
       setLoading(false);
       if (refreshing.current) {
         refreshing.current = false;
         markAfterPaint("exceptions-refreshed");
       }
     };
-    const datasource = exceptionDatasource((q) => backend.listExceptions(q), current, {
-      loaded: (q, lastRow) => {
-        setTotal(lastRow);
-        mark("exceptions-rows", lastRow);
+    const b: RowBlocks<QueueRow> = new RowBlocks<QueueRow>({
+      fetch: (offset, limit) => backend.listExceptions(query(offset, limit)),
+      key: rowKey,
+      blockSize: BLOCK_SIZE,
+      maxBlocks: MAX_BLOCKS,
+      loaded: (_offset, count) => {
+        if (blocks.current !== b) return;
+        setTotal(count);
+        mark("exceptions-rows", count);
         const o = opening.current;
-        if (o && o.key === queryKey(q)) {
+        if (o) {
           if (!o.firstRows) {
             o.firstRows = true;
             mark("exceptions-first-block");
             markAfterPaint("exceptions-first-rows");
-            if (firstFocus.current && lastRow > 0 && !document.activeElement?.closest("input,select,textarea")) {
+            if (firstFocus.current && count > 0 && !document.activeElement?.closest("input,select,textarea")) {
               firstFocus.current = false;
-              api.setFocusedCell(0, "item_id");
+              setFocusedIndex(0);
             }
           }
-          // Open: the grid knows all its rows, and the ones on screen have their data.
-          if (renderedRowsLoaded(api)) {
+          // Open: every row is known, and the ones on screen have their data.
+          const [first, last] = visible.current;
+          if (count === 0 || b.has(first, Math.min(last, count - 1))) {
             opening.current = null;
             markAfterPaint("exceptions-open");
           }
         }
-        syncFocus(api);
-        syncSelection(api);
+        syncRows(b);
+        grid.current?.repaint();
         settle();
       },
-      failed: (_q, e) => {
+      failed: (_offset, e) => {
+        if (blocks.current !== b) return;
         showError(e);
         settle();
       },
     });
-    startOpening(api, current);
-    api.deselectAll();
-    api.setGridOption("datasource", datasource);
-    api.ensureIndexVisible(0, "top");
-  }, [api, backend, side, reason, text, showError, startOpening, syncFocus, syncSelection]);
+    blocks.current?.dispose();
+    blocks.current = b;
+    selection.current.clear();
+    anchor.current = null;
+    syncSelection();
+    setTotal(null);
+    visible.current = [0, 0];
+    grid.current?.scrollToTop();
+    b.show(0, 0);
+    return () => b.dispose();
+  }, [backend, filters, showError, syncRows, syncSelection]);
 
-  // After a change (a decision here or elsewhere) the grid reloads the blocks it holds; the rows
-  // on screen keep their data until the new data replaces them.
+  // After a change (a decision here or elsewhere) the blocks on screen are asked for again; their
+  // rows stay until the new ones replace them.
   const shownVersion = useRef(version);
   useEffect(() => {
-    if (!api || shownVersion.current === version) return;
+    if (!blocks.current || shownVersion.current === version) return;
     shownVersion.current = version;
     refreshing.current = true;
     setLoading(true);
-    api.refreshInfiniteCache();
-  }, [api, version]);
+    blocks.current.refresh();
+  }, [version]);
 
-  /** A header click (or the sort menu) changed the grid's sort: the grid reloads from the top. */
-  const onSortChanged = useCallback(
-    (e: SortChangedEvent<QueueRow>) => {
-      const sort = sortFromModel(sortModelOf(e.api)) ?? DEFAULT_FILTERS.sort;
-      setFilters((f) => (f.sort === sort ? f : { ...f, sort }));
-      startOpening(e.api, { ...filtersRef.current, sort });
-      e.api.ensureIndexVisible(0, "top");
+  const onRange = useCallback((first: number, last: number) => {
+    visible.current = [first, last];
+    blocks.current?.show(first, last);
+  }, []);
+
+  const setSort = (sort: ExceptionSort, shown: GridSort = gridSortOf(sort)) => {
+    setGridSort(shown);
+    setFilters((f) => (f.sort === sort ? f : { ...f, sort }));
+  };
+
+  /** A header click sorts on the server (only the columns it sorts by are clickable). */
+  const onHeaderClick = (colId: string) => {
+    const next = headerSort(colId, gridSort.colId === colId ? gridSort.dir : null);
+    if (next) setSort(next.sort, { colId, dir: next.dir });
+  };
+
+  const toggleRow = useCallback(
+    (i: number, range: boolean) => {
+      const b = blocks.current;
+      if (!b) return;
+      const row = b.row(i);
+      if (!row) return;
+      const sel = selection.current;
+      const on = !sel.has(rowKey(row));
+      const from = range && anchor.current !== null ? Math.min(anchor.current, i) : i;
+      const to = range && anchor.current !== null ? Math.max(anchor.current, i) : i;
+      for (let k = from; k <= to; k++) {
+        const r = b.row(k);
+        if (!r) continue;
+        if (on) sel.set(rowKey(r), r);
+        else sel.delete(rowKey(r));
+      }
+      anchor.current = i;
+      syncSelection();
     },
-    [startOpening],
+    [syncSelection],
   );
 
-  /** The sort menu sets the grid's sort model (onSortChanged does the rest). */
-  const setSort = (sort: ExceptionSort) => {
-    setFilters((f) => ({ ...f, sort }));
-    if (api && sortFromModel(sortModelOf(api)) !== sort) api.applyColumnState({ state: modelForSort(sort), defaultState: { sort: null } });
+  const focusRow = useCallback((i: number) => {
+    setFocusedIndex(i);
+    setFocused(blocks.current?.row(i) ?? null);
+  }, []);
+
+  const openRow = useCallback(
+    (i: number) => {
+      const r = blocks.current?.row(i);
+      if (r) openDetail({ side: r.side, itemId: r.item_id });
+    },
+    [openDetail],
+  );
+
+  const clearSelection = () => {
+    selection.current.clear();
+    syncSelection();
   };
 
   /** Stores a decision, shows its effect on the loaded rows at once, then refreshes the grid from
@@ -252,14 +250,16 @@ export function Exceptions() {
       const receipt = await run(call, { ok });
       if (!receipt) return receipt;
       mark("decision-stored");
-      if (api) {
-        const nodes = loadedNodes(api);
-        for (const row of effect((key) => nodes.get(key)?.data)) {
-          const node = nodes.get(rowKey(row));
-          node?.setData(row);
-          if (row.decided && node?.isSelected()) node.setSelected(false);
+      const b = blocks.current;
+      if (b) {
+        for (const row of b.replace(effect((key) => b.find(key)?.row ?? selection.current.get(key)))) {
+          const key = rowKey(row);
+          if (row.decided) selection.current.delete(key);
+          else if (selection.current.has(key)) selection.current.set(key, row);
+          if (focusedRef.current.row && rowKey(focusedRef.current.row) === key) setFocused(row);
         }
-        syncSelection(api);
+        syncSelection();
+        grid.current?.repaint();
         mark("decision-grid-applied");
         markAfterPaint("decision-grid-updated");
       }
@@ -267,7 +267,7 @@ export function Exceptions() {
       requestAnimationFrame(() => setTimeout(bump, 0));
       return receipt;
     },
-    [api, run, bump, syncSelection],
+    [run, bump, syncSelection],
   );
 
   /** Accepts or rejects suggestions. */
@@ -279,57 +279,24 @@ export function Exceptions() {
     [decide],
   );
 
-  const columns = useMemo<ColDef<QueueRow>[]>(
-    () => [
-      { field: "side", headerName: "Side", width: 76, ...badgeClasses("side", ["bank", "ledger"]) },
-      { field: "item_id", headerName: "Item", width: 122, cellClass: "mono" },
-      { field: "date", headerName: "Date", width: 92, cellClass: "mono", ...serverSorted("date", "asc") },
-      { field: "days_open", headerName: "Days", width: 70, type: "rightAligned", ...serverSorted("days_open", "desc") },
-      amountCol(exp, { width: 110, filter: false, ...serverSorted("amount_minor", "desc") }),
-      { field: "reason", headerName: "Reason", width: 104, ...badgeClasses("reason", EXCEPTION_REASONS) },
-      { field: "suggestions", headerName: "Sugg.", width: 56, type: "rightAligned", headerTooltip: "Open suggestions" },
-      { field: "reference", headerName: "Reference", width: 118, cellClass: "mono" },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 110, tooltipField: "description" },
-      { field: "assignee", headerName: "Assignee", width: 82, valueFormatter: (p) => p.value ?? "" },
-    ],
-    [exp],
-  );
-
-  // row-loading: a row whose block has not arrived (the infinite model renders it as empty
-  // cells, with no class of its own); the speed benchmark counts these while scrolling.
-  const rowClassRules = useMemo<RowClassRules<QueueRow>>(
-    () => ({
-      focused: (p) => !!focused && p.data?.side === focused.side && p.data?.item_id === focused.item_id,
-      "row-decided": (p) => !!p.data?.decided,
-      "row-loading": (p) => !p.data,
-    }),
-    [focused],
-  );
-
-  const onGridReady = useCallback((e: GridReadyEvent<QueueRow>) => setApi(e.api), []);
-  const onSelectionChanged = useCallback((e: SelectionChangedEvent<QueueRow>) => syncSelection(e.api), [syncSelection]);
-  const onRowClicked = useCallback((e: RowClickedEvent<QueueRow>) => e.data && setFocused(e.data), []);
-  const onRowDoubleClicked = useCallback(
-    (e: RowDoubleClickedEvent<QueueRow>) => e.data && openDetail({ side: e.data.side, itemId: e.data.item_id }),
-    [openDetail],
-  );
-
-  // A row still loading has no data yet: its block's arrival sets it (syncFocus).
-  const onFocus = useCallback((e: CellFocusedEvent<QueueRow>) => {
-    if (e.rowIndex === null || e.rowIndex === undefined || e.rowPinned) return;
-    setFocused(e.api.getDisplayedRowAtIndex(e.rowIndex)?.data ?? null);
-  }, []);
-
-  const onKey = useCallback(
-    (e: CellKeyDownEvent<QueueRow>) => {
-      const ke = e.event as KeyboardEvent | null;
-      if (ke?.key === "Enter" && e.data) {
-        ke.preventDefault();
-        openDetail({ side: e.data.side, itemId: e.data.item_id });
-      }
-    },
-    [openDetail],
-  );
+  const columns = useMemo<GridColumn<QueueRow>[]>(() => {
+    const all: GridColumn<QueueRow>[] = [
+      { id: "side", header: "Side", width: 70, text: (r) => r.side, className: "cell-badge-side", cellClass: (r) => `cell-badge-side-${r.side}` },
+      { id: "item_id", header: "Item", width: 122, text: (r) => r.item_id, className: "mono" },
+      { id: "date", header: "Date", width: 96, text: (r) => r.date, className: "mono" },
+      { id: "days_open", header: "Days", width: 64, align: "right", text: (r) => String(r.days_open) },
+      { id: "amount_minor", header: "Amount", width: 118, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : "") },
+      { id: "reason", header: "Reason", width: 104, text: (r) => r.reason, className: "cell-badge-reason", cellClass: (r) => `cell-badge-reason-${r.reason}` },
+      { id: "suggestions", header: "Sugg.", width: 56, align: "right", text: (r) => String(r.suggestions), headerTooltip: "Open suggestions" },
+      { id: "reference", header: "Reference", width: 118, text: (r) => r.reference, className: "mono", tooltip: true },
+      { id: "description", header: "Description", width: 110, grow: true, text: (r) => r.description, tooltip: true },
+      { id: "assignee", header: "Assignee", width: 82, text: (r) => r.assignee ?? "" },
+    ];
+    return all.map((c) => ({ ...c, sortable: SORTABLE_COLUMNS.includes(c.id) }));
+  }, [exp]);
+  const rowClass = useCallback((r: QueueRow) => (r.decided ? "row-decided" : ""), []);
+  const isSelected = useCallback((key: string) => selection.current.has(key), []);
+  const rowAt = useCallback((i: number) => blocks.current?.row(i), []);
 
   const assign = (who: string | null) => {
     const rows = selected;
@@ -482,7 +449,7 @@ export function Exceptions() {
         <button className="btn small" disabled={!selected.length} onClick={toManual} data-testid="bulk-manual-match">
           Manual match…
         </button>
-        <button className="btn small ghost" disabled={!selected.length} onClick={() => api?.deselectAll()} data-testid="bulk-clear">
+        <button className="btn small ghost" disabled={!selected.length} onClick={clearSelection} data-testid="bulk-clear">
           Clear selection
         </button>
         <span className="spacer" />
@@ -491,32 +458,24 @@ export function Exceptions() {
 
       <div className="split">
         <div className="grid-wrap" data-testid="exceptions-grid">
-          <AgGridReact<QueueRow>
-            theme={theme}
-            rowModelType="infinite"
-            cacheBlockSize={BLOCK_SIZE}
-            maxBlocksInCache={MAX_BLOCKS}
-            columnDefs={columns}
-            defaultColDef={COLUMN_DEFAULTS}
-            getRowId={getRowId}
-            rowSelection={ROW_SELECTION}
-            selectionColumnDef={SELECTION_COLUMN}
-            suppressMultiSort
-            onGridReady={onGridReady}
-            onSortChanged={onSortChanged}
-            onSelectionChanged={onSelectionChanged}
-            onCellFocused={onFocus}
-            onCellKeyDown={onKey}
-            onRowClicked={onRowClicked}
-            onRowDoubleClicked={onRowDoubleClicked}
-            // No rows beyond the viewport: scrolling, every row that comes into view is rendered
-            // in that frame anyway, and buffered rows only add to each frame (BENCHMARKS.md).
-            rowBuffer={0}
-            animateRows={false}
-            suppressCellFocus={false}
-            enableCellTextSelection={false}
-            overlayNoRowsTemplate="No open exceptions match."
-            rowClassRules={rowClassRules}
+          <QueueGrid<QueueRow>
+            ref={grid}
+            columns={columns}
+            // Before the first block: one row, shown loading.
+            rowCount={total ?? 1}
+            row={rowAt}
+            rowKey={rowKey}
+            rowClass={rowClass}
+            isSelected={isSelected}
+            focusedIndex={focusedIndex}
+            sort={gridSort}
+            onRange={onRange}
+            onHeaderClick={onHeaderClick}
+            onFocusRow={focusRow}
+            onToggleRow={toggleRow}
+            onOpenRow={openRow}
+            empty="No open exceptions match."
+            label="Exceptions"
           />
         </div>
         <SuggestionsPanel focused={focused} exponent={exp} currency={cur} onLoaded={(s) => (suggestionsRef.current = s)} decide={decideSuggestions} />
