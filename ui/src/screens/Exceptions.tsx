@@ -281,15 +281,15 @@ export function Exceptions() {
 
   const columns = useMemo<GridColumn<QueueRow>[]>(() => {
     const all: GridColumn<QueueRow>[] = [
-      { id: "side", header: "Side", width: 70, text: (r) => r.side, className: "cell-badge-side", cellClass: (r) => `cell-badge-side-${r.side}` },
-      { id: "item_id", header: "Item", width: 122, text: (r) => r.item_id, className: "mono" },
-      { id: "date", header: "Date", width: 96, text: (r) => r.date, className: "mono" },
+      { id: "side", header: "Side", width: 62, text: (r) => r.side, className: "cell-badge-side", cellClass: (r) => `cell-badge-side-${r.side}` },
+      { id: "item_id", header: "Item", width: 118, text: (r) => r.item_id, className: "mono", tooltip: true },
+      { id: "date", header: "Date", width: 86, text: (r) => r.date, className: "mono" },
       { id: "days_open", header: "Days", width: 64, align: "right", text: (r) => String(r.days_open) },
-      { id: "amount_minor", header: "Amount", width: 118, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : "") },
-      { id: "reason", header: "Reason", width: 104, text: (r) => r.reason, className: "cell-badge-reason", cellClass: (r) => `cell-badge-reason-${r.reason}` },
+      { id: "amount_minor", header: "Amount", width: 108, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : "") },
+      { id: "reason", header: "Reason", width: 96, text: (r) => r.reason, className: "cell-badge-reason", cellClass: (r) => `cell-badge-reason-${r.reason}` },
       { id: "suggestions", header: "Sugg.", width: 56, align: "right", text: (r) => String(r.suggestions), headerTooltip: "Open suggestions" },
-      { id: "reference", header: "Reference", width: 118, text: (r) => r.reference, className: "mono", tooltip: true },
-      { id: "description", header: "Description", width: 110, grow: true, text: (r) => r.description, tooltip: true },
+      { id: "reference", header: "Reference", width: 110, text: (r) => r.reference, className: "mono", tooltip: true },
+      { id: "description", header: "Description", width: 84, grow: true, text: (r) => r.description, tooltip: true },
       { id: "assignee", header: "Assignee", width: 82, text: (r) => r.assignee ?? "" },
     ];
     return all.map((c) => ({ ...c, sortable: SORTABLE_COLUMNS.includes(c.id) }));
