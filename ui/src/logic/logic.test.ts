@@ -106,12 +106,30 @@ describe("exception grid blocks (RowBlocks)", () => {
 
   /** A server whose answers wait until released, recording every call. */
   function heldServer(list: () => readonly ExceptionRow[] = () => many) {
-    const calls: { offset: number; limit: number; release: () => void; fail: (e: unknown) => void }[] = [];
+    const calls: { offset: number; limit: number; done: boolean; release: () => void; fail: (e: unknown) => void }[] = [];
     const fetch = (offset: number, limit: number) =>
       new Promise<Page<ExceptionRow>>((resolve, reject) => {
-        calls.push({ offset, limit, release: () => resolve(applyExceptionQuery(list(), buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2)), fail: reject });
+        const call = {
+          offset,
+          limit,
+          done: false,
+          release: () => {
+            call.done = true;
+            resolve(applyExceptionQuery(list(), buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2));
+          },
+          fail: reject,
+        };
+        calls.push(call);
       });
-    return { calls, fetch };
+    const offsets = () => calls.map((c) => c.offset);
+    /** Answers every call, including those the answers lead to. */
+    const drain = async () => {
+      for (let open = calls.filter((c) => !c.done); open.length; open = calls.filter((c) => !c.done)) {
+        for (const c of open) c.release();
+        await settle();
+      }
+    };
+    return { calls, fetch, offsets, drain };
   }
 
   it("maps a sort model to the server sorts, and back", () => {
@@ -185,36 +203,64 @@ describe("exception grid blocks (RowBlocks)", () => {
     server.calls[0]!.release();
     await settle();
     expect(b.total).toBe(20_000);
+    // Then the block ahead (rows 500-999).
+    expect(server.offsets()).toEqual([0, 500]);
     // Scrolling fast: each screen is one block further on.
     b.show(5000, 5020);
     b.show(5500, 5520);
     b.show(6000, 6020);
     b.show(9000, 9020);
-    // Two calls were free: blocks 10 and 11 went out; 12 never does, the screen is at 18.
-    expect(server.calls.map((c) => c.offset)).toEqual([0, 5000, 5500]);
+    // One call was free: block 10 went out; 11 and 12 never do, the screen is at 18 by now.
+    expect(server.offsets()).toEqual([0, 500, 5000]);
     server.calls[1]!.release();
     server.calls[2]!.release();
     await settle();
-    expect(server.calls.map((c) => c.offset)).toEqual([0, 5000, 5500, 9000]);
+    // The screen's block, then the one ahead of it.
+    expect(server.offsets()).toEqual([0, 500, 5000, 9000, 9500]);
     expect(b.loading()).toBe(true);
     server.calls[3]!.release();
     await settle();
+    // The block ahead is still out, but the screen has its rows.
     expect(b.loading()).toBe(false);
     expect(b.row(9000)!.item_id).toBe("Y-09000");
+    server.calls[4]!.release();
+    await settle();
+    expect(b.row(9999)!.item_id).toBe("Y-09999");
+  });
+
+  it("the block ahead follows the direction of travel", async () => {
+    const server = heldServer();
+    const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 100, maxBlocks: 20 });
+    b.show(500, 520);
+    await server.drain();
+    // Before the total is known, only the screen's block; then the next one down.
+    expect(server.offsets()).toEqual([500, 600]);
+    b.show(420, 440);
+    await server.drain();
+    expect(server.offsets()).toEqual([500, 600, 400, 300]);
+    // At the end of the list there is nothing ahead.
+    b.show(1200, 1233);
+    await server.drain();
+    expect(server.offsets()).toEqual([500, 600, 400, 300, 1200]);
+    expect(b.loading()).toBe(false);
   });
 
   it("keeps at most maxBlocks, dropping the least recently shown, never one on screen", async () => {
-    const big = Array.from({ length: 5000 }, (_, i) => row({ item_id: `Z-${String(i).padStart(4, "0")}` }));
-    const fetch = async (offset: number, limit: number) => applyExceptionQuery(big, buildExceptionQuery(DEFAULT_FILTERS, offset, limit), 2);
-    const b = new RowBlocks<ExceptionRow>({ fetch, key, blockSize: 500, maxBlocks: 3 });
-    for (const at of [0, 600, 1100, 0, 1600]) {
-      b.show(at, at + 10);
-      await settle();
-      await settle();
-    }
-    // Block 1 (rows 500-999) was shown longest ago.
-    expect(b.heldBlocks()).toEqual([0, 2, 3]);
+    const server = heldServer();
+    const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 2 });
+    b.show(0, 10);
+    await server.drain();
+    expect(b.heldBlocks()).toEqual([0, 1]);
+    // Down to block 2 (nothing ahead: the list ends): block 0, used longest ago, goes.
+    b.show(1100, 1110);
+    await server.drain();
+    expect(b.heldBlocks()).toEqual([1, 2]);
+    // Back to the top: block 1 goes, block 2 (shown last) stays.
+    b.show(0, 10);
+    await server.drain();
+    expect(b.heldBlocks()).toEqual([0, 2]);
     expect(b.row(600)).toBeUndefined();
+    expect(b.row(0)).toBeDefined();
   });
 
   it("a refresh asks again for the blocks on screen, keeping their rows meanwhile, and drops the rest", async () => {
@@ -222,13 +268,12 @@ describe("exception grid blocks (RowBlocks)", () => {
     const server = heldServer(() => list);
     const b = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20 });
     b.show(0, 10);
-    server.calls[0]!.release();
-    await settle();
+    await server.drain();
     b.show(600, 610);
-    server.calls[1]!.release();
-    await settle();
-    expect(b.heldBlocks()).toEqual([0, 1]);
+    await server.drain();
+    expect(b.heldBlocks()).toEqual([0, 1, 2]);
     const before = b.row(600)!;
+    const calls = server.calls.length;
     // A decision took the first row of the list away.
     const first = applyExceptionQuery(many, buildExceptionQuery(DEFAULT_FILTERS, 0, 1), 2).rows[0]!;
     list = many.filter((r) => r !== first);
@@ -236,8 +281,9 @@ describe("exception grid blocks (RowBlocks)", () => {
     expect(b.heldBlocks()).toEqual([1]);
     expect(b.row(600)).toBe(before);
     expect(b.loading()).toBe(true);
-    expect(server.calls.map((c) => c.offset)).toEqual([0, 500, 500]);
-    server.calls[2]!.release();
+    // The screen's block first.
+    expect(server.offsets().slice(calls)[0]).toBe(500);
+    server.calls[calls]!.release();
     await settle();
     expect(b.loading()).toBe(false);
     expect(b.total).toBe(1233);
@@ -281,7 +327,8 @@ describe("exception grid blocks (RowBlocks)", () => {
     fail = false;
     b.retry();
     await settle();
-    expect(loaded).toEqual([0]);
+    // The block, then the one ahead.
+    expect(loaded).toEqual([0, 500]);
 
     const server = heldServer();
     const gone = new RowBlocks<ExceptionRow>({ fetch: server.fetch, key, blockSize: 500, maxBlocks: 20, loaded: (o) => loaded.push(o + 1) });
@@ -289,7 +336,7 @@ describe("exception grid blocks (RowBlocks)", () => {
     gone.dispose();
     server.calls[0]!.release();
     await settle();
-    expect(loaded).toEqual([0]);
+    expect(loaded).toEqual([0, 500]);
     expect(gone.row(0)).toBeUndefined();
   });
 

@@ -57,6 +57,9 @@ export class RowBlocks<T> {
   private generation = 0;
   private wantFirst = 0;
   private wantLast = 0;
+  /** The block after the screen in the direction it last moved, asked for once the screen's
+   * own blocks are in, so that scrolling on finds its rows already there. */
+  private ahead: number | null = null;
   private dead = false;
   private readonly o: Required<Pick<RowBlocksOptions<T>, "maxInFlight">> & RowBlocksOptions<T>;
 
@@ -70,11 +73,14 @@ export class RowBlocks<T> {
     return b?.rows[i % this.o.blockSize];
   }
 
-  /** Rows `first`..`last` are on screen: their blocks are loaded first, and kept. */
+  /** Rows `first`..`last` are on screen: their blocks are loaded first, and kept; then the next
+   * block in the direction of travel. */
   show(first: number, last: number): void {
     const bs = this.o.blockSize;
+    const before = this.wantFirst;
     this.wantFirst = Math.max(0, Math.floor(first / bs));
     this.wantLast = Math.max(this.wantFirst, Math.floor(Math.max(first, last) / bs));
+    if (this.wantFirst !== before || this.ahead === null) this.ahead = this.wantFirst < before ? this.wantFirst - 1 : this.wantLast + 1;
     for (let b = this.wantFirst; b <= this.wantLast; b++) {
       const block = this.blocks.get(b);
       if (block) {
@@ -100,9 +106,12 @@ export class RowBlocks<T> {
     this.pump();
   }
 
-  /** Is a block on screen still to come (asked for or waiting its turn)? */
+  /** Is a block on screen still to come (asked for or waiting its turn)? The block ahead does
+   * not count. */
   loading(): boolean {
-    return this.nextWanted() !== null || [...this.inFlight.values()].some((g) => g === this.generation);
+    for (let b = this.wantFirst; b <= this.wantLast; b++) if (this.inFlight.get(b) === this.generation) return true;
+    const next = this.nextWanted();
+    return next !== null && next !== this.ahead;
   }
 
   /** Are the rows `first`..`last` all loaded (from any generation)? */
@@ -150,15 +159,21 @@ export class RowBlocks<T> {
     this.dead = true;
   }
 
-  /** The first block on screen that needs asking for in this generation, or null. */
+  /** The first block on screen that needs asking for in this generation, else the block ahead,
+   * or null. */
   private nextWanted(): number | null {
-    const last = this.total === null ? this.wantFirst : Math.min(this.wantLast, Math.max(0, Math.ceil(this.total / this.o.blockSize) - 1));
-    for (let b = this.wantFirst; b <= last; b++) {
-      if (this.inFlight.get(b) === this.generation || this.failedBlocks.has(b)) continue;
-      const held = this.blocks.get(b);
-      if (!held || held.generation < this.generation) return b;
-    }
-    return null;
+    if (this.total === null) return this.needs(this.wantFirst) ? this.wantFirst : null;
+    const blocks = Math.ceil(this.total / this.o.blockSize);
+    const last = Math.min(this.wantLast, Math.max(0, blocks - 1));
+    for (let b = this.wantFirst; b <= last; b++) if (this.needs(b)) return b;
+    const ahead = this.ahead;
+    return ahead !== null && ahead >= 0 && ahead < blocks && !this.blocks.has(ahead) && this.needs(ahead) ? ahead : null;
+  }
+
+  private needs(b: number): boolean {
+    if (this.inFlight.get(b) === this.generation || this.failedBlocks.has(b)) return false;
+    const held = this.blocks.get(b);
+    return !held || held.generation < this.generation;
   }
 
   private pump(): void {

@@ -76,15 +76,19 @@ export function Exceptions() {
    * a/r can go on down the list. */
   const syncRows = useCallback(
     (b: RowBlocks<QueueRow>) => {
-      for (const row of b.loadedRows()) {
-        const key = rowKey(row);
-        if (selection.current.has(key)) selection.current.set(key, row);
+      if (selection.current.size > 0) {
+        for (const row of b.loadedRows()) {
+          const key = rowKey(row);
+          if (selection.current.has(key)) selection.current.set(key, row);
+        }
+        syncSelection();
       }
-      syncSelection();
       const { index, row } = focusedRef.current;
       if (index === null) return;
       const count = b.total ?? 0;
-      const same = row ? b.find(rowKey(row)) : null;
+      // Mostly the focused row is still where it was; else it is looked for among the loaded rows.
+      const there = b.row(index);
+      const same = !row ? null : there && rowKey(there) === rowKey(row) ? { row: there, index } : b.find(rowKey(row));
       if (same) {
         if (same.index !== index) setFocusedIndex(same.index);
         if (same.row !== row) setFocused(same.row);
