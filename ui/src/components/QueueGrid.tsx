@@ -177,8 +177,8 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
         r.el.className = cls;
         r.cls = cls;
       }
-      r.check.checked = selected;
-      r.check.disabled = data === undefined;
+      if (r.check.checked !== selected) r.check.checked = selected;
+      if (r.check.disabled !== (data === undefined)) r.check.disabled = data === undefined;
       if (r.data !== data || r.index !== index) {
         if (data === undefined) r.el.removeAttribute("row-id");
         else r.el.setAttribute("row-id", key);

@@ -68,6 +68,9 @@ describe("Exceptions screen: the grid reads blocks from list_exceptions", () => 
     await waitFor(() => expect(marks()["exceptions-open"]).toBeGreaterThanOrEqual(marks()["exceptions-requested"]!));
     expect(marks()["exceptions-rows"]).toBe(ctx.workspace.open_exceptions);
     expect(marks()["exceptions-first-rows"]).toBeGreaterThanOrEqual(marks()["exceptions-requested"]!);
+    // The first row has the focus, and the suggestions panel follows it.
+    expect(gridRow(0)!.classList.contains("focused")).toBe(true);
+    await waitFor(() => expect(screen.getByTestId("suggestions-panel").textContent).toContain(`Suggestions for ${first.rows[0]!.item_id}`));
   });
 
   it("rows whose block has not arrived are marked loading until it does", async () => {

@@ -147,6 +147,7 @@ export function Exceptions() {
             if (firstFocus.current && count > 0 && !document.activeElement?.closest("input,select,textarea")) {
               firstFocus.current = false;
               setFocusedIndex(0);
+              setFocused(b.row(0) ?? null);
             }
           }
           // Open: every row is known, and the ones on screen have their data.
