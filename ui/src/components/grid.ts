@@ -2,7 +2,8 @@ import { AllCommunityModule, ModuleRegistry, type ColDef, type ValueFormatterPar
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import { formatMinor } from "../money";
 
-// AllCommunityModule includes InfiniteRowModelModule, which the exception grid uses.
+// AG Grid serves the manual-match grids (client-side row model); the exception queue has its own
+// grid (QueueGrid.tsx).
 ModuleRegistry.registerModules([AllCommunityModule]);
 
 export function amountCol(exponent: number, extra: Partial<ColDef<ExceptionRow>> = {}): ColDef<ExceptionRow> {

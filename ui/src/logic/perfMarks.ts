@@ -6,7 +6,7 @@
  * first block and the total received), exceptions-first-rows (those rows painted),
  * exceptions-open (the grid knows every row and the rows on screen are painted; the other blocks
  * load as they scroll into view), exceptions-rows (a count: the latest total),
- * exceptions-refreshed (after a change, every block the grid holds reloaded and painted).
+ * exceptions-refreshed (after a change, the blocks on screen reloaded and painted).
  * A decision's: decision-start, decision-stored, decision-grid-applied (the loaded rows show it),
  * decision-grid-updated (painted). */
 
