@@ -400,6 +400,28 @@ async function main() {
     await click("detail-close");
   });
 
+  await step("exceptions: the keyboard moves the focus and selects rows", async () => {
+    const row = (i) => `${sel("exceptions-grid")} .grid-row[row-index="${i}"]`;
+    const classes = async (i) => (await (await browser.$(row(i))).getAttribute("class")) ?? "";
+    const count = async () => Number(await attr("selection-count", "data-count"));
+    check((await exceptionsSettled()) >= 4, "fewer than 4 open exceptions to move through");
+    await clickCss(gridCell("exceptions-grid", 0), "the first exception row");
+    await browser.keys("ArrowDown");
+    await until(async () => (await classes(1)).includes("focused"), "row 1 to take the focus after ArrowDown");
+    check(!(await classes(0)).includes("focused"), "row 0 kept the focus after ArrowDown");
+    await browser.keys(" ");
+    await until(async () => (await count()) === 1, "Space to select the focused row");
+    await browser.keys("ArrowDown");
+    await browser.keys("ArrowDown");
+    await until(async () => (await classes(3)).includes("focused"), "row 3 to take the focus");
+    await browser.keys(" ");
+    await until(async () => (await count()) === 2, "Space to select a second row");
+    check((await classes(1)).includes("selected") && (await classes(3)).includes("selected"), "rows 1 and 3 are not shown selected");
+    check(!(await classes(2)).includes("selected"), "row 2 is shown selected, but was only passed over");
+    await click("bulk-clear");
+    await until(async () => (await count()) === 0, "Clear selection to empty the selection");
+  });
+
   await step("manual match: book a difference as a bank charge", async () => {
     await click("nav-manual");
     await visible("screen-manual");
