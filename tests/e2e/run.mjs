@@ -187,11 +187,9 @@ async function step(name, fn) {
   console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
 }
 
-// Grid rows carry row-index and row-id (side:item_id), cells col-id: the exception queue's own
-// grid (.grid-row) and Manual match's AG Grids (.ag-row). AG Grid does not render columns outside
-// the viewport, so click the item column, the second from the left (always in view).
-const gridCell = (grid, rowIndex, col = "item_id") =>
-  `${sel(grid)} ${grid === "exceptions-grid" ? ".grid-row" : ".ag-row"}[row-index="${rowIndex}"] [col-id="${col}"]`;
+// Grid rows (the app's QueueGrid, in Exceptions and Manual match) carry row-index and row-id
+// (side:item_id), cells col-id.
+const gridCell = (grid, rowIndex, col = "item_id") => `${sel(grid)} .grid-row[row-index="${rowIndex}"] [col-id="${col}"]`;
 
 async function exceptionsSettled() {
   await until(async () => (await attr("exceptions-count", "data-loading")) === "false", "the exception list to finish loading", LONG);

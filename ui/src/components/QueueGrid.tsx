@@ -8,8 +8,8 @@
 //
 // Rows carry `row-index` and `row-id`, cells `col-id`, like AG Grid's, so tests find them the
 // same way. Keyboard: arrows, Page Up/Down, Home/End move the focus; Space selects (Shift+Space
-// a range); Enter opens. Mouse: click focuses, the checkbox or Ctrl+click selects, Shift+click a
-// range, double-click opens.
+// a range); Enter opens; Ctrl+A asks the screen to select all. Mouse: click focuses, the checkbox
+// or Ctrl+click selects (any click with `clickSelects`), Shift+click a range, double-click opens.
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type ForwardedRef, type ReactElement } from "react";
 
 export interface GridColumn<T> {
@@ -58,6 +58,10 @@ export interface QueueGridProps<T> {
   /** Select or deselect a row; `range` (Shift): everything from the last toggled row to it. */
   onToggleRow?: (i: number, range: boolean) => void;
   onOpenRow?: (i: number) => void;
+  /** Ctrl+A (⌘A) in the grid. */
+  onSelectAll?: () => void;
+  /** A plain click selects too (Manual match), not only the checkbox or Ctrl+click. */
+  clickSelects?: boolean;
   empty?: string;
   testid?: string;
   label?: string;
@@ -251,7 +255,7 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
     const i = indexOf(e.target);
     if (i === null) return;
     const onCheck = (e.target as HTMLElement).classList.contains("grid-check");
-    if (onCheck || e.ctrlKey || e.metaKey || e.shiftKey) {
+    if (onCheck || e.ctrlKey || e.metaKey || e.shiftKey || props.clickSelects) {
       if (onCheck) e.preventDefault(); // the grid sets `checked` from the selection
       props.onToggleRow?.(i, e.shiftKey);
     }
@@ -265,6 +269,11 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a" && props.onSelectAll) {
+      e.preventDefault();
+      props.onSelectAll();
+      return;
+    }
     const n = props.rowCount;
     if (n === 0) return;
     const cur = props.focusedIndex ?? -1;
@@ -296,7 +305,8 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
         }
         return;
       case "Enter":
-        if (cur >= 0) {
+        // Ctrl+Enter belongs to the screen (Manual match: confirm).
+        if (cur >= 0 && !e.ctrlKey && !e.metaKey) {
           e.preventDefault();
           props.onOpenRow?.(cur);
         }

@@ -220,3 +220,20 @@ export class RowBlocks<T> {
     }
   }
 }
+
+/** A click or Space on row `i`: selects it, or deselects it when it was selected; with `range`
+ * (Shift), every loaded row from `anchor` to `i` follows it. Rows not loaded are passed over.
+ * Returns the new anchor. */
+export function toggleRows<T>(selection: Map<string, T>, row: (i: number) => T | undefined, key: (r: T) => string, anchor: number | null, i: number, range: boolean): number | null {
+  const target = row(i);
+  if (!target) return anchor;
+  const on = !selection.has(key(target));
+  const [from, to] = range && anchor !== null ? [Math.min(anchor, i), Math.max(anchor, i)] : [i, i];
+  for (let k = from; k <= to; k++) {
+    const r = row(k);
+    if (!r) continue;
+    if (on) selection.set(key(r), r);
+    else selection.delete(key(r));
+  }
+  return i;
+}

@@ -22,10 +22,10 @@ import {
   type ExceptionSort,
   type QueueRow,
 } from "../logic/exceptions";
-import { RowBlocks } from "../logic/rowBlocks";
+import { RowBlocks, toggleRows } from "../logic/rowBlocks";
 import { isTyping } from "../logic/shortcuts";
 import { formatMinor } from "../money";
-import { useApp, useLoad, type ItemRef } from "../state/app";
+import { useApp, useLoad } from "../state/app";
 
 /** The column that shows a server sort, and its direction. */
 function gridSortOf(sort: ExceptionSort): GridSort {
@@ -210,19 +210,7 @@ export function Exceptions() {
     (i: number, range: boolean) => {
       const b = blocks.current;
       if (!b) return;
-      const row = b.row(i);
-      if (!row) return;
-      const sel = selection.current;
-      const on = !sel.has(rowKey(row));
-      const from = range && anchor.current !== null ? Math.min(anchor.current, i) : i;
-      const to = range && anchor.current !== null ? Math.max(anchor.current, i) : i;
-      for (let k = from; k <= to; k++) {
-        const r = b.row(k);
-        if (!r) continue;
-        if (on) sel.set(rowKey(r), r);
-        else sel.delete(rowKey(r));
-      }
-      anchor.current = i;
+      anchor.current = toggleRows(selection.current, (k) => b.row(k), rowKey, anchor.current, i, range);
       syncSelection();
     },
     [syncSelection],
@@ -349,8 +337,7 @@ export function Exceptions() {
   };
 
   const toManual = () => {
-    const refs: ItemRef[] = selected.map((r) => ({ side: r.side, itemId: r.item_id }));
-    app.setManualPreselect(refs);
+    app.setManualPreselect(selected.map(({ decided: _, ...row }) => row));
     app.go("manual");
   };
 

@@ -1,74 +1,34 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { AgGridReact } from "ag-grid-react";
-import type { CellKeyDownEvent, ColDef, GridApi } from "ag-grid-community";
 import type { Adjustment } from "../bindings/Adjustment";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
-import { amountCol, DEFAULT_COL } from "../components/grid";
 import { MatchBar } from "../components/MatchBar";
-import { useGridTheme } from "../hooks/env";
-import { DEFAULT_FILTERS, loadAllPages, rowKey } from "../logic/exceptions";
+import { QueueGrid, type GridColumn, type GridSort, type QueueGridHandle } from "../components/QueueGrid";
+import { BLOCK_SIZE, buildExceptionQuery, DEFAULT_FILTERS, headerSort, loadAllPages, MAX_BLOCKS, rowKey, sortFromModel, type ExceptionFilters } from "../logic/exceptions";
+import { RowBlocks, toggleRows } from "../logic/rowBlocks";
 import { isTyping } from "../logic/shortcuts";
+import { formatMinor } from "../money";
 import { useApp } from "../state/app";
 
 type Side = "bank" | "ledger";
 
+/** Ctrl+A selects every item the side's filter matches, up to this many (each is read first). */
+export const SELECT_ALL_LIMIT = 1_000;
+
 export function ManualMatch() {
-  const { backend, version, workspace, run, showError, manualPreselect, setManualPreselect, openDetail } = useApp();
+  const { workspace, run, manualPreselect, setManualPreselect, openDetail } = useApp();
   const exp = workspace?.exponent ?? 2;
   const cur = workspace?.currency ?? "";
-  const [data, setData] = useState<Record<Side, ExceptionRow[]>>({ bank: [], ledger: [] });
-  const [loaded, setLoaded] = useState(false);
   const [sel, setSel] = useState<Record<Side, ExceptionRow[]>>({ bank: [], ledger: [] });
   const [busy, setBusy] = useState(false);
   const [barKey, setBarKey] = useState(0);
-  const apis = useRef<Record<Side, GridApi<ExceptionRow> | null>>({ bank: null, ledger: null });
-  const preselect = useRef(manualPreselect);
-
+  // Bumped to empty both sides' selections (Clear, or a match made).
+  const [clearToken, setClearToken] = useState(0);
+  // Items handed over from the Exceptions screen start selected.
+  const [preselect] = useState(manualPreselect);
   useEffect(() => {
-    let cancelled = false;
-    setLoaded(false);
-    const load = async (side: Side) => {
-      let acc: ExceptionRow[] = [];
-      await loadAllPages(
-        (q) => backend.listExceptions(q),
-        { ...DEFAULT_FILTERS, side, sort: "age-desc" },
-        (page) => {
-          acc = acc.concat(page);
-        },
-        () => cancelled,
-      );
-      return acc;
-    };
-    Promise.all([load("bank"), load("ledger")]).then(
-      ([bank, ledger]) => {
-        if (cancelled) return;
-        setData({ bank, ledger });
-        setLoaded(true);
-      },
-      (e) => {
-        if (!cancelled) showError(e);
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [backend, version, showError]);
-
-  // Items handed over from the Exceptions screen are selected once the grids have them.
-  useEffect(() => {
-    if (!loaded || preselect.current.length === 0) return;
-    const want = new Set(preselect.current.map((r) => `${r.side}:${r.itemId}`));
-    preselect.current = [];
-    setManualPreselect([]);
-    setTimeout(() => {
-      for (const side of ["bank", "ledger"] as Side[]) {
-        const api = apis.current[side];
-        api?.forEachNode((n) => {
-          if (n.data && want.has(rowKey(n.data))) n.setSelected(true);
-        });
-      }
-    }, 0);
-  }, [loaded, setManualPreselect]);
+    if (manualPreselect.length) setManualPreselect([]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const submit = async (adjustment: Adjustment | null) => {
     setBusy(true);
@@ -78,17 +38,15 @@ export function ManualMatch() {
     });
     setBusy(false);
     if (r) {
-      setSel({ bank: [], ledger: [] });
+      setClearToken((t) => t + 1);
       setBarKey((k) => k + 1);
     }
   };
 
-  const clear = () => {
-    apis.current.bank?.deselectAll();
-    apis.current.ledger?.deselectAll();
-  };
-
   const selection = useMemo(() => ({ bank: sel.bank, ledger: sel.ledger }), [sel]);
+  const onBank = useCallback((rows: ExceptionRow[]) => setSel((s) => ({ ...s, bank: rows })), []);
+  const onLedger = useCallback((rows: ExceptionRow[]) => setSel((s) => ({ ...s, ledger: rows })), []);
+  const onOpen = useCallback((r: ExceptionRow) => openDetail({ side: r.side, itemId: r.item_id }), [openDetail]);
 
   return (
     <section className="screen fill" data-testid="screen-manual">
@@ -96,66 +54,138 @@ export function ManualMatch() {
         <h1>Manual match</h1>
         <span className="muted">Select open items on both sides; the difference is bank − ledger.</span>
       </header>
-      <MatchBar key={barKey} selection={selection} exponent={exp} currency={cur} busy={busy} onSubmit={(a) => void submit(a)} onClear={clear} />
+      <MatchBar key={barKey} selection={selection} exponent={exp} currency={cur} busy={busy} onSubmit={(a) => void submit(a)} onClear={() => setClearToken((t) => t + 1)} />
       <div className="two-grids">
-        <SideGrid
-          side="bank"
-          title="Open bank lines"
-          rows={data.bank}
-          exponent={exp}
-          loaded={loaded}
-          onApi={(a) => (apis.current.bank = a)}
-          onSelection={(rows) => setSel((s) => ({ ...s, bank: rows }))}
-          onOpen={(r) => openDetail({ side: r.side, itemId: r.item_id })}
-        />
-        <SideGrid
-          side="ledger"
-          title="Open ledger entries"
-          rows={data.ledger}
-          exponent={exp}
-          loaded={loaded}
-          onApi={(a) => (apis.current.ledger = a)}
-          onSelection={(rows) => setSel((s) => ({ ...s, ledger: rows }))}
-          onOpen={(r) => openDetail({ side: r.side, itemId: r.item_id })}
-        />
+        <SideGrid side="bank" title="Open bank lines" exponent={exp} clearToken={clearToken} preselect={preselect} onSelection={onBank} onOpen={onOpen} />
+        <SideGrid side="ledger" title="Open ledger entries" exponent={exp} clearToken={clearToken} preselect={preselect} onSelection={onLedger} onOpen={onOpen} />
       </div>
     </section>
   );
 }
 
+/** One side's open items: the exception queue's grid and block loading, filtered and sorted on
+ * the server. A click selects; the selection is kept by key across filters and scrolling. */
 function SideGrid(props: {
   side: Side;
   title: string;
-  rows: ExceptionRow[];
   exponent: number;
-  loaded: boolean;
-  onApi: (api: GridApi<ExceptionRow>) => void;
+  clearToken: number;
+  preselect: readonly ExceptionRow[];
   onSelection: (rows: ExceptionRow[]) => void;
   onOpen: (r: ExceptionRow) => void;
 }) {
-  const theme = useGridTheme();
+  const { backend, version, showError, toast, run } = useApp();
+  const { side, onSelection, onOpen } = props;
   const [quick, setQuick] = useState("");
+  const [text, setText] = useState("");
+  // Oldest date first, as the queue.
+  const [gridSort, setGridSort] = useState<GridSort>({ colId: "date", dir: "asc" });
+  const [total, setTotal] = useState<number | null>(null);
+  const [focusedIndex, setFocusedIndex] = useState<number | null>(null);
+  const blocks = useRef<RowBlocks<ExceptionRow> | null>(null);
+  const grid = useRef<QueueGridHandle>(null);
+  const selection = useRef(new Map<string, ExceptionRow>());
+  const anchor = useRef<number | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-  const cols = useMemo<ColDef<ExceptionRow>[]>(
-    () => [
-      { field: "item_id", headerName: "Item", width: 126, cellClass: "mono", pinned: "left" },
-      { field: "date", headerName: "Date", width: 90, cellClass: "mono", sort: "asc" },
-      amountCol(props.exponent, { width: 108 }),
-      { field: "reference", headerName: "Reference", width: 110, cellClass: "mono" },
-      { field: "description", headerName: "Description", flex: 1, minWidth: 100, tooltipField: "description" },
-    ],
-    [props.exponent],
+
+  const filters: ExceptionFilters = useMemo(
+    () => ({ ...DEFAULT_FILTERS, side, text, sort: sortFromModel([{ colId: gridSort.colId, sort: gridSort.dir }]) ?? DEFAULT_FILTERS.sort }),
+    [side, text, gridSort],
   );
-  const onKey = useCallback(
-    (e: CellKeyDownEvent<ExceptionRow>) => {
-      const ke = e.event as KeyboardEvent | null;
-      if (ke?.key === "Enter" && !ke.ctrlKey && !ke.metaKey && e.data) props.onOpen(e.data);
+
+  const publish = useCallback(() => {
+    onSelection([...selection.current.values()]);
+    grid.current?.repaint();
+  }, [onSelection]);
+
+  // The preselected items of this side, once.
+  const preselected = useRef(false);
+  useEffect(() => {
+    if (preselected.current) return;
+    preselected.current = true;
+    for (const r of props.preselect) if (r.side === side) selection.current.set(rowKey(r), r);
+    if (selection.current.size) publish();
+  }, [props.preselect, side, publish]);
+
+  const cleared = useRef(props.clearToken);
+  useEffect(() => {
+    if (cleared.current === props.clearToken) return;
+    cleared.current = props.clearToken;
+    selection.current.clear();
+    anchor.current = null;
+    publish();
+  }, [props.clearToken, publish]);
+
+  // Filter text is debounced.
+  useEffect(() => {
+    const t = setTimeout(() => setText(quick), 250);
+    return () => clearTimeout(t);
+  }, [quick]);
+
+  useEffect(() => {
+    const b: RowBlocks<ExceptionRow> = new RowBlocks<ExceptionRow>({
+      fetch: (offset, limit) => backend.listExceptions(buildExceptionQuery(filters, offset, limit)),
+      key: rowKey,
+      blockSize: BLOCK_SIZE,
+      maxBlocks: MAX_BLOCKS,
+      loaded: (_offset, count) => {
+        if (blocks.current !== b) return;
+        setTotal(count);
+        grid.current?.repaint();
+      },
+      failed: (_offset, e) => {
+        if (blocks.current === b) showError(e);
+      },
+    });
+    blocks.current?.dispose();
+    blocks.current = b;
+    anchor.current = null;
+    setTotal(null);
+    grid.current?.scrollToTop();
+    b.show(0, 0);
+    return () => b.dispose();
+  }, [backend, filters, showError]);
+
+  // After a change (a match made here or elsewhere) the rows on screen are read again.
+  const shownVersion = useRef(version);
+  useEffect(() => {
+    if (shownVersion.current === version) return;
+    shownVersion.current = version;
+    blocks.current?.refresh();
+  }, [version]);
+
+  const toggle = useCallback(
+    (i: number, range: boolean) => {
+      const b = blocks.current;
+      if (!b) return;
+      anchor.current = toggleRows(selection.current, (k) => b.row(k), rowKey, anchor.current, i, range);
+      publish();
     },
-    [props],
+    [publish],
   );
+
+  /** Every item the filter matches, when there are few enough to read. */
+  const selectAll = useCallback(async () => {
+    const count = blocks.current?.total ?? 0;
+    if (count > SELECT_ALL_LIMIT) {
+      toast(`Select all takes at most ${SELECT_ALL_LIMIT.toLocaleString("en-US")} items; ${count.toLocaleString("en-US")} match. Narrow the filter.`);
+      return;
+    }
+    const rows: ExceptionRow[] = [];
+    const done = await run((b) => loadAllPages((q) => b.listExceptions(q), filters, (page) => rows.push(...page)));
+    if (!done) return;
+    for (const r of rows) selection.current.set(rowKey(r), r);
+    publish();
+  }, [filters, publish, run, toast]);
+
+  const onHeaderClick = (colId: string) => {
+    const next = headerSort(colId, gridSort.colId === colId ? gridSort.dir : null);
+    if (next) setGridSort({ colId, dir: next.dir });
+  };
+
   // "/" focuses the bank side's filter.
   useEffect(() => {
-    if (props.side !== "bank") return;
+    if (side !== "bank") return;
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.key === "/" && !isTyping(e.target)) {
         e.preventDefault();
@@ -164,41 +194,66 @@ function SideGrid(props: {
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [props.side]);
+  }, [side]);
+
+  const exp = props.exponent;
+  const columns = useMemo<GridColumn<ExceptionRow>[]>(
+    () => [
+      { id: "item_id", header: "Item", width: 118, text: (r) => r.item_id, className: "mono", tooltip: true },
+      { id: "date", header: "Date", width: 88, text: (r) => r.date, className: "mono", sortable: true },
+      { id: "amount_minor", header: "Amount", width: 108, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : ""), sortable: true },
+      { id: "reference", header: "Reference", width: 104, text: (r) => r.reference, className: "mono", tooltip: true },
+      { id: "description", header: "Description", width: 90, grow: true, text: (r) => r.description, tooltip: true },
+    ],
+    [exp],
+  );
+  const rowAt = useCallback((i: number) => blocks.current?.row(i), []);
+  const isSelected = useCallback((key: string) => selection.current.has(key), []);
+  const openRow = useCallback(
+    (i: number) => {
+      const r = blocks.current?.row(i);
+      if (r) onOpen(r);
+    },
+    [onOpen],
+  );
 
   return (
     <div className="side-grid">
       <div className="side-grid-head">
         <span className="strong">{props.title}</span>
-        <span className="muted small" data-testid={`manual-${props.side}-count`} data-count={props.rows.length}>
-          {props.loaded ? props.rows.length.toLocaleString("en-US") : "…"}
+        <span className="muted small" data-testid={`manual-${side}-count`} data-count={total ?? 0}>
+          {total === null ? "…" : total.toLocaleString("en-US")}
         </span>
         <span className="spacer" />
         <input
           ref={searchRef}
           type="search"
-          placeholder="Filter…"
+          placeholder="Filter id, reference, description, amount…"
           value={quick}
           onChange={(e) => setQuick(e.target.value)}
-          data-testid={`manual-${props.side}-filter`}
+          data-testid={`manual-${side}-filter`}
           aria-label={`Filter ${props.title}`}
         />
       </div>
-      <div className="grid-wrap" data-testid={`manual-${props.side}-grid`}>
-        <AgGridReact<ExceptionRow>
-          theme={theme}
-          rowData={props.rows}
-          columnDefs={cols}
-          defaultColDef={DEFAULT_COL}
-          getRowId={(p) => rowKey(p.data)}
-          rowSelection={{ mode: "multiRow", checkboxes: true, headerCheckbox: false, enableClickSelection: true }}
-          selectionColumnDef={{ pinned: "left", width: 36, minWidth: 36, maxWidth: 36, resizable: false, suppressHeaderMenuButton: true }}
-          quickFilterText={quick}
-          onGridReady={(e) => props.onApi(e.api)}
-          onSelectionChanged={(e) => props.onSelection(e.api.getSelectedRows())}
-          onCellKeyDown={onKey}
-          animateRows={false}
-          overlayNoRowsTemplate={props.loaded ? "No open items." : "Loading…"}
+      <div className="grid-wrap" data-testid={`manual-${side}-grid`}>
+        <QueueGrid<ExceptionRow>
+          ref={grid}
+          columns={columns}
+          rowCount={total ?? 1}
+          row={rowAt}
+          rowKey={rowKey}
+          isSelected={isSelected}
+          focusedIndex={focusedIndex}
+          sort={gridSort}
+          onRange={(first, last) => blocks.current?.show(first, last)}
+          onHeaderClick={onHeaderClick}
+          onFocusRow={setFocusedIndex}
+          onToggleRow={toggle}
+          onOpenRow={openRow}
+          onSelectAll={() => void selectAll()}
+          clickSelects
+          empty="No open items."
+          label={props.title}
         />
       </div>
     </div>

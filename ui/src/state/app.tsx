@@ -2,6 +2,7 @@ import { mark } from "../logic/perfMarks";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Backend, Side } from "../backend/Backend";
 import { BackendError, toBackendError } from "../backend/errors";
+import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { ImportResult } from "../bindings/ImportResult";
 import type { Profile } from "../bindings/Profile";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
@@ -39,8 +40,8 @@ export interface AppState {
   detail: ItemRef | null;
   helpOpen: boolean;
   lastImport: ImportResult | null;
-  /** Items handed from the Exceptions screen to Manual match. */
-  manualPreselect: ItemRef[];
+  /** Items handed from the Exceptions screen to Manual match, to start selected there. */
+  manualPreselect: ExceptionRow[];
 
   go(screen: Screen): void;
   signedIn(p: Profile): void;
@@ -53,7 +54,7 @@ export interface AppState {
   openDetail(ref: ItemRef | null): void;
   setHelpOpen(open: boolean): void;
   setLastImport(r: ImportResult | null): void;
-  setManualPreselect(items: ItemRef[]): void;
+  setManualPreselect(items: ExceptionRow[]): void;
   /** Runs a backend call: errors go to the banner (and give undefined), `ok` becomes a toast,
    * `change` bumps the version so screens reload. */
   run<T>(fn: (b: Backend) => Promise<T>, opts?: { ok?: string | ((v: T) => string); change?: boolean }): Promise<T | undefined>;
@@ -78,7 +79,7 @@ export function AppProvider(props: { backend: Backend; children: ReactNode; init
   const [detail, setDetail] = useState<ItemRef | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [lastImport, setLastImport] = useState<ImportResult | null>(null);
-  const [manualPreselect, setManualPreselect] = useState<ItemRef[]>([]);
+  const [manualPreselect, setManualPreselect] = useState<ExceptionRow[]>([]);
   const toastId = useRef(0);
 
   const toast = useCallback((text: string) => {
