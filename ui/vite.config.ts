@@ -21,7 +21,6 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: {
-          grid: ["ag-grid-community", "ag-grid-react"],
           charts: ["echarts"],
         },
       },
@@ -32,7 +31,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     css: false,
-    // Rendering AG Grid in jsdom takes seconds when the machine is busy (a cargo build on both
+    // Rendering screens in jsdom takes seconds when the machine is busy (a cargo build on both
     // cores): a generous limit keeps the component tests about behaviour, not speed.
     testTimeout: 30_000,
   },
