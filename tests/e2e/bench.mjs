@@ -15,6 +15,7 @@
 //              idle frames (nothing changes) for comparison
 //   decision: click "accept" on a suggestion → stored → the grid shows it (its rows marked
 //             decided, painted) → the grid's blocks refreshed from the server and painted
+//   manual match: click on its link → both sides' first rows painted
 //
 // Prints a Markdown table for BENCHMARKS.md. Exits non-zero only when the harness fails, never
 // on a slow figure (speed is recorded, not asserted).
@@ -230,6 +231,19 @@ async function main() {
   }
   const suggestedRows = (await marks())["exceptions-rows"];
 
+  // Manual match: both sides' first blocks, from the click on its link.
+  const manual = [];
+  for (let i = 0; i < RUNS; i++) {
+    await click("nav-workspaces");
+    await (await browser.$(sel("screen-workspaces"))).waitForDisplayed({ timeout: TIMEOUT });
+    const t = await clickInPage(sel("nav-manual"));
+    if (t === null) throw new Error("no Manual match link");
+    const open = await markAfter("manual-open", t, "both sides of Manual match to show their first rows");
+    manual.push(open - t);
+    timelines.push(`manual match run ${i + 1} (open ${ms(open - t)}): ${await timeline(t, open)}`);
+  }
+  const manualCounts = await browser.execute(() => ["bank", "ledger"].map((s) => document.querySelector(`[data-testid="manual-${s}-count"]`)?.getAttribute("data-count")));
+
   const frameStats = (gaps) => {
     const sorted = [...gaps].sort((a, b) => a - b);
     const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] : 0);
@@ -258,6 +272,7 @@ async function main() {
   console.log(`| decision click → stored → shown on the loaded rows (before paint) | | ${ms(median(decisions.map((d) => d.applied)))} | ${decisions.map((d) => ms(d.applied)).join(", ")} |`);
   console.log(`| decision click → grid updated and painted (${suggestedRows} rows in the filter) | ≤ 50 ms | ${ms(median(decisions.map((d) => d.first)))} | ${decisions.map((d) => ms(d.first)).join(", ")} |`);
   console.log(`| decision click → the grid's blocks refreshed from the server and painted | | ${ms(median(decisions.map((d) => d.refreshed)))} | ${decisions.map((d) => ms(d.refreshed)).join(", ")} |`);
+  console.log(`| manual match: click → both sides' first rows painted (${manualCounts[0]} bank lines, ${manualCounts[1]} ledger entries open) | | ${ms(median(manual))} | ${manual.map(ms).join(", ")} |`);
   console.log("\nIPC calls in flight (ms after the click, sent→answered):");
   for (const line of timelines) console.log(`- ${line}`);
 }

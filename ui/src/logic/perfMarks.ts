@@ -8,7 +8,7 @@
  * load as they scroll into view), exceptions-rows (a count: the latest total),
  * exceptions-refreshed (after a change, the blocks on screen reloaded and painted).
  * A decision's: decision-start, decision-stored, decision-grid-applied (the loaded rows show it),
- * decision-grid-updated (painted). */
+ * decision-grid-updated (painted). Manual match's: manual-open (both sides' first rows painted). */
 
 type Marks = Record<string, number>;
 
