@@ -1,6 +1,8 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Exceptions } from "./Exceptions";
 import { ManualMatch } from "./ManualMatch";
+import { useApp } from "../state/app";
 import { buildExceptionQuery, DEFAULT_FILTERS } from "../logic/exceptions";
 import { demoBackend, renderWith } from "../test/render";
 
@@ -72,5 +74,29 @@ describe("Manual match screen", () => {
     fireEvent.keyDown(viewport, { key: "a", ctrlKey: true });
     await waitFor(() => expect(screen.getByTestId("manual-ledger-total").getAttribute("data-count")).toBe(String(all)));
     expect(screen.getByTestId("manual-bank-total").getAttribute("data-count")).toBe("0");
+  });
+
+  it("items handed over from the Exceptions screen start selected", async () => {
+    const ctx = await demoBackend("clara");
+    function Screens() {
+      const { screen: at } = useApp();
+      return at === "manual" ? <ManualMatch /> : <Exceptions />;
+    }
+    renderWith(<Screens />, { ...ctx, screen: "exceptions" });
+    const check = (i: number) => screen.getByTestId("exceptions-grid").querySelector<HTMLInputElement>(`.grid-row[row-index="${i}"] .grid-check`);
+    await waitFor(() => expect(check(1)?.disabled).toBe(false));
+    const picked = [0, 1].map((i) => screen.getByTestId("exceptions-grid").querySelector(`.grid-row[row-index="${i}"]`)!.getAttribute("row-id")!);
+    fireEvent.click(check(0)!);
+    fireEvent.click(check(1)!);
+    await waitFor(() => expect(screen.getByTestId("selection-count").getAttribute("data-count")).toBe("2"));
+    fireEvent.click(screen.getByTestId("bulk-manual-match"));
+    await waitFor(() => expect(screen.getByTestId("screen-manual")).toBeTruthy());
+    const selectedCount = () => ["bank", "ledger"].reduce((n, s) => n + Number(screen.getByTestId(`manual-${s}-total`).getAttribute("data-count")), 0);
+    await waitFor(() => expect(selectedCount()).toBe(2));
+    // The same rows show selected in their side's grid.
+    for (const key of picked) {
+      const side = key.split(":")[0]!;
+      await waitFor(() => expect(screen.getByTestId(`manual-${side}-grid`).querySelector(`.grid-row[row-id="${key}"]`)?.classList.contains("selected")).toBe(true));
+    }
   });
 });
