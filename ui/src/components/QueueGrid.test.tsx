@@ -169,3 +169,60 @@ describe("QueueGrid", () => {
     expect(visibleRange(0, 280, 28, 0)).toBeNull();
   });
 });
+
+describe("QueueGrid column widths", () => {
+  const clientWidth = Object.getOwnPropertyDescriptor(Element.prototype, "clientWidth")!;
+  beforeAll(() =>
+    Object.defineProperty(HTMLElement.prototype, "clientWidth", {
+      configurable: true,
+      get(this: HTMLElement) {
+        return this.classList.contains("grid-viewport") ? 500 : clientWidth.get!.call(this);
+      },
+    }),
+  );
+  afterAll(() => {
+    delete (HTMLElement.prototype as { clientWidth?: number }).clientWidth;
+  });
+
+  const GROWING: GridColumn<Row>[] = [
+    { id: "id", header: "Id", width: 80, text: (r) => r.id, sortable: true },
+    { id: "n", header: "N", width: 60, grow: true, text: (r) => String(r.n) },
+  ];
+  const onHeaderClick = vi.fn();
+  function Grid() {
+    return <QueueGrid<Row> onHeaderClick={onHeaderClick} columns={GROWING} rowCount={5} row={(i) => ({ id: `R${i}`, n: i })} rowKey={(r) => r.id} isSelected={() => false} focusedIndex={null} sort={null} testid="grid" />;
+  }
+  const width = (col: string) => screen.getByTestId("grid").querySelector<HTMLElement>(`.grid-row[row-index="0"] [col-id="${col}"]`)!.style.width;
+  const headerWidth = (col: string) => screen.getByTestId("grid").querySelector<HTMLElement>(`.grid-header-cell[col-id="${col}"]`)!.style.width;
+
+  it("dragging a header's edge resizes its column and the grow column takes the difference; a double-click restores it", async () => {
+    render(<Grid />);
+    // 500 px: the check column 34, Id 80, N the rest.
+    expect(width("id")).toBe("80px");
+    expect(width("n")).toBe(`${500 - 34 - 80}px`);
+    const handle = screen.getByTestId("grid").querySelector<HTMLElement>('.grid-header-cell[col-id="id"] .col-resize')!;
+    fireEvent.mouseDown(handle, { clientX: 100 });
+    fireEvent.mouseMove(window, { clientX: 160 });
+    fireEvent.mouseUp(window);
+    expect(width("id")).toBe("140px");
+    // The click that ends a drag over the header does not sort.
+    fireEvent.click(screen.getByTestId("grid").querySelector('.grid-header-cell[col-id="id"]')!);
+    expect(onHeaderClick).not.toHaveBeenCalled();
+    expect(headerWidth("id")).toBe("140px");
+    expect(width("n")).toBe(`${500 - 34 - 140}px`);
+    // Never narrower than 40 px.
+    fireEvent.mouseDown(handle, { clientX: 100 });
+    fireEvent.mouseMove(window, { clientX: -500 });
+    fireEvent.mouseUp(window);
+    expect(width("id")).toBe("40px");
+    // After the button is up, moving does nothing.
+    fireEvent.mouseMove(window, { clientX: 300 });
+    expect(width("id")).toBe("40px");
+    fireEvent.doubleClick(handle);
+    expect(width("id")).toBe("80px");
+    // Later, a plain click on the header sorts.
+    await new Promise((r) => setTimeout(r, 0));
+    fireEvent.click(screen.getByTestId("grid").querySelector('.grid-header-cell[col-id="id"]')!);
+    expect(onHeaderClick).toHaveBeenCalledWith("id");
+  });
+});

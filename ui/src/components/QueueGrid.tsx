@@ -68,6 +68,7 @@ export interface QueueGridProps<T> {
 }
 
 const CHECK_WIDTH = 34;
+const MIN_COLUMN_WIDTH = 40;
 
 interface PoolRow<T> {
   el: HTMLDivElement;
@@ -101,6 +102,10 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
   const header = useRef<HTMLDivElement>(null);
   const pool = useRef<PoolRow<T>[]>([]);
   const widths = useRef<number[]>([]);
+  // Widths the user dragged, by column id (they replace the column's own width).
+  const dragged = useRef(new Map<string, number>());
+  // A drag that ends over the header cell ends with a click there, which must not sort.
+  const resizing = useRef(false);
   // The latest props, for the scroll handler and the handle (they outlive a render).
   const p = useRef(props);
   p.current = props;
@@ -108,7 +113,10 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
   const applyWidths = useCallback(() => {
     const vp = viewport.current;
     if (!vp) return;
-    const w = columnWidths(p.current.columns, vp.clientWidth);
+    const w = columnWidths(
+      p.current.columns.map((c) => ({ ...c, width: dragged.current.get(c.id) ?? c.width })),
+      vp.clientWidth,
+    );
     const total = w.reduce((s, x) => s + x, CHECK_WIDTH);
     if (w.length === widths.current.length && w.every((x, i) => x === widths.current[i])) return;
     widths.current = w;
@@ -319,13 +327,42 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
     props.onFocusRow?.(next);
   };
 
+  /** Dragging a header cell's right edge resizes its column (the grow column gives or takes the
+   * difference); a double-click there restores it. */
+  const startResize = (e: React.MouseEvent, colId: string, index: number) => {
+    e.preventDefault();
+    e.stopPropagation();
+    resizing.current = true;
+    const x0 = e.clientX;
+    // The column's own width (a grow column's minimum: it also takes the room left over).
+    const own0 = dragged.current.get(colId) ?? p.current.columns[index]!.width;
+    const move = (m: MouseEvent) => {
+      dragged.current.set(colId, Math.max(MIN_COLUMN_WIDTH, Math.round(own0 + m.clientX - x0)));
+      applyWidths();
+      paint();
+    };
+    const up = () => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+      setTimeout(() => (resizing.current = false), 0);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
+  };
+  const resetWidth = (e: React.MouseEvent, colId: string) => {
+    e.stopPropagation();
+    dragged.current.delete(colId);
+    applyWidths();
+    paint();
+  };
+
   const { columns, sort } = props;
   return (
     <div className="queue-grid" data-testid={props.testid}>
       <div className="grid-header" ref={header} role="presentation">
         <div className="grid-header-row" role="row">
           <span className="grid-header-cell grid-check-cell" />
-          {columns.map((c) => {
+          {columns.map((c, i) => {
             const sorted = sort && sort.colId === c.id ? sort.dir : null;
             return (
               <span
@@ -335,10 +372,17 @@ function QueueGridInner<T>(props: QueueGridProps<T>, ref: ForwardedRef<QueueGrid
                 className={`grid-header-cell${c.align === "right" ? " right" : ""}${c.sortable ? " sortable" : ""}`}
                 title={c.headerTooltip ?? (c.sortable ? `Sort by ${c.header}` : undefined)}
                 aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
-                onClick={c.sortable ? () => props.onHeaderClick?.(c.id) : undefined}
+                onClick={c.sortable ? () => !resizing.current && props.onHeaderClick?.(c.id) : undefined}
               >
                 {c.header}
                 {sorted && <span className="sort-mark">{sorted === "asc" ? " ▲" : " ▼"}</span>}
+                <span
+                  className="col-resize"
+                  title="Drag to resize; double-click to restore"
+                  onMouseDown={(e) => startResize(e, c.id, i)}
+                  onDoubleClick={(e) => resetWidth(e, c.id)}
+                  onClick={(e) => e.stopPropagation()}
+                />
               </span>
             );
           })}
