@@ -217,12 +217,25 @@ async function main() {
     const cell = await browser.$(`${sel("exceptions-grid")} .grid-row[row-index="0"] [col-id="item_id"]`);
     await cell.waitForDisplayed({ timeout: TIMEOUT });
     await cell.click();
-    const btn = await until(async () => {
-      const bs = await browser.$$('[data-testid^="suggestion-accept-"]');
-      return bs.length ? bs[0].getAttribute("data-testid") : null;
-    }, "a suggestion to accept");
+    const item = await browser.execute(() => document.querySelector('[data-testid="exceptions-grid"] .grid-row[row-index="0"] [col-id="item_id"]')?.textContent ?? "");
+    // A suggestion that names this row's item (the panel may still show the previous row's).
+    const btn = await until(
+      () =>
+        browser.execute((item) => {
+          for (const s of document.querySelectorAll("[data-suggestion-id]")) {
+            if ([...s.querySelectorAll(".chip")].some((c) => c.textContent.trim().endsWith(` ${item}`))) return `suggestion-accept-${s.getAttribute("data-suggestion-id")}`;
+          }
+          return null;
+        }, item),
+      `a suggestion of ${item} to accept (panel: ${await browser.execute(() => document.querySelector('[data-testid="suggestions-panel"]')?.textContent?.slice(0, 300))})`,
+    );
     const t = await clickInPage(sel(btn));
-    const stored = await markAfter("decision-stored", t, "the decision to be stored");
+    const stored = await until(async () => {
+      const banner = await browser.$(sel("error-banner"));
+      if ((await banner.isExisting()) && (await banner.isDisplayed())) throw new Error(`accepting ${btn}: ${await banner.getText()}`);
+      const m = await marks();
+      return m["decision-stored"] && m["decision-stored"] >= t ? m["decision-stored"] : null;
+    }, "the decision to be stored");
     const first = await markAfter("decision-grid-updated", t, "the grid to show the decision");
     const refreshed = await markAfter("exceptions-refreshed", t, "the grid to refresh from the server");
     const applied = (await marks())["decision-grid-applied"];
