@@ -236,6 +236,25 @@ describe("Exceptions screen: the grid reads blocks from list_exceptions", () => 
     // The focus went to the row that took the decided row's place, so a/r can go on down the list.
     const next = cell(0, "item_id")!.textContent!;
     await waitFor(() => expect(screen.getByTestId("suggestions-panel").textContent).toContain(`Suggestions for ${next}`));
-    expect(marks()["exceptions-refreshed"]).toBeGreaterThanOrEqual(marks()["decision-grid-applied"]!);
+    await waitFor(() => expect(marks()["exceptions-refreshed"]).toBeGreaterThanOrEqual(marks()["decision-grid-applied"]!));
+  });
+
+  it("the suggestions panel offers nothing from the previous row while the focused row's list loads", async () => {
+    const ctx = await demoBackend("clara");
+    renderWith(<Exceptions />, { ...ctx, screen: "exceptions" });
+    await settled();
+    fireEvent.change(screen.getByTestId("exceptions-filter-reason"), { target: { value: "suggested" } });
+    await waitFor(() => expect(cell(1, "item_id")?.textContent).toBeTruthy());
+    await settled();
+    const buttons = () => screen.getByTestId("suggestions-panel").querySelectorAll('[data-testid^="suggestion-accept-"]');
+    fireEvent.click(cell(0, "item_id")!);
+    await waitFor(() => expect(buttons().length).toBeGreaterThan(0));
+    const first = [...buttons()].map((b) => b.getAttribute("data-testid"));
+    // The focus moves: at once, no button of row 0's list is offered.
+    fireEvent.click(cell(1, "item_id")!);
+    expect(screen.getByTestId("suggestions-panel").textContent).toContain(`Suggestions for ${cell(1, "item_id")!.textContent}`);
+    expect([...buttons()].filter((b) => first.includes(b.getAttribute("data-testid")))).toHaveLength(0);
+    // Then row 1's own list arrives.
+    await waitFor(() => expect(buttons().length).toBeGreaterThan(0));
   });
 });

@@ -483,7 +483,7 @@ function SuggestionsPanel(props: {
   onLoaded: (s: Suggestion[]) => void;
   decide: (decided: Suggestion[], accept: boolean, ok: string) => Promise<unknown>;
 }) {
-  const { openDetail } = useApp();
+  const { openDetail, version } = useApp();
   const [showAll, setShowAll] = useState(false);
   const [checked, setChecked] = useState<Set<number>>(new Set());
   // Arrowing through the grid should not send a request per row passed.
@@ -492,16 +492,24 @@ function SuggestionsPanel(props: {
     const t = setTimeout(() => setF(props.focused), 120);
     return () => clearTimeout(t);
   }, [props.focused]);
+  const focusedKey = showAll ? "all" : props.focused ? rowKey(props.focused) : "";
   const { data, loading } = useLoad(
-    (b) => (showAll ? b.listSuggestions(null, null) : f ? b.listSuggestions(f.side, f.item_id) : Promise.resolve([] as Suggestion[])),
+    async (b) => ({
+      key: showAll ? "all" : f ? rowKey(f) : "",
+      version,
+      list: showAll ? await b.listSuggestions(null, null) : f ? await b.listSuggestions(f.side, f.item_id) : [],
+    }),
     [showAll, f?.side, f?.item_id],
   );
-  const list = data ?? [];
+  // Only a list read for the focused row, since the last change, is shown and acted on: right after
+  // the focus moves or a decision, the previous list would offer suggestions no longer meant.
+  const current = data !== undefined && data.key === focusedKey && data.version === version;
+  const list = useMemo(() => (current ? data.list : []), [current, data]);
   useEffect(() => {
     props.onLoaded(showAll ? [] : list);
     setChecked((c) => new Set([...c].filter((id) => list.some((s) => s.id === id))));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [data, showAll]);
+  }, [list, showAll]);
 
   const decide = (ids: number[], accept: boolean) =>
     props.decide(
@@ -521,7 +529,7 @@ function SuggestionsPanel(props: {
   return (
     <aside className="suggestions" data-testid="suggestions-panel" data-count={list.length}>
       <div className="panel-head">
-        <div className="strong">{showAll ? "All open suggestions" : f ? `Suggestions for ${f.item_id}` : "Suggestions"}</div>
+        <div className="strong">{showAll ? "All open suggestions" : props.focused ? `Suggestions for ${props.focused.item_id}` : "Suggestions"}</div>
         <label className="small nowrap">
           <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} data-testid="suggestions-show-all" /> all
         </label>
@@ -538,9 +546,9 @@ function SuggestionsPanel(props: {
         </div>
       )}
       <div className="panel-body">
-        {!showAll && !f && <div className="muted pad">Focus a row (click or arrow keys) to see its suggestions.</div>}
-        {loading && list.length === 0 && (showAll || f) && <div className="muted pad">Loading…</div>}
-        {!loading && list.length === 0 && (showAll || f) && <div className="muted pad">No open suggestions{f && !showAll ? " for this item" : ""}.</div>}
+        {!showAll && !props.focused && <div className="muted pad">Focus a row (click or arrow keys) to see its suggestions.</div>}
+        {(loading || !current) && list.length === 0 && (showAll || props.focused) && <div className="muted pad">Loading…</div>}
+        {!loading && current && list.length === 0 && (showAll || props.focused) && <div className="muted pad">No open suggestions{props.focused && !showAll ? " for this item" : ""}.</div>}
         {list.map((s, i) => (
           <div key={s.id} className={`suggestion ${i === 0 && !showAll ? "best" : ""}`} data-testid={`suggestion-${s.id}`} data-suggestion-id={s.id}>
             <div className="row gap">
