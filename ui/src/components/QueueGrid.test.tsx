@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { gridViewportSize } from "../test/layout";
 import { columnWidths, QueueGrid, visibleRange, type GridColumn } from "./QueueGrid";
 
 interface Row {
@@ -8,18 +9,8 @@ interface Row {
   n: number;
 }
 
-// jsdom lays nothing out: the viewport gets a window's height (280 px: 10 rows of 28 px).
-beforeAll(() =>
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains("grid-viewport") ? 280 : 0;
-    },
-  }),
-);
-afterAll(() => {
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-});
+// 280 px: 10 rows of 28 px.
+gridViewportSize(280);
 
 const COLUMNS: GridColumn<Row>[] = [
   { id: "id", header: "Id", width: 80, text: (r) => r.id },
@@ -171,18 +162,7 @@ describe("QueueGrid", () => {
 });
 
 describe("QueueGrid column widths", () => {
-  const clientWidth = Object.getOwnPropertyDescriptor(Element.prototype, "clientWidth")!;
-  beforeAll(() =>
-    Object.defineProperty(HTMLElement.prototype, "clientWidth", {
-      configurable: true,
-      get(this: HTMLElement) {
-        return this.classList.contains("grid-viewport") ? 500 : clientWidth.get!.call(this);
-      },
-    }),
-  );
-  afterAll(() => {
-    delete (HTMLElement.prototype as { clientWidth?: number }).clientWidth;
-  });
+  gridViewportSize(280, 500);
 
   const GROWING: GridColumn<Row>[] = [
     { id: "id", header: "Id", width: 80, text: (r) => r.id, sortable: true },

@@ -310,7 +310,7 @@ describe("exception grid blocks (RowBlocks)", () => {
     expect(b.row(0)!.item_id).toBe(applyExceptionQuery(many.slice(2), buildExceptionQuery(DEFAULT_FILTERS, 0, 1), 2).rows[0]!.item_id);
   });
 
-  it("a failed block is reported and not asked again until a retry; a disposed one hears nothing", async () => {
+  it("a failed block is reported and not asked again until a refresh; a disposed one hears nothing", async () => {
     const failed: string[] = [];
     const loaded: number[] = [];
     let fail = true;
@@ -325,7 +325,7 @@ describe("exception grid blocks (RowBlocks)", () => {
     await settle();
     expect(failed).toHaveLength(1);
     fail = false;
-    b.retry();
+    b.refresh();
     await settle();
     // The block, then the one ahead.
     expect(loaded).toEqual([0, 500]);

@@ -46,7 +46,7 @@ interface Block<T> {
  * Invariants: a block holds rows from one server answer; a block's rows are only replaced by an
  * answer of the same or a newer generation; at most `maxInFlight` calls of the current
  * generation run at once, and a block is asked for at most once per generation, unless it failed
- * and `refresh` or `retry` asks again.
+ * and `refresh` asks again (a failure is shown once, not retried while the screen scrolls).
  */
 export class RowBlocks<T> {
   /** The row count, once the first answer came. */
@@ -100,12 +100,6 @@ export class RowBlocks<T> {
     this.pump();
   }
 
-  /** Asks again for the blocks on screen that failed. */
-  retry(): void {
-    this.failedBlocks.clear();
-    this.pump();
-  }
-
   /** Is a block on screen still to come (asked for or waiting its turn)? The block ahead does
    * not count. */
   loading(): boolean {
@@ -150,7 +144,7 @@ export class RowBlocks<T> {
     for (const block of this.blocks.values()) yield* block.rows;
   }
 
-  /** Blocks held, for tests and the benchmark. */
+  /** Blocks held (tests look at them). */
   heldBlocks(): number[] {
     return [...this.blocks.keys()].sort((a, b) => a - b);
   }

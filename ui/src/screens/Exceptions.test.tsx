@@ -1,9 +1,10 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Exceptions } from "./Exceptions";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import { BLOCK_SIZE, buildExceptionQuery, DEFAULT_FILTERS } from "../logic/exceptions";
+import { gridViewportSize } from "../test/layout";
 import { demoBackend, renderWith } from "../test/render";
 
 const count = () => screen.getByTestId("exceptions-count");
@@ -14,20 +15,7 @@ const gridRow = (i: number) => screen.getByTestId("exceptions-grid").querySelect
 const cell = (i: number, col: string) => screen.getByTestId("exceptions-grid").querySelector<HTMLElement>(`.grid-row[row-index="${i}"] [col-id="${col}"]`);
 const marks = () => (window as unknown as { __reconMarks?: Record<string, number> }).__reconMarks ?? {};
 
-// jsdom lays nothing out, so the grid would see a viewport 0 px high and render no row. The
-// grid's viewport gets the height of a window (600 px).
-const clientHeight = Object.getOwnPropertyDescriptor(Element.prototype, "clientHeight")!;
-beforeAll(() =>
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains("grid-viewport") ? 600 : clientHeight.get!.call(this);
-    },
-  }),
-);
-afterAll(() => {
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-});
+gridViewportSize(600);
 
 /** Makes list_exceptions wait until the returned function is called, to see what the grid shows
  * before the refresh that follows a decision. */

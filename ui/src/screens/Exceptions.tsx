@@ -3,26 +3,24 @@ import type { Backend } from "../backend/Backend";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { Suggestion } from "../bindings/Suggestion";
 import { Badge } from "../components/Feedback";
-import { QueueGrid, type GridColumn, type GridSort, type QueueGridHandle } from "../components/QueueGrid";
+import { exceptionColumns } from "../components/exceptionColumns";
+import { QueueGrid, type GridSort } from "../components/QueueGrid";
 import { mark, markAfterPaint } from "../logic/perfMarks";
 import {
   assignmentEffect,
-  BLOCK_SIZE,
-  buildExceptionQuery,
   decisionEffect,
   DEFAULT_FILTERS,
   EXCEPTION_REASONS,
   headerSort,
-  MAX_BLOCKS,
   modelForSort,
   rowKey,
-  SORTABLE_COLUMNS,
   SORTS,
   type ExceptionFilters,
   type ExceptionSort,
   type QueueRow,
 } from "../logic/exceptions";
-import { RowBlocks, toggleRows } from "../logic/rowBlocks";
+import type { RowBlocks } from "../logic/rowBlocks";
+import { useQueueRows } from "../hooks/useQueueRows";
 import { isTyping } from "../logic/shortcuts";
 import { formatMinor } from "../money";
 import { useApp, useLoad } from "../state/app";
@@ -35,7 +33,7 @@ function gridSortOf(sort: ExceptionSort): GridSort {
 
 export function Exceptions() {
   const app = useApp();
-  const { backend, version, workspace, profile, run, bump, openDetail, showError } = app;
+  const { workspace, profile, run, bump, openDetail } = app;
   const exp = workspace?.exponent ?? 2;
   const cur = workspace?.currency ?? "";
 
@@ -43,21 +41,12 @@ export function Exceptions() {
   // The column whose header shows the sort (Date and Days both show the age sort).
   const [gridSort, setGridSort] = useState<GridSort>(() => gridSortOf(DEFAULT_FILTERS.sort));
   const [textInput, setTextInput] = useState("");
-  const [total, setTotal] = useState<number | null>(null);
-  const [loading, setLoading] = useState(true);
-  // The selection by row key, with each row's latest data: it survives scrolling, blocks
-  // dropped from memory and refreshes. `selected` is its list for the bulk bar.
-  const selection = useRef(new Map<string, QueueRow>());
-  const [selected, setSelected] = useState<QueueRow[]>([]);
-  const anchor = useRef<number | null>(null);
   const [focusedIndex, setFocusedIndex] = useState<number | null>(null);
   const [focused, setFocused] = useState<QueueRow | null>(null);
   const focusedRef = useRef<{ index: number | null; row: QueueRow | null }>({ index: null, row: null });
   useLayoutEffect(() => {
     focusedRef.current = { index: focusedIndex, row: focused };
   }, [focusedIndex, focused]);
-  const grid = useRef<QueueGridHandle>(null);
-  const blocks = useRef<RowBlocks<QueueRow> | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
   // Free-text search is debounced; the other filters apply at once.
@@ -66,134 +55,80 @@ export function Exceptions() {
     return () => clearTimeout(t);
   }, [textInput]);
 
-  const syncSelection = useCallback(() => {
-    const next = [...selection.current.values()];
-    setSelected((prev) => (prev.length === next.length && prev.every((r, i) => r === next[i]) ? prev : next));
-  }, []);
-
   /** After rows arrived: the focused row and the selected rows take their latest data. When the
    * focused row left the list (accepted, matched), the row that took its place gets the focus, so
    * a/r can go on down the list. */
-  const syncRows = useCallback(
-    (b: RowBlocks<QueueRow>) => {
-      if (selection.current.size > 0) {
-        for (const row of b.loadedRows()) {
-          const key = rowKey(row);
-          if (selection.current.has(key)) selection.current.set(key, row);
-        }
-        syncSelection();
+  const syncRows = (b: RowBlocks<QueueRow>) => {
+    if (selection.current.size > 0) {
+      for (const row of b.loadedRows()) {
+        const key = rowKey(row);
+        if (selection.current.has(key)) selection.current.set(key, row);
       }
-      const { index, row } = focusedRef.current;
-      if (index === null) return;
-      const count = b.total ?? 0;
-      // Mostly the focused row is still where it was; else it is looked for among the loaded rows.
-      const there = b.row(index);
-      const same = !row ? null : there && rowKey(there) === rowKey(row) ? { row: there, index } : b.find(rowKey(row));
-      if (same) {
-        if (same.index !== index) setFocusedIndex(same.index);
-        if (same.row !== row) setFocused(same.row);
-        return;
-      }
-      if (count === 0) {
-        setFocusedIndex(null);
-        setFocused(null);
-        return;
-      }
-      const at = Math.min(index, count - 1);
-      const next = b.row(at);
-      if (next) {
-        if (at !== index) setFocusedIndex(at);
-        setFocused(next);
-      }
-    },
-    [syncSelection],
-  );
+      syncSelection();
+    }
+    const { index, row } = focusedRef.current;
+    if (index === null) return;
+    const count = b.total ?? 0;
+    // Mostly the focused row is still where it was; else it is looked for among the loaded rows.
+    const there = b.row(index);
+    const same = !row ? null : there && rowKey(there) === rowKey(row) ? { row: there, index } : b.find(rowKey(row));
+    if (same) {
+      if (same.index !== index) setFocusedIndex(same.index);
+      if (same.row !== row) setFocused(same.row);
+      return;
+    }
+    if (count === 0) {
+      setFocusedIndex(null);
+      setFocused(null);
+      return;
+    }
+    const at = Math.min(index, count - 1);
+    const next = b.row(at);
+    if (next) {
+      if (at !== index) setFocusedIndex(at);
+      setFocused(next);
+    }
+  };
 
-  // Rows come from list_exceptions a block at a time (RowBlocks): the first block brings the row
-  // count, so the scrollbar spans every row at once, and the other blocks load as they scroll into
-  // view. New filters or a new sort start a new RowBlocks from the top.
+  // Rows come from list_exceptions a block at a time (useQueueRows): the first block brings the
+  // row count, so the scrollbar spans every row at once, and the other blocks load as they scroll
+  // into view. New filters or a new sort start again from the top, with nothing selected.
+  // The opening marks: requested, first block, first rows painted, open (every row known, the
+  // ones on screen painted); refreshed after a change.
   const opening = useRef<{ firstRows: boolean } | null>(null);
-  const refreshing = useRef(false);
   const firstFocus = useRef(true);
-  const visible = useRef<[number, number]>([0, 0]);
-  useEffect(() => {
-    const query = (offset: number, limit: number) => buildExceptionQuery(filters, offset, limit);
-    opening.current = { firstRows: false };
-    mark("exceptions-requested");
-    setLoading(true);
-    const settle = () => {
-      if (b.loading()) return;
-      setLoading(false);
-      if (refreshing.current) {
-        refreshing.current = false;
-        markAfterPaint("exceptions-refreshed");
-      }
-    };
-    const b: RowBlocks<QueueRow> = new RowBlocks<QueueRow>({
-      fetch: (offset, limit) => backend.listExceptions(query(offset, limit)),
-      key: rowKey,
-      blockSize: BLOCK_SIZE,
-      maxBlocks: MAX_BLOCKS,
-      loaded: (_offset, count) => {
-        if (blocks.current !== b) return;
-        setTotal(count);
-        mark("exceptions-rows", count);
-        const o = opening.current;
-        if (o) {
-          if (!o.firstRows) {
-            o.firstRows = true;
-            mark("exceptions-first-block");
-            markAfterPaint("exceptions-first-rows");
-            if (firstFocus.current && count > 0 && !document.activeElement?.closest("input,select,textarea")) {
-              firstFocus.current = false;
-              setFocusedIndex(0);
-              setFocused(b.row(0) ?? null);
-            }
-          }
-          // Open: every row is known, and the ones on screen have their data.
-          const [first, last] = visible.current;
-          if (count === 0 || b.has(first, Math.min(last, count - 1))) {
-            opening.current = null;
-            markAfterPaint("exceptions-open");
+  const { blocks, grid, total, loading, selected, selection, visible, syncSelection, toggleRow, clearSelection, onRange, rowAt, isSelected } = useQueueRows<QueueRow>({
+    filters,
+    onQuery: () => {
+      opening.current = { firstRows: false };
+      mark("exceptions-requested");
+    },
+    onLoaded: (b, count) => {
+      mark("exceptions-rows", count);
+      const o = opening.current;
+      if (o) {
+        if (!o.firstRows) {
+          o.firstRows = true;
+          mark("exceptions-first-block");
+          markAfterPaint("exceptions-first-rows");
+          if (firstFocus.current && count > 0 && !document.activeElement?.closest("input,select,textarea")) {
+            firstFocus.current = false;
+            setFocusedIndex(0);
+            setFocused(b.row(0) ?? null);
           }
         }
-        syncRows(b);
-        grid.current?.repaint();
-        settle();
-      },
-      failed: (_offset, e) => {
-        if (blocks.current !== b) return;
-        showError(e);
-        settle();
-      },
-    });
-    blocks.current?.dispose();
-    blocks.current = b;
-    selection.current.clear();
-    anchor.current = null;
-    syncSelection();
-    setTotal(null);
-    visible.current = [0, 0];
-    grid.current?.scrollToTop();
-    b.show(0, 0);
-    return () => b.dispose();
-  }, [backend, filters, showError, syncRows, syncSelection]);
-
-  // After a change (a decision here or elsewhere) the blocks on screen are asked for again; their
-  // rows stay until the new ones replace them.
-  const shownVersion = useRef(version);
-  useEffect(() => {
-    if (!blocks.current || shownVersion.current === version) return;
-    shownVersion.current = version;
-    refreshing.current = true;
-    setLoading(true);
-    blocks.current.refresh();
-  }, [version]);
-
-  const onRange = useCallback((first: number, last: number) => {
-    visible.current = [first, last];
-    blocks.current?.show(first, last);
-  }, []);
+        const [first, last] = visible.current;
+        if (count === 0 || b.has(first, Math.min(last, count - 1))) {
+          opening.current = null;
+          markAfterPaint("exceptions-open");
+        }
+      }
+      syncRows(b);
+    },
+    onSettled: (refreshed) => {
+      if (refreshed) markAfterPaint("exceptions-refreshed");
+    },
+  });
 
   const setSort = (sort: ExceptionSort, shown: GridSort = gridSortOf(sort)) => {
     setGridSort(shown);
@@ -205,16 +140,6 @@ export function Exceptions() {
     const next = headerSort(colId, gridSort.colId === colId ? gridSort.dir : null);
     if (next) setSort(next.sort, { colId, dir: next.dir });
   };
-
-  const toggleRow = useCallback(
-    (i: number, range: boolean) => {
-      const b = blocks.current;
-      if (!b) return;
-      anchor.current = toggleRows(selection.current, (k) => b.row(k), rowKey, anchor.current, i, range);
-      syncSelection();
-    },
-    [syncSelection],
-  );
 
   const focusRow = useCallback((i: number) => {
     setFocusedIndex(i);
@@ -229,10 +154,6 @@ export function Exceptions() {
     [openDetail],
   );
 
-  const clearSelection = () => {
-    selection.current.clear();
-    syncSelection();
-  };
 
   /** Stores a decision, shows its effect on the loaded rows at once, then refreshes the grid from
    * the server once that has painted, so the clerk sees the decision first. `effect` gives the
@@ -251,8 +172,7 @@ export function Exceptions() {
           else if (selection.current.has(key)) selection.current.set(key, row);
           if (focusedRef.current.row && rowKey(focusedRef.current.row) === key) setFocused(row);
         }
-        syncSelection();
-        grid.current?.repaint();
+        syncSelection(); // repaints the grid too
         mark("decision-grid-applied");
         markAfterPaint("decision-grid-updated");
       }
@@ -272,24 +192,11 @@ export function Exceptions() {
     [decide],
   );
 
-  const columns = useMemo<GridColumn<QueueRow>[]>(() => {
-    const all: GridColumn<QueueRow>[] = [
-      { id: "side", header: "Side", width: 62, text: (r) => r.side, className: "cell-badge-side", cellClass: (r) => `cell-badge-side-${r.side}` },
-      { id: "item_id", header: "Item", width: 118, text: (r) => r.item_id, className: "mono", tooltip: true },
-      { id: "date", header: "Date", width: 86, text: (r) => r.date, className: "mono" },
-      { id: "days_open", header: "Days", width: 64, align: "right", text: (r) => String(r.days_open) },
-      { id: "amount_minor", header: "Amount", width: 108, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : "") },
-      { id: "reason", header: "Reason", width: 96, text: (r) => r.reason, className: "cell-badge-reason", cellClass: (r) => `cell-badge-reason-${r.reason}` },
-      { id: "suggestions", header: "Sugg.", width: 56, align: "right", text: (r) => String(r.suggestions), headerTooltip: "Open suggestions" },
-      { id: "reference", header: "Reference", width: 110, text: (r) => r.reference, className: "mono", tooltip: true },
-      { id: "description", header: "Description", width: 84, grow: true, text: (r) => r.description, tooltip: true },
-      { id: "assignee", header: "Assignee", width: 82, text: (r) => r.assignee ?? "" },
-    ];
-    return all.map((c) => ({ ...c, sortable: SORTABLE_COLUMNS.includes(c.id) }));
-  }, [exp]);
+  const columns = useMemo(
+    () => exceptionColumns<QueueRow>(exp, ["side", "item_id", "date", "days_open", "amount_minor", "reason", "suggestions", "reference", "description", "assignee"]),
+    [exp],
+  );
   const rowClass = useCallback((r: QueueRow) => (r.decided ? "row-decided" : ""), []);
-  const isSelected = useCallback((key: string) => selection.current.has(key), []);
-  const rowAt = useCallback((i: number) => blocks.current?.row(i), []);
 
   const assign = (who: string | null) => {
     const rows = selected;

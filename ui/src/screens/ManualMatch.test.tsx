@@ -1,23 +1,13 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Exceptions } from "./Exceptions";
 import { ManualMatch } from "./ManualMatch";
 import { useApp } from "../state/app";
 import { buildExceptionQuery, DEFAULT_FILTERS } from "../logic/exceptions";
+import { gridViewportSize } from "../test/layout";
 import { demoBackend, renderWith } from "../test/render";
 
-// jsdom lays nothing out: each grid's viewport gets a window's height.
-beforeAll(() =>
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains("grid-viewport") ? 600 : 0;
-    },
-  }),
-);
-afterAll(() => {
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-});
+gridViewportSize(600);
 
 const cell = (side: string, i: number, col = "item_id") => screen.getByTestId(`manual-${side}-grid`).querySelector<HTMLElement>(`.grid-row[row-index="${i}"] [col-id="${col}"]`);
 const count = (side: string) => Number(screen.getByTestId(`manual-${side}-count`).getAttribute("data-count"));

@@ -2,12 +2,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Adjustment } from "../bindings/Adjustment";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import { MatchBar } from "../components/MatchBar";
-import { QueueGrid, type GridColumn, type GridSort, type QueueGridHandle } from "../components/QueueGrid";
-import { BLOCK_SIZE, buildExceptionQuery, DEFAULT_FILTERS, headerSort, loadAllPages, MAX_BLOCKS, rowKey, sortFromModel, type ExceptionFilters } from "../logic/exceptions";
+import { exceptionColumns } from "../components/exceptionColumns";
+import { QueueGrid, type GridSort } from "../components/QueueGrid";
+import { useQueueRows } from "../hooks/useQueueRows";
+import { DEFAULT_FILTERS, headerSort, loadAllPages, rowKey, sortFromModel, type ExceptionFilters } from "../logic/exceptions";
 import { markAfterPaint } from "../logic/perfMarks";
-import { RowBlocks, toggleRows } from "../logic/rowBlocks";
 import { isTyping } from "../logic/shortcuts";
-import { formatMinor } from "../money";
 import { useApp } from "../state/app";
 
 type Side = "bank" | "ledger";
@@ -83,32 +83,32 @@ function SideGrid(props: {
   /** This side's first rows arrived (once). */
   onFirstRows?: (side: Side) => void;
 }) {
-  const { backend, version, showError, toast, run } = useApp();
+  const { toast, run } = useApp();
   const { side, onSelection, onOpen } = props;
   const [quick, setQuick] = useState("");
   const [text, setText] = useState("");
   // Oldest date first, as the queue.
   const [gridSort, setGridSort] = useState<GridSort>({ colId: "date", dir: "asc" });
-  const [total, setTotal] = useState<number | null>(null);
   const [focusedIndex, setFocusedIndex] = useState<number | null>(null);
-  const blocks = useRef<RowBlocks<ExceptionRow> | null>(null);
-  const grid = useRef<QueueGridHandle>(null);
-  const selection = useRef(new Map<string, ExceptionRow>());
-  const anchor = useRef<number | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const firstRows = useRef(false);
-  const onFirstRows = useRef(props.onFirstRows);
-  onFirstRows.current = props.onFirstRows;
 
   const filters: ExceptionFilters = useMemo(
     () => ({ ...DEFAULT_FILTERS, side, text, sort: sortFromModel([{ colId: gridSort.colId, sort: gridSort.dir }]) ?? DEFAULT_FILTERS.sort }),
     [side, text, gridSort],
   );
-
-  const publish = useCallback(() => {
-    onSelection([...selection.current.values()]);
-    grid.current?.repaint();
-  }, [onSelection]);
+  // The selection survives filters: find a bank line, select it, filter for the next one.
+  const { blocks, grid, total, selected, selection, syncSelection, toggleRow, clearSelection, onRange, rowAt, isSelected } = useQueueRows<ExceptionRow>({
+    filters,
+    keepSelection: true,
+    onLoaded: () => {
+      if (!firstRows.current) {
+        firstRows.current = true;
+        props.onFirstRows?.(side);
+      }
+    },
+  });
+  useEffect(() => onSelection(selected), [selected, onSelection]);
 
   // The preselected items of this side, once.
   const preselected = useRef(false);
@@ -116,69 +116,21 @@ function SideGrid(props: {
     if (preselected.current) return;
     preselected.current = true;
     for (const r of props.preselect) if (r.side === side) selection.current.set(rowKey(r), r);
-    if (selection.current.size) publish();
-  }, [props.preselect, side, publish]);
+    if (selection.current.size) syncSelection();
+  }, [props.preselect, side, selection, syncSelection]);
 
   const cleared = useRef(props.clearToken);
   useEffect(() => {
     if (cleared.current === props.clearToken) return;
     cleared.current = props.clearToken;
-    selection.current.clear();
-    anchor.current = null;
-    publish();
-  }, [props.clearToken, publish]);
+    clearSelection();
+  }, [props.clearToken, clearSelection]);
 
   // Filter text is debounced.
   useEffect(() => {
     const t = setTimeout(() => setText(quick), 250);
     return () => clearTimeout(t);
   }, [quick]);
-
-  useEffect(() => {
-    const b: RowBlocks<ExceptionRow> = new RowBlocks<ExceptionRow>({
-      fetch: (offset, limit) => backend.listExceptions(buildExceptionQuery(filters, offset, limit)),
-      key: rowKey,
-      blockSize: BLOCK_SIZE,
-      maxBlocks: MAX_BLOCKS,
-      loaded: (_offset, count) => {
-        if (blocks.current !== b) return;
-        setTotal(count);
-        grid.current?.repaint();
-        if (!firstRows.current) {
-          firstRows.current = true;
-          onFirstRows.current?.(side);
-        }
-      },
-      failed: (_offset, e) => {
-        if (blocks.current === b) showError(e);
-      },
-    });
-    blocks.current?.dispose();
-    blocks.current = b;
-    anchor.current = null;
-    setTotal(null);
-    grid.current?.scrollToTop();
-    b.show(0, 0);
-    return () => b.dispose();
-  }, [backend, filters, showError, side]);
-
-  // After a change (a match made here or elsewhere) the rows on screen are read again.
-  const shownVersion = useRef(version);
-  useEffect(() => {
-    if (shownVersion.current === version) return;
-    shownVersion.current = version;
-    blocks.current?.refresh();
-  }, [version]);
-
-  const toggle = useCallback(
-    (i: number, range: boolean) => {
-      const b = blocks.current;
-      if (!b) return;
-      anchor.current = toggleRows(selection.current, (k) => b.row(k), rowKey, anchor.current, i, range);
-      publish();
-    },
-    [publish],
-  );
 
   /** Every item the filter matches, when there are few enough to read. */
   const selectAll = useCallback(async () => {
@@ -191,8 +143,8 @@ function SideGrid(props: {
     const done = await run((b) => loadAllPages((q) => b.listExceptions(q), filters, (page) => rows.push(...page)));
     if (!done) return;
     for (const r of rows) selection.current.set(rowKey(r), r);
-    publish();
-  }, [filters, publish, run, toast]);
+    syncSelection();
+  }, [blocks, filters, selection, syncSelection, run, toast]);
 
   const onHeaderClick = (colId: string) => {
     const next = headerSort(colId, gridSort.colId === colId ? gridSort.dir : null);
@@ -213,24 +165,13 @@ function SideGrid(props: {
   }, [side]);
 
   const exp = props.exponent;
-  const columns = useMemo<GridColumn<ExceptionRow>[]>(
-    () => [
-      { id: "item_id", header: "Item", width: 118, text: (r) => r.item_id, className: "mono", tooltip: true },
-      { id: "date", header: "Date", width: 88, text: (r) => r.date, className: "mono", sortable: true },
-      { id: "amount_minor", header: "Amount", width: 108, align: "right", className: "num", text: (r) => formatMinor(r.amount_minor, exp), cellClass: (r) => (r.amount_minor < 0 ? "neg" : ""), sortable: true },
-      { id: "reference", header: "Reference", width: 104, text: (r) => r.reference, className: "mono", tooltip: true },
-      { id: "description", header: "Description", width: 90, grow: true, text: (r) => r.description, tooltip: true },
-    ],
-    [exp],
-  );
-  const rowAt = useCallback((i: number) => blocks.current?.row(i), []);
-  const isSelected = useCallback((key: string) => selection.current.has(key), []);
+  const columns = useMemo(() => exceptionColumns<ExceptionRow>(exp, ["item_id", "date", "amount_minor", "reference", "description"]), [exp]);
   const openRow = useCallback(
     (i: number) => {
       const r = blocks.current?.row(i);
       if (r) onOpen(r);
     },
-    [onOpen],
+    [blocks, onOpen],
   );
 
   return (
@@ -261,10 +202,10 @@ function SideGrid(props: {
           isSelected={isSelected}
           focusedIndex={focusedIndex}
           sort={gridSort}
-          onRange={(first, last) => blocks.current?.show(first, last)}
+          onRange={onRange}
           onHeaderClick={onHeaderClick}
           onFocusRow={setFocusedIndex}
-          onToggleRow={toggle}
+          onToggleRow={toggleRow}
           onOpenRow={openRow}
           onSelectAll={() => void selectAll()}
           clickSelects
