@@ -6,7 +6,7 @@
 #                            target/idp/url (pid in target/idp/pid, log in target/idp/log)
 #   scripts/idp.sh stop | restart | status | url
 #   scripts/idp.sh env       prints "export RECON_TEST_IDP_URL=http://127.0.0.1:PORT"
-#   scripts/idp.sh deps      only installs the node modules (npm ci)
+#   scripts/idp.sh install   only installs the node modules (npm ci); "deps" is the same
 #
 # The provider reads IDP_PORT (default 0: ephemeral), IDP_ID_TOKEN_TTL, IDP_ACCESS_TOKEN_TTL,
 # IDP_REFRESH_TOKEN_TTL, IDP_SESSION_TTL, IDP_DEVICE_CODE_TTL, IDP_KEYS_FILE from the environment
@@ -35,6 +35,6 @@ idp_start() {
 }
 
 case "${1:-}" in
-  deps) idp_deps ;;
+  deps | install) idp_deps ;;
   *) svc_main idp RECON_TEST_IDP_URL idp_start "$@" ;;
 esac

@@ -10,6 +10,7 @@
 #   scripts/moto.sh smoke     the smoke test (own provider and moto): web-identity credentials sign
 #                             real S3 calls; ends with "moto_smoke: N passed, M failed"
 #   scripts/moto.sh python    prints the virtualenv's python (it has boto3), for set-up scripts
+#   scripts/moto.sh install   only installs moto into the virtualenv
 #
 # The OpenID provider to trust: MOTO_OIDC_ISSUER, else RECON_TEST_IDP_URL, else the one that
 # scripts/idp.sh started (target/idp/url), if any. With one, moto starts with it registered as an IAM
@@ -57,5 +58,6 @@ case "${1:-}" in
     bash scripts/idp.sh deps
     exec "$VENV/bin/python" tests/idp/moto_smoke.py ;;
   python) moto_deps; echo "$(pwd)/$VENV/bin/python" ;;
+  install) moto_deps ;;
   *) svc_main moto RECON_TEST_MOTO_URL moto_start "$@" ;;
 esac
