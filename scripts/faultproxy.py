@@ -144,9 +144,11 @@ class Connection:
         self.unstalled.clear()
         self.state.stalls += 1
         waiters = [asyncio.ensure_future(self.state.release.wait()), asyncio.ensure_future(self.client_gone.wait())]
-        await asyncio.wait(waiters, timeout=self.stall_seconds, return_when=asyncio.FIRST_COMPLETED)
-        for w in waiters:
-            w.cancel()
+        try:
+            await asyncio.wait(waiters, timeout=self.stall_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
         self.stalled = False
         self.mode = "pass"  # a stall fires once per connection
         self.unstalled.set()
@@ -240,6 +242,8 @@ async def serve_proxy(state, target, host, port):
         state.open.add(conn)
         try:
             await conn.run()
+        except asyncio.CancelledError:
+            pass  # dropped through the control port, or the proxy is stopping
         finally:
             state.open.discard(conn)
 
