@@ -57,11 +57,12 @@ WEB_IDENTITY_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 
 
 class StsError(ServiceException):
-    def __init__(self, code, message, status=400):
+    """An STS error answer (moto sends HTTP 400 for each; AWS sends 403 for AccessDenied)."""
+
+    def __init__(self, code, message):
         super().__init__(code, message)
         self.code = code
         self.message = message
-        self.status = status
 
 
 def _b64url(part):
@@ -166,10 +167,10 @@ def check_web_identity(response):
     try:
         role = backend.get_role_by_arn(role_arn)
     except Exception:  # noqa: BLE001
-        raise StsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+        raise StsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
     values = {f"{host_path}:aud": auds[0], f"{host_path}:sub": claims["sub"]}
     if not _trust_allows(role, provider_arn, values):
-        raise StsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+        raise StsError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
     max_duration = int(role.max_session_duration or 3600)
     if duration < 900 or duration > max_duration:
         raise StsError("ValidationError", f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role." if duration > max_duration
