@@ -21,6 +21,9 @@ Faults (the "mode"), decided when a connection is accepted:
             /release is called, stall_seconds pass (if given), or the client gives up
     reset   forward N bytes from the server, then abort the client side with a TCP RST
             (SO_LINGER 0) and close the server side: the client sees "connection reset by peer"
+    corrupt forward everything, but flip the bits of the server-to-client byte at offset N (counted
+            from the first byte of the connection, HTTP headers included): a download whose
+            bytes no longer match the object's checksum
 "conns" limits the fault to the next K accepted connections; after them, connections pass again
 (without it the fault applies to every new connection until the mode is changed). So a download
 that is cut once and then resumed with a ranged GET: mode=cut&after=100000&conns=1.
@@ -28,7 +31,8 @@ that is cut once and then resumed with a ranged GET: mode=cut&after=100000&conns
 
 Control port (HTTP/1.1; parameters in the query string, or as a form or JSON body of a POST):
     GET  /stats        {"mode","after","conns_left","stall_seconds","rate","connections",
-                        "open","bytes_up","bytes_down","cuts","stalls","resets","upstream_errors"}
+                        "open","bytes_up","bytes_down","cuts","stalls","resets","corruptions",
+                        "upstream_errors"}
                        (connections: accepted so far; bytes_up: client to server; bytes_down:
                        server to client; cuts/stalls/resets: faults that fired)
     POST /mode?mode=cut&after=1000&conns=1      set the fault for new connections (missing
@@ -51,7 +55,7 @@ import struct
 import sys
 import urllib.parse
 
-MODES = ("pass", "cut", "stall", "reset")
+MODES = ("pass", "cut", "stall", "reset", "corrupt")
 CHUNK = 64 * 1024
 
 
@@ -73,6 +77,7 @@ class State:
         self.cuts = 0
         self.stalls = 0
         self.resets = 0
+        self.corruptions = 0
         self.upstream_errors = 0
 
     def set_mode(self, params):
@@ -107,7 +112,7 @@ class State:
             "stall_seconds": self.stall_seconds, "rate": self.rate,
             "connections": self.connections, "open": len(self.open),
             "bytes_up": self.bytes_up, "bytes_down": self.bytes_down,
-            "cuts": self.cuts, "stalls": self.stalls, "resets": self.resets,
+            "cuts": self.cuts, "stalls": self.stalls, "resets": self.resets, "corruptions": self.corruptions,
             "upstream_errors": self.upstream_errors,
         }
 
@@ -178,14 +183,14 @@ class Connection:
         """Server to client, where the faults fire. Returns what to do with the connection."""
         loop = asyncio.get_running_loop()
         while True:
-            if self.mode != "pass" and self.down >= self.after:
+            if self.mode not in ("pass", "corrupt") and self.down >= self.after:
                 if self.mode == "stall":
                     if not await self.stall():
                         return "gone"
                     continue
                 return self.mode  # cut or reset
             want = CHUNK
-            if self.mode != "pass":
+            if self.mode in ("cut", "stall", "reset"):
                 want = min(want, self.after - self.down)
             if self.state.rate:
                 want = min(want, max(1, self.state.rate // 20))
@@ -193,6 +198,11 @@ class Connection:
             data = await self.sr.read(want)
             if not data:
                 return "eof"
+            if self.mode == "corrupt" and self.down <= self.after < self.down + len(data):
+                data = bytearray(data)
+                data[self.after - self.down] ^= 0xFF
+                self.state.corruptions += 1
+                self.mode = "pass"
             self.cw.write(data)
             self.down += len(data)
             self.state.bytes_down += len(data)

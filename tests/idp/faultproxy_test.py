@@ -252,6 +252,22 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(r.read(), BODY)
         conn.close()
 
+    def test_corrupt_flips_exactly_one_byte(self):
+        s = raw_get(self.proxy.port)
+        clean = read_all(s)
+        s.close()
+        offset = len(clean) - len(BODY) + 4321  # inside the body, past the headers
+        self.proxy.mode(mode="corrupt", after=offset, conns=1)
+        s = raw_get(self.proxy.port)
+        bad = read_all(s)
+        s.close()
+        self.assertEqual(len(bad), len(clean))
+        body = bad[-len(BODY):]  # (the headers may differ: their Date)
+        diff = [i for i in range(len(BODY)) if body[i] != BODY[i]]
+        self.assertEqual(diff, [4321])
+        self.assertEqual(body[4321], BODY[4321] ^ 0xFF)
+        self.assertEqual(self.proxy.stats()["corruptions"], 1)
+
     def test_rate_limit(self):
         self.proxy.mode(mode="pass", rate=2_000_000)
         t0 = time.monotonic()
