@@ -176,8 +176,8 @@ const configuration = {
   // into the userinfo response.
   conformIdTokenClaims: false,
   async findAccount(_ctx, sub) {
+    if (!Object.hasOwn(ACCOUNTS, sub)) return undefined;
     const account = ACCOUNTS[sub];
-    if (!account) return undefined;
     return {
       accountId: sub,
       async claims() {
