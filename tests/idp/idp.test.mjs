@@ -189,14 +189,22 @@ test('wrong password: the bot fails with exit 7 and no redirect is delivered', a
   assert.equal(s.query, undefined);
 });
 
-test('as $BROWSER: only the URL, user and password from IDP_USER/IDP_PASSWORD', async () => {
+test('as $BROWSER: the file run by itself with only the URL; user, password, log from the environment', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'bot-log-'));
   const l = await listener();
   const { challenge } = pkce();
   const url = authorizeUrl({ redirectUri: l.redirectUri, challenge, state: 's1', nonce: 'n1' });
-  const b = await bot([url], { IDP_USER: 'nora', IDP_PASSWORD: 'nora-pw' });
+  const b = await new Promise((resolve) => {
+    execFile(join(here, 'browser.mjs'), [url], { env: { ...process.env, IDP_USER: 'nora', IDP_PASSWORD: 'nora-pw', IDP_BROWSER_LOG: join(dir, 'log') }, timeout: 40000 },
+      (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+  });
   assert.equal(b.code, 0, b.stdout + b.stderr);
   assert.ok((await l.hit).code);
   l.close();
+  assert.match(readFileSync(join(dir, 'log'), 'utf8'), /exit=0 browser: OK delivered to http:\/\/127\.0\.0\.1:\d+\/callback -> 200/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('deny: access_denied is delivered to the listener, bot exits 3', async () => {
