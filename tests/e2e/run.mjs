@@ -255,10 +255,10 @@ async function main() {
     // The app may resume a session the backend still has: sign out first.
     const first = await until(async () => {
       if (await (await $t("screen-signin")).isDisplayed().catch(() => false)) return "signin";
-      if (await (await $t("signout")).isDisplayed().catch(() => false)) return "shell";
+      if (await (await $t("sign-out")).isDisplayed().catch(() => false)) return "shell";
       return null;
     }, "the sign-in screen or the app shell", 90_000);
-    if (first === "shell") await click("signout");
+    if (first === "shell") await click("sign-out");
     await visible("screen-signin");
     await visible("signin-profile-clara");
     await visible("signin-profile-sam");
@@ -477,7 +477,7 @@ async function main() {
   });
 
   await step("sign out; sign in as sam (supervisor)", async () => {
-    await click("signout");
+    await click("sign-out");
     await signIn("sam");
     check((await text("topbar-role")) === "supervisor", "sam's role is not shown as supervisor");
     const current = await attr("topbar-workspace", "data-workspace-id");
