@@ -23,8 +23,10 @@ idp_pid=""
 stop_idp() { if [ -n "$idp_pid" ]; then kill "$idp_pid" 2>/dev/null || true; wait "$idp_pid" 2>/dev/null || true; fi; }
 trap 'stop_idp; rm -rf "$home"' EXIT
 export RECON_HOME="$home"
-# The test OpenID provider, this run's own (not scripts/idp.sh's shared one).
-IDP_PORT=0 node tests/idp/server.mjs </dev/null >"$home/idp.log" 2>&1 & idp_pid=$!
+# The test OpenID provider, this run's own (not scripts/idp.sh's shared one). Its ID tokens live
+# 590 s, so a verified session ends within 10 minutes and the app's session banner shows (the
+# silent refresh starts only 60 s before the end, after the test is done with it).
+IDP_PORT=0 IDP_ID_TOKEN_TTL=590 node tests/idp/server.mjs </dev/null >"$home/idp.log" 2>&1 & idp_pid=$!
 issuer=""
 for _ in $(seq 200); do
   issuer="$(sed -n 's/^IDP_READY \([^ ]*\).*/\1/p' "$home/idp.log" | head -n1)"

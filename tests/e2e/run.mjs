@@ -590,6 +590,26 @@ async function main() {
     await shot("12-okta-clara-signed-in");
   });
 
+  await step("the session banner warns before the sign-in ends; Sign in again renews it", async () => {
+    // scripts/e2e.sh's provider issues ID tokens for 590 s: the session ends within 10 minutes.
+    const banner = await visible("session-banner");
+    check((await banner.getAttribute("data-kind")) === "ending", `the banner is ${await banner.getAttribute("data-kind")}, expected ending`);
+    const before = ((await banner.getText()) ?? "").trim();
+    check(/ends at \d\d:\d\d/.test(before), `the banner does not say when the sign-in ends: "${before}"`);
+    const trips = () => (process.env.RECON_E2E_BROWSER_LOG && fs.existsSync(process.env.RECON_E2E_BROWSER_LOG) ? fs.readFileSync(process.env.RECON_E2E_BROWSER_LOG, "utf8").split("\n").filter(Boolean).length : 0);
+    const tripsBefore = trips();
+    await click("session-sign-in");
+    await until(
+      async () => (!process.env.RECON_E2E_BROWSER_LOG || trips() > tripsBefore) && (await (await $t("session-sign-in")).getText()) === "Sign in again",
+      "the browser round trip of Sign in again to finish",
+      90_000,
+    );
+    await noError("sign in again (banner)");
+    const who = await whoami();
+    check(who.text.includes("Clara Clerk"), `after signing in again the top bar shows "${who.text}"`);
+    await shot("12b-okta-session-banner");
+  });
+
   await step("Okta clara reopens the demo workspace (DEMO badge) and prepares", async () => {
     const id = await openDemoWorkspace();
     check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
@@ -633,9 +653,16 @@ async function main() {
     await shot("13-okta-clara-cannot-approve");
   });
 
-  await step("sign out; sign in with Okta as sam (supervisor)", async () => {
+  await step("sign out (the refresh token is revoked at the provider); sign in with Okta as sam (supervisor)", async () => {
     await click("sign-out");
     await visible("screen-signin");
+    const toasts = async () => {
+      const texts = [];
+      for (const t of await browser.$$(sel("toast"))) texts.push(await t.getText().catch(() => ""));
+      return texts.join(" | ");
+    };
+    const said = await until(async () => ((await toasts()).includes("Signed out") ? await toasts() : null), "the sign-out's toast");
+    check(said.includes("revoked at the identity provider"), `sign-out did not revoke: ${said}`);
     const outcome = await signInOkta("sam");
     check(outcome === "signed-in", `the sign-in ended with ${outcome}`);
     const who = await whoami();

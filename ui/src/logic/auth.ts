@@ -49,9 +49,9 @@ export function clockTime(unixSeconds: number): string {
 }
 
 /**
- * Whether the approve action is offered. A verified person without the supervisor role is never
- * offered it (the backend refuses it anyway); demo profiles keep the button, and the backend's
- * refusal is shown as returned.
+ * Whether the supervisor's actions (approve, reject) are offered. A verified person without the
+ * supervisor role is never offered them (the backend refuses them anyway); demo profiles keep
+ * the buttons, and the backend's refusal is shown as returned.
  */
 export function approveOffered(auth: AuthStatus | null): boolean {
   const v = auth?.verified;

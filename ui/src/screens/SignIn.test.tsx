@@ -165,13 +165,14 @@ describe("Sign-off with verified identities", () => {
     return { backend, auth, profile, workspace: d.workspace };
   }
 
-  it("a verified clerk is not offered Approve", async () => {
+  it("a verified clerk is not offered Approve (nor Reject)", async () => {
     const ctx = await prepared("clara");
     renderWith(<SignOff />, ctx);
     const approve = await screen.findByTestId("signoff-approve");
     expect(screen.getByTestId("signoff-state").getAttribute("data-state")).toBe("prepared");
     expect(enabled(approve)).toBe(false);
     expect(approve.getAttribute("data-offered")).toBe("false");
+    expect(enabled(screen.getByTestId("signoff-reject"))).toBe(false);
     expect(screen.getByTestId("signoff-approve-unavailable").textContent).toContain("supervisor role");
     // The backend refuses it too.
     await expect(ctx.backend.approveSignOff()).rejects.toMatchObject({ code: "not_allowed" });

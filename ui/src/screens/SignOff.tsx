@@ -90,7 +90,10 @@ export function SignOff() {
   const role = profile?.role ?? "clerk";
   const btn = signOffButtons(s.state, role, s.unexplained_difference_minor);
   const offered = approveOffered(auth);
-  if (!offered) btn.approve = { enabled: false, primary: false, hint: "Approving needs the supervisor role (your sign-in's groups do not give it)" };
+  if (!offered) {
+    btn.approve = { enabled: false, primary: false, hint: "Approving needs the supervisor role (your sign-in's groups do not give it)" };
+    btn.reject = { enabled: false, primary: false, hint: "Rejecting needs the supervisor role (your sign-in's groups do not give it)" };
+  }
   const stepIndex = STEPS.indexOf(s.state);
 
   return (
@@ -191,7 +194,7 @@ export function SignOff() {
           </div>
           {!offered && (
             <p className="muted small" data-testid="signoff-approve-unavailable">
-              Approving needs the supervisor role: your groups give {auth?.verified?.roles.join(", ") || "no role"}.
+              Approving or rejecting needs the supervisor role: your groups give {auth?.verified?.roles.join(", ") || "no role"}.
             </p>
           )}
           {reauth && (
