@@ -37,7 +37,9 @@ done
 if [ -z "$issuer" ]; then echo "e2e: the test OpenID provider did not start:" >&2; sed 's/^/  /' "$home/idp.log" >&2; exit 1; fi
 echo "e2e: test OpenID provider at $issuer"
 # The app's sign-in configuration: this provider only (no system or user file of this machine).
-export RECON_OIDC_ISSUER="$issuer" RECON_OIDC_CLIENT_ID=recon-workbench RECON_SIGN_IN_TIMEOUT_SECONDS=60
+# Approval needs a sign-in no older than 1 minute (15 by default), so that the test sees the app
+# ask for a fresh one ("Sign in again to approve").
+export RECON_OIDC_ISSUER="$issuer" RECON_OIDC_CLIENT_ID=recon-workbench RECON_SIGN_IN_TIMEOUT_SECONDS=60 RECON_APPROVAL_MAX_AGE_MINUTES=1
 export RECON_SYSTEM_CONFIG="$home/no-system-config.toml" XDG_CONFIG_HOME="$home/config"
 unset RECON_CONFIG
 export BROWSER="$PWD/tests/e2e/idp-browser.sh" RECON_E2E_IDP_USER_FILE="$home/idp-user" RECON_E2E_BROWSER_LOG="$home/browser.log"

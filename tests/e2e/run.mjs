@@ -297,6 +297,7 @@ async function main() {
   if (DRY_URL) await browser.url(DRY_URL);
 
   let workspaceId = "";
+  let samSignedInAt = 0;
 
   await step("app starts and shows sign-in", async () => {
     // The app may resume a session the backend still has: sign out first.
@@ -669,9 +670,21 @@ async function main() {
     check(who.text.includes("Sam Supervisor"), `the top bar shows "${who.text}", expected Sam Supervisor`);
     check(who.roles.includes("supervisor"), `sam's roles are ${who.roles}, expected supervisor among them`);
     check(/#sam$/.test(who.subject ?? ""), `sam's subject is ${who.subject}`);
+    samSignedInAt = Date.now();
   });
 
-  await step("Okta sam approves clara's preparation", async () => {
+  await step("Okta sam approves clara's preparation after signing in again (approval window: 1 minute here)", async () => {
+    // scripts/e2e.sh sets RECON_APPROVAL_MAX_AGE_MINUTES=1: once sam's sign-in is over a minute
+    // old, approving needs a fresh one, which the app asks for ("Sign in again to approve").
+    const freshWindow = Number(process.env.RECON_APPROVAL_MAX_AGE_MINUTES ?? 15) * 60_000;
+    const stale = freshWindow <= 120_000;
+    if (stale) {
+      const wait = samSignedInAt + freshWindow + 3000 - Date.now();
+      if (wait > 0) {
+        console.log(`    (waiting ${Math.ceil(wait / 1000)} s for sam's sign-in to leave the approval window)`);
+        await browser.pause(wait);
+      }
+    }
     const id = await openDemoWorkspace();
     check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
     await click("nav-signoff");
@@ -680,6 +693,13 @@ async function main() {
     check(/#clara$/.test(await text("signoff-preparer")), "the preparer is not clara's verified subject");
     check((await attr("signoff-approve", "data-offered")) === "true", "Approve is not offered to a supervisor");
     await click("signoff-approve");
+    if (stale) {
+      await visible("signoff-reauth");
+      check((await attr("signoff-state", "data-state")) === "prepared", "the state changed although approval asked for a fresh sign-in");
+      check(!(await bannerError()), "the refusal went to the error banner instead of the sign-in offer");
+      check((await text("signoff-reauth-approve")) === "Sign in again to approve", "no \"Sign in again to approve\" action");
+      await shot("14a-okta-sam-sign-in-again-to-approve");
+    }
     await until(async () => {
       if ((await attr("signoff-state", "data-state")) === "approved") return true;
       if (await bannerError()) return true;
