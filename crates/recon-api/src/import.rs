@@ -86,6 +86,7 @@ pub fn import_statement_files(files: &[InputFile], options: &ImportOptions) -> I
                 file: file.name.clone(),
                 location: Location::File,
                 message: format!("duplicate file: same content as {first}, skipped"),
+                code: Some("series.duplicate_file".into()),
             });
             continue;
         }
@@ -101,6 +102,14 @@ pub fn import_statement_files(files: &[InputFile], options: &ImportOptions) -> I
                 let (kept, duplicates) =
                     integrity::drop_duplicates(parsed.statements, &mut seen_statements);
                 report.issues.extend(duplicates);
+                for s in &kept {
+                    report.issues.extend(
+                        s.reading
+                            .deviations
+                            .iter()
+                            .map(|d| Issue::from_deviation(&file.name, d)),
+                    );
+                }
                 report.files.push(FileDigest {
                     name: file.name.clone(),
                     sha256_hex,
@@ -128,6 +137,9 @@ pub fn import_statement_files(files: &[InputFile], options: &ImportOptions) -> I
     report
         .issues
         .extend(integrity::check_continuity(&report.statements));
+    report
+        .issues
+        .extend(integrity::check_series(&report.statements));
     report
 }
 
