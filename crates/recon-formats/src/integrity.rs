@@ -213,7 +213,7 @@ fn by_account(items: &[SeriesItem]) -> BTreeMap<(&str, Currency), Vec<&SeriesIte
             .push(item);
     }
     for list in series.values_mut() {
-        list.sort_by(|a, b| (a.from, a.to).cmp(&(b.from, b.to)));
+        list.sort_by_key(|a| (a.from, a.to));
     }
     series
 }

@@ -169,9 +169,7 @@ pub(super) fn parse_amount_tolerant(
             });
     }
     if !text.as_bytes().contains(&b',') {
-        return Err(ErrorKind::Structure(format!(
-            "amount {text:?} has no decimal comma (SWIFT writes amounts like 500, or 500,00)"
-        )));
+        return Err(no_decimal_comma(text));
     }
     parse_minor(text, b',', currency.exponent())
         .map(|a| (a, false))
@@ -179,6 +177,12 @@ pub(super) fn parse_amount_tolerant(
             text: text.to_string(),
             reason,
         })
+}
+
+fn no_decimal_comma(text: &str) -> ErrorKind {
+    ErrorKind::Structure(format!(
+        "amount {text:?} has no decimal comma (SWIFT writes amounts like 500, or 500,00)"
+    ))
 }
 
 /// A three-letter currency code, looked up.
@@ -356,18 +360,30 @@ pub(super) fn parse_line<'a>(
             value.get(after_mark..).unwrap_or("")
         )));
     }
-    let (amount_minor, without_comma) = parse_amount_tolerant(amount_text, currency, tolerant)?;
+    // A SWIFT transaction type: N, F or S and three letters or digits. The tolerated deviations
+    // around the amount are read only when such a type follows, so that a garbled amount
+    // (`12X,00`) is never read as another one.
+    let swift_type = |t: &str| {
+        let b = t.as_bytes();
+        b.len() >= 4
+            && matches!(b[0], b'N' | b'F' | b'S')
+            && b[1..4].iter().all(u8::is_ascii_alphanumeric)
+    };
+    let rest_after = value.get(amount_end..).unwrap_or("");
+    let (amount_minor, without_comma) = match parse_amount_tolerant(amount_text, currency, tolerant)
+    {
+        Ok((_, true)) if !swift_type(rest_after.trim_start_matches(' ')) => {
+            return Err(no_decimal_comma(amount_text));
+        }
+        other => other?,
+    };
     quirks.amount_without_comma = without_comma;
     i = amount_end;
     // Transaction type: one letter (N, F or S) and three characters.
     let mut rest = value.get(i..).unwrap_or("");
     if tolerant && rest.starts_with(' ') {
         let after = rest.trim_start_matches(' ');
-        if after
-            .as_bytes()
-            .first()
-            .is_some_and(u8::is_ascii_alphabetic)
-        {
+        if swift_type(after) {
             quirks.space_before_type = true;
             rest = after;
         }
@@ -574,6 +590,23 @@ mod tests {
         assert!(parse_yymmdd_tolerant("170231", true).is_err());
         assert!(parse_yymmdd_tolerant("170230", false).is_err());
         assert!(parse_line("1407290729C500NTRFX", parse_yymmdd, eur(), false, &mut q).is_err());
+        // A garbled amount is not read as another one.
+        let mut q = LineQuirks::default();
+        assert!(
+            parse_line(
+                "2401010101C12X,00NTRFNONREF",
+                parse_yymmdd,
+                eur(),
+                true,
+                &mut q
+            )
+            .is_err()
+        );
+        assert!(parse_line("2401010101C12,00 X1NTRF", parse_yymmdd, eur(), true, &mut q).is_err());
+        assert!(
+            !q.space_before_type,
+            "a blank before a non-SWIFT type is not the deviation"
+        );
     }
 
     #[test]
