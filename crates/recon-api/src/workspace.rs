@@ -177,12 +177,9 @@ pub fn import_statements(
                 .iter()
                 .any(|i| i.severity == Severity::Error && report.statements.is_empty());
             // The series checks run once below, over the whole workspace.
-            result.issues.extend(report.issues.into_iter().filter(|i| {
-                !matches!(
-                    i.code.as_deref(),
-                    Some("series.chain" | "series.gap" | "series.overlap")
-                )
-            }));
+            result
+                .issues
+                .extend(report.issues.into_iter().filter(|i| !is_series_issue(i)));
             if failed {
                 continue;
             }
@@ -199,9 +196,17 @@ pub fn import_statements(
     Ok(result)
 }
 
+/// Whether an issue is one of the series checks that [`series_issues`] makes for a workspace.
+pub fn is_series_issue(issue: &recon_formats::Issue) -> bool {
+    matches!(
+        issue.code.as_deref(),
+        Some("series.chain" | "series.gap" | "series.overlap")
+    )
+}
+
 /// The series checks (chain, gaps, overlaps) over every active statement of the workspace, as
 /// far as they concern the statements of `sources` (the files just imported).
-fn series_issues(
+pub fn series_issues(
     ws: &Workspace,
     sources: &HashSet<String>,
 ) -> Result<Vec<recon_formats::Issue>, ApiError> {
