@@ -435,8 +435,10 @@ struct RawEntry<'a> {
     additional_entry_info: Option<Cow<'a, str>>,
     /// How many `TxDtls` have closed; the first fills the line's fields, every one a detail.
     tx_seen: u32,
-    /// The `TxDtls` being read and those closed, for batch details.
+    /// The `TxDtls` being read, the first one closed, and all of them once there are two (a
+    /// batch), for batch details.
     tx: RawTx<'a>,
+    first_tx: RawTx<'a>,
     details: Vec<RawTx<'a>>,
     end_to_end_id: Option<Cow<'a, str>>,
     instruction_id: Option<Cow<'a, str>>,
@@ -815,9 +817,17 @@ impl<'a, 'l> Parser<'a, 'l> {
             Ctx::Bal => self.finish_balance(frame)?,
             Ctx::Stmt => self.finish_statement(frame)?,
             Ctx::Tx => {
+                // The first transaction waits beside the entry; a list (one allocation) is made
+                // only for a batch, so that entries of one transaction cost nothing more.
                 self.entry.tx_seen = self.entry.tx_seen.saturating_add(1);
                 let tx = std::mem::take(&mut self.entry.tx);
-                if self.entry.details.len() < self.limits.max_lines_per_statement {
+                if self.entry.tx_seen == 1 {
+                    self.entry.first_tx = tx;
+                } else if self.entry.details.len() < self.limits.max_lines_per_statement {
+                    if self.entry.details.is_empty() {
+                        let first = std::mem::take(&mut self.entry.first_tx);
+                        self.entry.details.push(first);
+                    }
                     self.entry.details.push(tx);
                 }
             }
