@@ -133,3 +133,74 @@ fn every_catalogued_deviation_is_read_and_recorded() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 20, "only {checked} deviation cases");
 }
+
+/// A camt series whose balances have no `CdtDbtInd` (camt.053.001.08 from a bank-export tool,
+/// issue 15): a day with movements settles its own signs; a day without any (both readings add
+/// up) is settled by the previous day's closing from the other file, in whatever order the
+/// files come. Constructed files.
+#[test]
+fn unsigned_balances_of_a_series_settle_with_the_previous_day() {
+    let day = |date: &str, open: &str, close: &str, entry: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+<GrpHdr><MsgId>M-{date}</MsgId><CreDtTm>{date}T18:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S-{date}</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{open}</Amt><Dt><Dt>{date}</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{close}</Amt><Dt><Dt>{date}</Dt></Dt></Bal>
+{entry}</Stmt></BkToCstmrStmt></Document>
+"#
+        )
+    };
+    let entry = r#"<Ntry><Amt Ccy="EUR">200.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-03-04</Dt></BookgDt></Ntry>"#;
+    let monday = recon_api::InputFile {
+        name: "2024-03-04.xml".into(),
+        bytes: day("2024-03-04", "500.00", "300.00", entry).into_bytes(),
+    };
+    let tuesday = recon_api::InputFile {
+        name: "2024-03-05.xml".into(),
+        bytes: day("2024-03-05", "300.00", "300.00", "").into_bytes(),
+    };
+    for files in [
+        vec![monday.clone(), tuesday.clone()],
+        vec![tuesday.clone(), monday.clone()],
+    ] {
+        let report = recon_api::import_statement_files(&files, &Default::default());
+        let balances: Vec<_> = report
+            .statements
+            .iter()
+            .map(|s| {
+                (
+                    s.statement_id.as_str(),
+                    s.opening_balance.unwrap().amount_minor,
+                    s.closing_balance.unwrap().amount_minor,
+                )
+            })
+            .collect();
+        assert!(
+            balances.contains(&("S-2024-03-04", -50_000, -30_000)),
+            "{balances:?}"
+        );
+        assert!(
+            balances.contains(&("S-2024-03-05", -30_000, -30_000)),
+            "{balances:?}"
+        );
+        assert!(
+            !report
+                .issues
+                .iter()
+                .any(|i| i.severity >= recon_formats::Severity::Warning
+                    && i.code.as_deref() != Some("camt.balance_without_indicator")),
+            "{:#?}",
+            report.issues
+        );
+    }
+    // Alone, Tuesday's file is refused naming both readings.
+    let report = recon_api::import_statement_files(&[tuesday], &Default::default());
+    assert!(report.statements.is_empty());
+    assert!(
+        report.issues[0].message.contains("2 readings fit"),
+        "{:#?}",
+        report.issues
+    );
+}

@@ -683,10 +683,8 @@ impl Desk {
         let mut done = 0i64;
         let mut imported_sources = std::collections::HashSet::new();
         for file in &statements {
-            let report = crate::import_statement_files(
-                std::slice::from_ref(file),
-                &ImportOptions::default(),
-            );
+            let options = w::with_known_closings(ws, &ImportOptions::default())?;
+            let report = crate::import_statement_files(std::slice::from_ref(file), &options);
             // The series checks run once below, over the whole workspace.
             result.issues.extend(
                 report

@@ -166,6 +166,7 @@ pub fn import_statements(
 ) -> Result<WorkspaceImport, ApiError> {
     let mut result = WorkspaceImport::default();
     let mut imported_sources = HashSet::new();
+    let options = &with_known_closings(ws, options)?;
     for path in paths {
         let file = read_input(path, &options.parse.limits)?;
         let statements = if file.bytes.first() == Some(&b'{') {
@@ -194,6 +195,27 @@ pub fn import_statements(
     }
     result.issues.extend(series_issues(ws, &imported_sources)?);
     Ok(result)
+}
+
+/// `options` knowing the closing balances of the workspace's statements, so that a balance
+/// written without its sign in the next day's file can be settled by the previous closing.
+pub fn with_known_closings(
+    ws: &Workspace,
+    options: &ImportOptions,
+) -> Result<ImportOptions, ApiError> {
+    let mut options = options.clone();
+    let account = ws.info().account.clone();
+    options
+        .parse
+        .known_closings
+        .extend(ws.statement_periods()?.into_iter().filter_map(|p| {
+            Some(recon_formats::KnownBalance {
+                account: account.clone(),
+                date: p.closing_date.as_deref()?.parse().ok()?,
+                amount_minor: p.closing_minor?,
+            })
+        }));
+    Ok(options)
 }
 
 /// Whether an issue is one of the series checks that [`series_issues`] makes for a workspace.

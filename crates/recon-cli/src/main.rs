@@ -226,6 +226,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, ApiError> {
             } else {
                 recon_formats::ReadingMode::Tolerant
             },
+            known_closings: Vec::new(),
             limits,
         },
     };

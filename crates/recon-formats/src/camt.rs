@@ -36,7 +36,9 @@
 //! character reference is an error; nesting depth, text length, statements and entries are
 //! bounded by [`Limits`].
 
-use crate::{ErrorKind, Finding, Limits, Location, ParseError, Parsed, ReadingMode, Severity};
+use crate::{
+    ErrorKind, Finding, KnownBalance, Limits, Location, ParseError, Parsed, ReadingMode, Severity,
+};
 use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -68,8 +70,22 @@ pub fn parse_with(
     limits: &Limits,
     mode: ReadingMode,
 ) -> Result<Parsed, ParseError> {
+    parse_knowing(source, text, limits, mode, &[])
+}
+
+/// [`parse_with`], knowing closing balances of earlier statements (other files of the series):
+/// an unsigned opening balance must then equal the account's latest closing dated no later.
+#[allow(clippy::result_large_err)]
+pub fn parse_knowing(
+    source: &str,
+    text: &str,
+    limits: &Limits,
+    mode: ReadingMode,
+    known: &[KnownBalance],
+) -> Result<Parsed, ParseError> {
     let mut parser = Parser::new(source, text, limits);
     parser.mode = mode;
+    parser.last_closing = known.to_vec();
     parser.run().map_err(|e| *e)
 }
 
@@ -523,8 +539,9 @@ struct Parser<'a, 'l> {
     mode: ReadingMode,
     /// The `Amt` being read has `Ccy="XXX"` (tolerated on a zero balance).
     amount_without_currency: bool,
-    /// Last closing balance per account in this file, for settling unsigned balances.
-    last_closing: Vec<(String, i64)>,
+    /// Closing balances known per account (given by the caller, then read in this file), for
+    /// settling unsigned balances.
+    last_closing: Vec<KnownBalance>,
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
@@ -1318,16 +1335,11 @@ impl<'a, 'l> Parser<'a, 'l> {
         let opening_balance = self.balance_in(opening, currency, depth, "opening", &mut deviations);
         let closing_balance = self.balance_in(closing, currency, depth, "closing", &mut deviations);
         if let Some(c) = closing_balance {
-            match self
-                .last_closing
-                .iter_mut()
-                .find(|(a, _)| a.as_str() == account.as_ref())
-            {
-                Some(slot) => slot.1 = c.amount_minor,
-                None => self
-                    .last_closing
-                    .push((account.to_string(), c.amount_minor)),
-            }
+            self.last_closing.push(KnownBalance {
+                account: account.to_string(),
+                date: c.date,
+                amount_minor: c.amount_minor,
+            });
         }
 
         let prefix = match &sequence {
@@ -1476,11 +1488,16 @@ impl<'a, 'l> Parser<'a, 'l> {
                 other => vec![other],
             }
         };
-        let previous = self
-            .last_closing
-            .iter()
-            .find(|(a, _)| a.as_str() == account)
-            .map(|(_, c)| *c);
+        // The previous closing: the latest known one of the account dated no later than the
+        // opening balance (the last one read when several share that date).
+        let previous = opening.and_then(|o| {
+            self.last_closing
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.account == account && k.date <= o.balance.date)
+                .max_by_key(|(i, k)| (k.date, *i))
+                .map(|(_, k)| k.amount_minor)
+        });
         let mut readings = Vec::new();
         let mut fitting = Vec::new();
         for o in flips(opening) {
@@ -1537,7 +1554,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 described(&fitting)
             )
         };
-        Err(self.error(ErrorKind::Structure(message), depth, pos))
+        Err(self.error(ErrorKind::BalanceSign(message), depth, pos))
     }
 
     /// An identification for a statement without `Id`: its sequence number, else the dates of
@@ -1808,6 +1825,58 @@ mod tests {
 
     fn ok(text: &str) -> Parsed {
         parse("t.xml", text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn unsigned_balances_settle_by_the_previous_closing() {
+        let balances = |open: &str, close: &str| {
+            format!(
+                r#"<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{open}</Amt><Dt><Dt>2024-03-02</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{close}</Amt><Dt><Dt>2024-03-02</Dt></Dt></Bal>"#
+            )
+        };
+        // No movement: +300/+300 and -300/-300 both add up; alone, the file is refused.
+        let text = doc(&balances("300.00", "300.00"));
+        let e = err(&text);
+        assert!(
+            e.kind.to_string().contains(
+                "2 readings fit, opening 300.00 and closing 300.00, or opening -300.00 and closing -300.00"
+            ),
+            "{}",
+            e.kind
+        );
+        // Knowing the previous day's closing (-300.00) settles it.
+        let known = [KnownBalance {
+            account: "DE89370400440532013000".into(),
+            date: date("2024-03-01"),
+            amount_minor: -30_000,
+        }];
+        let p = parse_knowing(
+            "t.xml",
+            &text,
+            &Limits::default(),
+            ReadingMode::Tolerant,
+            &known,
+        )
+        .unwrap();
+        let s = &p.statements[0];
+        assert_eq!(s.opening_balance.unwrap().amount_minor, -30_000);
+        assert_eq!(s.closing_balance.unwrap().amount_minor, -30_000);
+        // A closing of another account, or dated after the opening, settles nothing.
+        let later = [KnownBalance {
+            date: date("2024-03-03"),
+            ..known[0].clone()
+        }];
+        assert!(
+            parse_knowing(
+                "t.xml",
+                &text,
+                &Limits::default(),
+                ReadingMode::Tolerant,
+                &later
+            )
+            .is_err()
+        );
     }
 
     #[test]

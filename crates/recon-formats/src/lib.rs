@@ -31,6 +31,15 @@ pub enum ReadingMode {
     Strict,
 }
 
+/// A closing balance known from an earlier statement of the account (another file of the
+/// series, or the workspace): what settles the sign of a balance written without one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownBalance {
+    pub account: String,
+    pub date: recon_model::Date,
+    pub amount_minor: i64,
+}
+
 /// A deviation at a line of a text format, with the line's text as the excerpt.
 pub(crate) fn deviation_at_line(
     code: &str,
@@ -174,6 +183,9 @@ pub struct ParseOptions {
     pub bai2_trailers: bai2::TrailerCheck,
     /// Tolerant (default) or strict reading of deviations from the formats.
     pub reading: ReadingMode,
+    /// Closing balances of earlier statements (previous files of a series): they settle the
+    /// sign of a camt balance written without `CdtDbtInd` when its own arithmetic cannot.
+    pub known_closings: Vec<KnownBalance>,
     pub limits: Limits,
 }
 
@@ -220,7 +232,7 @@ pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parse
     let mode = options.reading;
     let mut parsed = match format {
         Format::Camt052 | Format::Camt053 | Format::Camt054 => {
-            camt::parse_with(source, &text, limits, mode)
+            camt::parse_knowing(source, &text, limits, mode, &options.known_closings)
         }
         Format::Mt940 | Format::Mt942 => mt940::parse_with(source, &text, limits, mode),
         Format::Bai2 => bai2::parse_with(
