@@ -8,7 +8,7 @@
 //! `TrailerCheck::Warn`, which reports each mismatch as a warning.
 
 use recon_formats::bai2::{Bai2Options, TrailerCheck};
-use recon_formats::{ErrorKind, Location, ParseOptions, Parsed, Severity, parse};
+use recon_formats::{ErrorKind, Location, ParseOptions, Parsed, ReadingMode, Severity, parse};
 use recon_model::{Date, Format, Statement};
 use std::path::PathBuf;
 
@@ -31,6 +31,7 @@ fn import_lenient(name: &str) -> Parsed {
     let text = std::str::from_utf8(&bytes).unwrap();
     let options = Bai2Options {
         trailer_check: TrailerCheck::Warn,
+        ..Bai2Options::default()
     };
     recon_formats::bai2::parse_with(name, text, &Default::default(), &options)
         .unwrap_or_else(|e| panic!("{}", e.in_file(name)))
@@ -294,7 +295,11 @@ fn samples_4_and_5_have_wrong_trailers() {
         "sample4-continuations-newline-delimited.txt",
         "sample5-issue113.txt",
     ] {
-        let e = parse(name, &read(name), &ParseOptions::default()).unwrap_err();
+        let strict = ParseOptions {
+            reading: ReadingMode::Strict,
+            ..ParseOptions::default()
+        };
+        let e = parse(name, &read(name), &strict).unwrap_err();
         assert_eq!(e.location, Location::Line(22), "{name}");
         assert_eq!(
             e.kind,
@@ -305,16 +310,32 @@ fn samples_4_and_5_have_wrong_trailers() {
             }
         );
         assert_eq!(e.excerpt, "49,-1260161341762,26/");
+        // Tolerant reading (the default) reads them, each mismatch a deviation naming the
+        // trailer and both figures, on the statements the trailer covers.
+        for p in [import_lenient(name), import(name)] {
+            let warnings: Vec<&str> = p
+                .statements
+                .iter()
+                .flat_map(|s| &s.reading.deviations)
+                .filter(|d| d.code == "bai2.trailer_mismatch")
+                .map(|d| d.message.as_str())
+                .collect();
+            assert!(warnings.contains(
+                &"49 account trailer for account 107049932 record count is 26 but there are 18 records; every transaction record is well formed, so the file is read"
+            ), "{warnings:#?}");
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| w.starts_with("99 file trailer control total is 13060195162"))
+            );
+        }
         let p = import_lenient(name);
         let warnings: Vec<&str> = p
-            .findings
+            .statements
             .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .map(|f| f.message.as_str())
+            .flat_map(|s| &s.reading.deviations)
+            .map(|d| d.message.as_str())
             .collect();
-        assert!(warnings.contains(
-            &"49 account trailer for account 107049932 record count is 26 but there are 18 records"
-        ));
         assert!(
             warnings
                 .iter()

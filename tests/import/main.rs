@@ -4,6 +4,7 @@
 mod bai2;
 mod camt;
 mod csv;
+mod deviations;
 mod errors;
 mod mt940;
 mod roundtrip;

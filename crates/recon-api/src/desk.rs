@@ -874,12 +874,19 @@ impl Desk {
         let total = (statements.len() + ledger.len()) as i64;
         let mut result = ImportResult::default();
         let mut done = 0i64;
+        let mut imported_sources = std::collections::HashSet::new();
         for file in &statements {
-            let report = crate::import_statement_files(
-                std::slice::from_ref(file),
-                &ImportOptions::default(),
+            let options = w::with_known_closings(ws, &ImportOptions::default())?;
+            let report = crate::import_statement_files(std::slice::from_ref(file), &options);
+            // The series checks run once below, over the whole workspace.
+            result.issues.extend(
+                report
+                    .issues
+                    .iter()
+                    .filter(|i| !w::is_series_issue(i))
+                    .map(issue_row),
             );
-            result.issues.extend(report.issues.iter().map(issue_row));
+            imported_sources.extend(report.statements.iter().map(|s| s.source.clone()));
             let rejected = report.statements.is_empty()
                 && report.issues.iter().any(|i| i.severity == Severity::Error);
             let outcome = if rejected {
@@ -913,6 +920,11 @@ impl Desk {
                 records,
             });
         }
+        result.issues.extend(
+            w::series_issues(ws, &imported_sources)?
+                .iter()
+                .map(issue_row),
+        );
         for file in &ledger {
             let limits = recon_formats::Limits::default();
             let parsed = crate::import_ledger_files(std::slice::from_ref(file), None, &limits);

@@ -23,6 +23,9 @@ pub struct StatementDto {
     pub opening_balance: Option<BalanceDto>,
     pub closing_balance: Option<BalanceDto>,
     pub lines: Vec<LineDto>,
+    /// The text encoding the file was read with (absent when not from a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -43,6 +46,20 @@ pub struct LineDto {
     pub counterparty: Option<String>,
     pub description: String,
     pub type_code: Option<String>,
+    /// The transactions of a batch booking (absent for other lines).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<DetailDto>,
+}
+
+/// One transaction of a batch booking.
+#[derive(Serialize, Debug)]
+pub struct DetailDto {
+    pub reference: Option<String>,
+    /// Signed decimal in the statement's currency; null when the bank gave none.
+    pub amount: Option<String>,
+    pub counterparty: Option<String>,
+    pub counterparty_account: Option<String>,
+    pub description: String,
 }
 
 #[derive(Serialize, Debug)]
@@ -52,6 +69,9 @@ pub struct IssueDto {
     /// Line number, or null when the issue is about the whole file.
     pub line: Option<u64>,
     pub message: String,
+    /// Stable code of a deviation read anyway or of a series check (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl CanonicalDocument {
@@ -83,6 +103,7 @@ impl From<&Statement> for StatementDto {
                 .iter()
                 .map(|l| LineDto::new(l, s.currency))
                 .collect(),
+            encoding: s.reading.encoding.clone(),
         }
     }
 }
@@ -100,6 +121,17 @@ impl LineDto {
             counterparty: l.counterparty.clone(),
             description: l.description.clone(),
             type_code: l.type_code.clone(),
+            details: l
+                .details
+                .iter()
+                .map(|d| DetailDto {
+                    reference: d.reference.clone(),
+                    amount: d.amount_minor.map(|a| format_minor(a, currency.exponent())),
+                    counterparty: d.counterparty.clone(),
+                    counterparty_account: d.counterparty_account.clone(),
+                    description: d.description.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -115,6 +147,7 @@ impl From<&Issue> for IssueDto {
             file: i.file.clone(),
             line: i.location.line(),
             message,
+            code: i.code.clone(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! a self-asserted local profile ([`local_principal`]); verified workspaces refuse the latter.
 
 use crate::{ApiError, ImportOptions, InputFile, import_statement_files, read_input};
+use recon_formats::integrity::{self, SeriesItem};
 use recon_formats::{Limits, Severity};
 use recon_model::{Balance, Currency, Date, Statement, StatementLine, parse_minor};
 use recon_review::{AdjustmentReason, Principal, ReconciliationStatement, Role};
@@ -14,6 +15,7 @@ use recon_store::{
     ImportOutcome, KeyStore, RunSummary, SignOffRecord, SuggestionRow, Workspace, WorkspaceInfo,
     WorkspaceStatus,
 };
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use recon_store::{ExceptionSort, MemoryKeyStore, OsKeyStore};
@@ -145,6 +147,8 @@ pub fn import_statements(
     options: &ImportOptions,
 ) -> Result<WorkspaceImport, ApiError> {
     let mut result = WorkspaceImport::default();
+    let mut imported_sources = HashSet::new();
+    let options = &with_known_closings(ws, options)?;
     for path in paths {
         let file = read_input(path, &options.parse.limits)?;
         let statements = if file.bytes.first() == Some(&b'{') {
@@ -155,7 +159,10 @@ pub fn import_statements(
                 .issues
                 .iter()
                 .any(|i| i.severity == Severity::Error && report.statements.is_empty());
-            result.issues.extend(report.issues);
+            // The series checks run once below, over the whole workspace.
+            result
+                .issues
+                .extend(report.issues.into_iter().filter(|i| !is_series_issue(i)));
             if failed {
                 continue;
             }
@@ -166,8 +173,86 @@ pub fn import_statements(
             &file_record(&file),
             &statements,
         )?);
+        imported_sources.extend(statements.iter().map(|s| s.source.clone()));
     }
+    result.issues.extend(series_issues(ws, &imported_sources)?);
     Ok(result)
+}
+
+/// `options` knowing the closing balances of the workspace's statements, so that a balance
+/// written without its sign in the next day's file can be settled by the previous closing.
+pub fn with_known_closings(
+    ws: &Workspace,
+    options: &ImportOptions,
+) -> Result<ImportOptions, ApiError> {
+    let mut options = options.clone();
+    let account = ws.info().account.clone();
+    options
+        .parse
+        .known_closings
+        .extend(ws.statement_periods()?.into_iter().filter_map(|p| {
+            Some(recon_formats::KnownBalance {
+                account: account.clone(),
+                date: p.closing_date.as_deref()?.parse().ok()?,
+                amount_minor: p.closing_minor?,
+            })
+        }));
+    Ok(options)
+}
+
+/// Whether an issue is one of the series checks that [`series_issues`] makes for a workspace.
+pub fn is_series_issue(issue: &recon_formats::Issue) -> bool {
+    matches!(
+        issue.code.as_deref(),
+        Some("series.chain" | "series.gap" | "series.overlap")
+    )
+}
+
+/// The series checks (chain, gaps, overlaps) over every active statement of the workspace, as
+/// far as they concern the statements of `sources` (the files just imported).
+pub fn series_issues(
+    ws: &Workspace,
+    sources: &HashSet<String>,
+) -> Result<Vec<recon_formats::Issue>, ApiError> {
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let info = ws.info();
+    let Ok(currency) = Currency::from_code(&info.currency) else {
+        return Ok(Vec::new());
+    };
+    let date = |t: &str| t.parse::<Date>().ok();
+    let items: Vec<SeriesItem> = ws
+        .statement_periods()?
+        .into_iter()
+        .filter_map(|p| {
+            let closing = p.closing_date.as_deref().and_then(date);
+            let first_line = p.first_line_date.as_deref().and_then(date);
+            let to = closing.or_else(|| date(&p.last_date))?;
+            let from = match (first_line, closing) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).or_else(|| date(&p.first_date))?,
+            };
+            Some(SeriesItem {
+                name: if p.sequence.is_empty() {
+                    p.statement_id
+                } else {
+                    format!("{}/{}", p.statement_id, p.sequence)
+                },
+                source: p.source,
+                account: info.account.clone(),
+                currency,
+                from,
+                to: to.max(from),
+                opening_minor: p.opening_minor,
+                closing_minor: p.closing_minor,
+            })
+        })
+        .collect();
+    let mut issues = integrity::check_chain_items(&items);
+    issues.extend(integrity::check_series_items(&items));
+    issues.retain(|i| sources.contains(&i.file));
+    Ok(issues)
 }
 
 /// Stores statements already parsed from `file` (one transaction).
@@ -494,6 +579,7 @@ fn canonical_json_statements(file: &InputFile) -> Result<Vec<Statement>, ApiErro
                 counterparty_account: None,
                 description: l.description,
                 type_code: l.type_code,
+                details: Vec::new(),
             });
         }
         out.push(Statement {
@@ -506,6 +592,7 @@ fn canonical_json_statements(file: &InputFile) -> Result<Vec<Statement>, ApiErro
             opening_balance: balance(s.opening_balance)?,
             closing_balance: balance(s.closing_balance)?,
             lines,
+            reading: recon_model::Reading::default(),
         });
     }
     Ok(out)

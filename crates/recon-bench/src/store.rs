@@ -95,6 +95,7 @@ fn split_generated(bank_csv: &str, ledger_csv: &str) -> (Statement, Vec<LedgerEn
             amount_minor: total,
         }),
         lines,
+        reading: recon_model::Reading::default(),
     };
     (statement, ledger)
 }

@@ -105,8 +105,12 @@ struct ConvertArgs {
     /// Text encoding of files without a BOM (e.g. windows-1252, iso-8859-1, utf-16le).
     #[arg(long, value_parser = parse_encoding)]
     encoding: Option<&'static encoding_rs::Encoding>,
-    /// Import BAI2 files whose trailer control totals or record counts do not add up, reporting
-    /// each mismatch as a warning instead of rejecting the file.
+    /// Refuse files that deviate from their format (today's rejections before issue 15) instead
+    /// of reading them with each deviation recorded as a warning.
+    #[arg(long)]
+    strict: bool,
+    /// With --strict: still import BAI2 files whose trailer control totals or record counts do
+    /// not add up, reporting each mismatch as a warning (tolerant reading always does).
     #[arg(long)]
     lenient_bai2_trailers: bool,
     /// Output form.
@@ -230,6 +234,12 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, ApiError> {
             } else {
                 recon_formats::bai2::TrailerCheck::Strict
             },
+            reading: if args.strict {
+                recon_formats::ReadingMode::Strict
+            } else {
+                recon_formats::ReadingMode::Tolerant
+            },
+            known_closings: Vec::new(),
             limits,
         },
     };

@@ -65,6 +65,10 @@ enum WsCommand {
         bank: Vec<PathBuf>,
         #[arg(long, num_args = 1..)]
         ledger: Vec<PathBuf>,
+        /// Refuse statement files that deviate from their format instead of reading them with
+        /// recorded warnings.
+        #[arg(long)]
+        strict: bool,
     },
     /// Replace an imported statement by its corrected version (audited).
     ReplaceStatement {
@@ -318,10 +322,19 @@ fn run(ws: &mut Workspace, p: &Principal, command: WsCommand) -> Result<ExitCode
     let money = |a: i64| recon_model::format_minor(a, e);
     match command {
         WsCommand::Create { .. } => unreachable!("handled before opening"),
-        WsCommand::Import { bank, ledger } => {
+        WsCommand::Import {
+            bank,
+            ledger,
+            strict,
+        } => {
             let options = ImportOptions {
                 parse: ParseOptions {
                     limits: Limits::default(),
+                    reading: if strict {
+                        recon_formats::ReadingMode::Strict
+                    } else {
+                        recon_formats::ReadingMode::Tolerant
+                    },
                     ..ParseOptions::default()
                 },
             };

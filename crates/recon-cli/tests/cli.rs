@@ -46,6 +46,7 @@ fn convert_prints_the_canonical_json_contract() {
             "account",
             "closing_balance",
             "currency",
+            "encoding",
             "format",
             "lines",
             "opening_balance",
@@ -70,6 +71,7 @@ fn convert_prints_the_canonical_json_contract() {
         ]
     );
     assert_eq!(statement["format"], "mt940");
+    assert_eq!(statement["encoding"], "UTF-8");
     assert_eq!(statement["account"], "0001234567");
     assert_eq!(statement["opening_balance"]["amount"], "0.00");
     assert_eq!(statement["opening_balance"]["date"], "2010-07-22");
@@ -266,4 +268,68 @@ fn demo_runs_on_the_bundled_samples() {
         );
     }
     let _ = std::fs::remove_dir_all(&packs);
+}
+
+/// Issue 15: a file that deviates from its format is read, each deviation a warning with its
+/// code under `issues` and on stderr; `--strict` refuses it as before. Daily files of one
+/// account are checked as a series (here a missing weekday).
+#[test]
+fn deviations_are_warnings_and_strict_refuses_them() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/deviations/mt940/february_30.sta");
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("february_30.sta: line 5: :61: value date \"160230\" is past the month's end; read as 2016-02-29 (the month's last day) [mt940.date_past_month_end] | :61:1602300301DR6,00N024NONREF"),
+        "{stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = doc["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"mt940.date_past_month_end"), "{codes:?}");
+    assert_eq!(doc["statements"][0]["lines"][0]["value_date"], "2016-02-29");
+    let out = recon()
+        .args(["convert", "--strict", "--to", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("day 30 does not exist in 2016-02"));
+
+    let dir = temp_dir("series");
+    let day = |n: u32, open: &str, close: &str, amount: &str| {
+        format!(
+            ":20:S{n}\n:25:NL91ABNA0417164300\n:28C:{n}\n:60F:C24010{}EUR{open}\n:61:24010{n}{amount}NTRFREF\n:62F:C24010{n}EUR{close}\n-\n",
+            n - 1
+        )
+    };
+    let thu = dir.join("thu.sta");
+    let mon = dir.join("mon.sta");
+    std::fs::write(&thu, day(4, "100,00", "110,00", "C10,00")).unwrap();
+    std::fs::write(&mon, day(8, "110,00", "105,00", "D5,00")).unwrap();
+    let out = recon()
+        .args(["convert", "--to", "json"])
+        .arg(&mon)
+        .arg(&thu)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gaps: Vec<&str> = doc["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["code"] == "series.gap")
+        .map(|i| i["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(gaps.len(), 1, "{doc}");
+    assert!(gaps[0].contains("no statement for 3 day(s) from 2024-01-05 to 2024-01-07"));
 }

@@ -36,13 +36,15 @@
 //! character reference is an error; nesting depth, text length, statements and entries are
 //! bounded by [`Limits`].
 
-use crate::{ErrorKind, Finding, Limits, Location, ParseError, Parsed, Severity};
+use crate::{
+    ErrorKind, Finding, KnownBalance, Limits, Location, ParseError, Parsed, ReadingMode, Severity,
+};
 use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 use recon_model::{
-    AmountError, Balance, Currency, Date, Format, Statement, StatementLine, format_minor,
-    parse_minor,
+    AmountError, Balance, BatchDetail, Currency, Date, Deviation, Format, Reading, Statement,
+    StatementLine, format_minor, parse_minor,
 };
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -51,7 +53,40 @@ use std::fmt::Write as _;
 // The signature is shared by every importer; inside, errors travel boxed (`Fail`).
 #[allow(clippy::result_large_err)]
 pub fn parse(source: &str, text: &str, limits: &Limits) -> Result<Parsed, ParseError> {
-    Parser::new(source, text, limits).run().map_err(|e| *e)
+    parse_with(source, text, limits, ReadingMode::Tolerant)
+}
+
+/// Parses like [`parse`]. In [`ReadingMode::Tolerant`] these deviations are read and recorded
+/// on the statement, in [`ReadingMode::Strict`] they reject the file: balances without
+/// `CdtDbtInd` (`camt.balance_without_indicator`: accepted only when exactly one choice of
+/// signs makes opening + entries = closing, and the previous statement's closing in the file,
+/// else rejected naming both readings), `Ccy="XXX"` (no currency) on a zero balance
+/// (`camt.balance_without_currency`) and a statement without `Id` (`camt.statement_without_id`:
+/// identified by its sequence number or its dates).
+#[allow(clippy::result_large_err)]
+pub fn parse_with(
+    source: &str,
+    text: &str,
+    limits: &Limits,
+    mode: ReadingMode,
+) -> Result<Parsed, ParseError> {
+    parse_knowing(source, text, limits, mode, &[])
+}
+
+/// [`parse_with`], knowing closing balances of earlier statements (other files of the series):
+/// an unsigned opening balance must then equal the account's latest closing dated no later.
+#[allow(clippy::result_large_err)]
+pub fn parse_knowing(
+    source: &str,
+    text: &str,
+    limits: &Limits,
+    mode: ReadingMode,
+    known: &[KnownBalance],
+) -> Result<Parsed, ParseError> {
+    let mut parser = Parser::new(source, text, limits);
+    parser.mode = mode;
+    parser.last_closing = known.to_vec();
+    parser.run().map_err(|e| *e)
 }
 
 /// A rejection on its way out: boxed, so that the hot `Result`s stay small.
@@ -109,6 +144,9 @@ enum Leaf {
     Ustrd,
     CdtrRef,
     AddtlTxInf,
+    /// `TxDtls/Amt` or `TxDtls/AmtDtls/TxAmt/Amt`: a batch transaction's amount.
+    TxAmt,
+    TxCdtDbtInd,
 }
 
 /// Where an open element sits in the camt structure. `Skip` elements and all their descendants
@@ -148,6 +186,8 @@ enum Ctx {
     RmtInf,
     Strd,
     CdtrRefInf,
+    AmtDtls,
+    TxAmtDtl,
     Field(Leaf),
 }
 
@@ -258,6 +298,9 @@ fn child(parent: Ctx, name: &[u8]) -> Ctx {
             _ => Skip,
         },
         Tx => match name {
+            b"Amt" => Field(F::TxAmt),
+            b"AmtDtls" => AmtDtls,
+            b"CdtDbtInd" => Field(F::TxCdtDbtInd),
             b"Refs" => Refs,
             b"RltdPties" => RltdPties,
             b"RmtInf" => RmtInf,
@@ -322,6 +365,14 @@ fn child(parent: Ctx, name: &[u8]) -> Ctx {
             b"Ref" => Field(F::CdtrRef),
             _ => Skip,
         },
+        AmtDtls => match name {
+            b"TxAmt" => TxAmtDtl,
+            _ => Skip,
+        },
+        TxAmtDtl => match name {
+            b"Amt" => Field(F::TxAmt),
+            _ => Skip,
+        },
         // Newer versions wrap the status code: <Sts><Cd>BOOK</Cd></Sts>.
         Field(F::Sts) => match name {
             b"Cd" => Field(F::StsCd),
@@ -364,8 +415,8 @@ struct Frame {
 #[derive(Default, Debug)]
 struct RawBalance<'a> {
     code: Option<Cow<'a, str>>,
-    /// Unsigned minor units in the amount's own currency.
-    amount: Option<(i64, Currency)>,
+    /// Unsigned minor units in the amount's own currency (`None`: `Ccy="XXX"` on zero).
+    amount: Option<(i64, Option<Currency>)>,
     credit: Option<bool>,
     date: Option<Date>,
 }
@@ -374,7 +425,10 @@ struct RawBalance<'a> {
 #[derive(Clone, Copy, Debug)]
 struct KeptBalance {
     balance: Balance,
-    currency: Currency,
+    /// `None` for a zero balance with `Ccy="XXX"` (tolerant reading).
+    currency: Option<Currency>,
+    /// No `CdtDbtInd`: the amount is unsigned, its sign to be settled by the arithmetic.
+    unsigned: bool,
     index: u32,
     pos: usize,
 }
@@ -395,8 +449,13 @@ struct RawEntry<'a> {
     sub_family: Option<Cow<'a, str>>,
     proprietary: Option<Cow<'a, str>>,
     additional_entry_info: Option<Cow<'a, str>>,
-    /// How many `TxDtls` have closed; only the first is read.
+    /// How many `TxDtls` have closed; the first fills the line's fields, every one a detail.
     tx_seen: u32,
+    /// The `TxDtls` being read, the first one closed, and all of them once there are two (a
+    /// batch), for batch details.
+    tx: RawTx<'a>,
+    first_tx: RawTx<'a>,
+    details: Vec<RawTx<'a>>,
     end_to_end_id: Option<Cow<'a, str>>,
     instruction_id: Option<Cow<'a, str>>,
     tx_servicer_reference: Option<Cow<'a, str>>,
@@ -408,6 +467,20 @@ struct RawEntry<'a> {
     unstructured: Option<Cow<'a, str>>,
     creditor_references: Option<Cow<'a, str>>,
     additional_tx_info: Option<Cow<'a, str>>,
+}
+
+/// One `TxDtls` of an entry, for its batch detail.
+#[derive(Default, Debug)]
+struct RawTx<'a> {
+    amount: Option<(i64, Currency)>,
+    credit: Option<bool>,
+    end_to_end_id: Option<Cow<'a, str>>,
+    instruction_id: Option<Cow<'a, str>>,
+    debtor: Option<Cow<'a, str>>,
+    creditor: Option<Cow<'a, str>>,
+    debtor_account: Option<Cow<'a, str>>,
+    creditor_account: Option<Cow<'a, str>>,
+    unstructured: Option<Cow<'a, str>>,
 }
 
 /// What stage two needs to know about a line beyond the line itself.
@@ -439,6 +512,7 @@ struct RawStatement<'a> {
     extras: Vec<LineExtra>,
     not_booked: usize,
     statuses: Vec<String>,
+    deviations: Vec<Deviation>,
 }
 
 struct Parser<'a, 'l> {
@@ -462,6 +536,12 @@ struct Parser<'a, 'l> {
     findings: Vec<Finding>,
     /// (byte offset, 1-based line) of the last line-number lookup.
     line_cache: (usize, u64),
+    mode: ReadingMode,
+    /// The `Amt` being read has `Ccy="XXX"` (tolerated on a zero balance).
+    amount_without_currency: bool,
+    /// Closing balances known per account (given by the caller, then read in this file), for
+    /// settling unsigned balances.
+    last_closing: Vec<KnownBalance>,
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
@@ -483,6 +563,9 @@ impl<'a, 'l> Parser<'a, 'l> {
             statements: Vec::new(),
             findings: Vec::new(),
             line_cache: (0, 1),
+            mode: ReadingMode::Tolerant,
+            amount_without_currency: false,
+            last_closing: Vec::new(),
         }
     }
 
@@ -625,7 +708,7 @@ impl<'a, 'l> Parser<'a, 'l> {
 
     fn start(&mut self, e: &BytesStart<'_>, pos: usize, decoder: Decoder) -> Result<(), Fail> {
         let parent = self.frames.last().map_or(Ctx::Top, |f| f.ctx);
-        let mut ctx = match parent {
+        let ctx = match parent {
             Ctx::Skip => Ctx::Skip,
             _ => child(parent, e.local_name().as_ref()),
         };
@@ -647,7 +730,6 @@ impl<'a, 'l> Parser<'a, 'l> {
                 index = self.stmt.entry_count;
                 // `finish_entry` left `self.entry` empty.
             }
-            Ctx::Tx if self.entry.tx_seen > 0 => ctx = Ctx::Skip,
             Ctx::Field(_) => self.buf = None,
             _ => {}
         }
@@ -681,8 +763,23 @@ impl<'a, 'l> Parser<'a, 'l> {
                     depth,
                     pos,
                 )),
+            Ctx::Field(Leaf::BalAmt) if self.mode == ReadingMode::Tolerant => {
+                match self.currency_attribute(e, decoder, pos) {
+                    Ok(c) => self.amount_currency = Some(c),
+                    Err(err) if err.kind == ErrorKind::UnknownCurrency("XXX".into()) => {
+                        self.amount_without_currency = true;
+                    }
+                    Err(err) => return Err(err),
+                }
+                Ok(())
+            }
             Ctx::Field(Leaf::BalAmt | Leaf::NtryAmt) => {
                 self.amount_currency = Some(self.currency_attribute(e, decoder, pos)?);
+                Ok(())
+            }
+            Ctx::Field(Leaf::TxAmt) => {
+                // A detail amount in an unknown currency is left out, not an error.
+                self.amount_currency = self.currency_attribute(e, decoder, pos).ok();
                 Ok(())
             }
             _ => Ok(()),
@@ -736,7 +833,21 @@ impl<'a, 'l> Parser<'a, 'l> {
             Ctx::Ntry => self.finish_entry(frame)?,
             Ctx::Bal => self.finish_balance(frame)?,
             Ctx::Stmt => self.finish_statement(frame)?,
-            Ctx::Tx => self.entry.tx_seen = self.entry.tx_seen.saturating_add(1),
+            Ctx::Tx => {
+                // The first transaction waits beside the entry; a list (one allocation) is made
+                // only for a batch, so that entries of one transaction cost nothing more.
+                self.entry.tx_seen = self.entry.tx_seen.saturating_add(1);
+                let tx = std::mem::take(&mut self.entry.tx);
+                if self.entry.tx_seen == 1 {
+                    self.entry.first_tx = tx;
+                } else if self.entry.details.len() < self.limits.max_lines_per_statement {
+                    if self.entry.details.is_empty() {
+                        let first = std::mem::take(&mut self.entry.first_tx);
+                        self.entry.details.push(first);
+                    }
+                    self.entry.details.push(tx);
+                }
+            }
             Ctx::Msg if self.statement_count == 0 => {
                 let element = statement_element(self.format.unwrap_or(Format::Camt053));
                 let depth = self.frames.len();
@@ -772,7 +883,21 @@ impl<'a, 'l> Parser<'a, 'l> {
                 }
             }
             Leaf::BalCd => set_first(&mut self.balance.code, text),
-            Leaf::BalAmt => self.balance.amount = Some(self.amount(text, pos)?),
+            Leaf::BalAmt if self.amount_without_currency => {
+                self.amount_without_currency = false;
+                let zero = text
+                    .as_deref()
+                    .is_some_and(|t| t.bytes().all(|b| b == b'0' || b == b'.') && t.contains('0'));
+                if !zero {
+                    let depth = self.frames.len();
+                    return Err(self.error(ErrorKind::UnknownCurrency("XXX".into()), depth, pos));
+                }
+                self.balance.amount = Some((0, None));
+            }
+            Leaf::BalAmt => {
+                let (minor, currency) = self.amount(text, pos)?;
+                self.balance.amount = Some((minor, Some(currency)));
+            }
             Leaf::BalCdtDbtInd => self.balance.credit = Some(self.indicator(text, pos)?),
             Leaf::BalDt => self.balance.date = Some(self.date(text, false, pos)?),
             Leaf::BalDtTm => self.balance.date = Some(self.date(text, true, pos)?),
@@ -798,17 +923,81 @@ impl<'a, 'l> Parser<'a, 'l> {
             Leaf::FmlyCd => set_first(&mut self.entry.family, text),
             Leaf::SubFmlyCd => set_first(&mut self.entry.sub_family, text),
             Leaf::PrtryCd => set_first(&mut self.entry.proprietary, text),
-            Leaf::EndToEndId => set_first(&mut self.entry.end_to_end_id, text),
-            Leaf::InstrId => set_first(&mut self.entry.instruction_id, text),
+            Leaf::EndToEndId => {
+                set_first(&mut self.entry.tx.end_to_end_id, text.clone());
+                if self.entry.tx_seen == 0 {
+                    set_first(&mut self.entry.end_to_end_id, text);
+                }
+            }
+            Leaf::InstrId => {
+                set_first(&mut self.entry.tx.instruction_id, text.clone());
+                if self.entry.tx_seen == 0 {
+                    set_first(&mut self.entry.instruction_id, text);
+                }
+            }
+            _ if self.entry.tx_seen > 0 => self.later_tx_field(field, text, pos)?,
             Leaf::TxAcctSvcrRef => set_first(&mut self.entry.tx_servicer_reference, text),
             Leaf::TxId => set_first(&mut self.entry.tx_id, text),
-            Leaf::PartyNm(Side::Debtor) => set_first(&mut self.entry.debtor, text),
-            Leaf::PartyNm(Side::Creditor) => set_first(&mut self.entry.creditor, text),
-            Leaf::PartyAcctId(Side::Debtor) => set_first(&mut self.entry.debtor_account, text),
-            Leaf::PartyAcctId(Side::Creditor) => set_first(&mut self.entry.creditor_account, text),
-            Leaf::Ustrd => append(&mut self.entry.unstructured, text),
+            Leaf::PartyNm(Side::Debtor) => {
+                set_first(&mut self.entry.tx.debtor, text.clone());
+                set_first(&mut self.entry.debtor, text);
+            }
+            Leaf::PartyNm(Side::Creditor) => {
+                set_first(&mut self.entry.tx.creditor, text.clone());
+                set_first(&mut self.entry.creditor, text);
+            }
+            Leaf::PartyAcctId(Side::Debtor) => {
+                set_first(&mut self.entry.tx.debtor_account, text.clone());
+                set_first(&mut self.entry.debtor_account, text);
+            }
+            Leaf::PartyAcctId(Side::Creditor) => {
+                set_first(&mut self.entry.tx.creditor_account, text.clone());
+                set_first(&mut self.entry.creditor_account, text);
+            }
+            Leaf::Ustrd => {
+                append(&mut self.entry.tx.unstructured, text.clone());
+                append(&mut self.entry.unstructured, text);
+            }
             Leaf::CdtrRef => append(&mut self.entry.creditor_references, text),
             Leaf::AddtlTxInf => append(&mut self.entry.additional_tx_info, text),
+            Leaf::TxAmt => self.tx_amount(text, pos)?,
+            Leaf::TxCdtDbtInd => self.entry.tx.credit = Some(self.indicator(text, pos)?),
+        }
+        Ok(())
+    }
+
+    /// A field of the second or a later `TxDtls`: only its batch detail takes it.
+    fn later_tx_field(
+        &mut self,
+        field: Leaf,
+        text: Option<Cow<'a, str>>,
+        pos: usize,
+    ) -> Result<(), Fail> {
+        let tx = &mut self.entry.tx;
+        match field {
+            Leaf::PartyNm(Side::Debtor) => set_first(&mut tx.debtor, text),
+            Leaf::PartyNm(Side::Creditor) => set_first(&mut tx.creditor, text),
+            Leaf::PartyAcctId(Side::Debtor) => set_first(&mut tx.debtor_account, text),
+            Leaf::PartyAcctId(Side::Creditor) => set_first(&mut tx.creditor_account, text),
+            Leaf::Ustrd => append(&mut tx.unstructured, text),
+            Leaf::TxAmt => self.tx_amount(text, pos)?,
+            Leaf::TxCdtDbtInd => self.entry.tx.credit = Some(self.indicator(text, pos)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A batch transaction's amount: kept when its currency is known and it reads as an
+    /// amount, else left out (the booking's own amount is what the statement states).
+    fn tx_amount(&mut self, text: Option<Cow<'a, str>>, _pos: usize) -> Result<(), Fail> {
+        let Some(currency) = self.amount_currency.take() else {
+            return Ok(());
+        };
+        if self.entry.tx.amount.is_none()
+            && let Some(text) = text
+            && let Ok(minor) = parse_minor(&text, b'.', currency.exponent())
+        {
+            self.entry.tx.amount = Some((minor, currency));
         }
         Ok(())
     }
@@ -893,7 +1082,7 @@ impl<'a, 'l> Parser<'a, 'l> {
 
     fn finish_balance(&mut self, frame: Frame) -> Result<(), Fail> {
         let raw = std::mem::take(&mut self.balance);
-        if let Some((_, currency)) = raw.amount
+        if let Some((_, Some(currency))) = raw.amount
             && self.stmt.first_currency.is_none()
         {
             self.stmt.first_currency = Some(currency);
@@ -907,8 +1096,10 @@ impl<'a, 'l> Parser<'a, 'l> {
         let Some((minor, currency)) = raw.amount else {
             return Err(self.error(missing("Amt"), depth, frame.pos));
         };
-        let Some(credit) = raw.credit else {
-            return Err(self.error(missing("CdtDbtInd"), depth, frame.pos));
+        let credit = match raw.credit {
+            Some(credit) => credit,
+            None if self.mode == ReadingMode::Tolerant => true,
+            None => return Err(self.error(missing("CdtDbtInd"), depth, frame.pos)),
         };
         let Some(date) = raw.date else {
             return Err(self.error(missing("Dt"), depth, frame.pos));
@@ -919,6 +1110,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 amount_minor: signed(minor, credit),
             },
             currency,
+            unsigned: raw.credit.is_none() && minor != 0,
             index: frame.index,
             pos: frame.pos,
         };
@@ -1006,6 +1198,33 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             description.push_str(&part);
         }
+        let details = if e.details.len() > 1 {
+            e.details
+                .into_iter()
+                .map(|tx| {
+                    let tx_credit = tx.credit.unwrap_or(credit);
+                    let (party, party_account) = if credit {
+                        (tx.debtor, tx.debtor_account)
+                    } else {
+                        (tx.creditor, tx.creditor_account)
+                    };
+                    BatchDetail {
+                        reference: provided(&tx.end_to_end_id)
+                            .or_else(|| provided(&tx.instruction_id))
+                            .map(Cow::into_owned),
+                        amount_minor: tx
+                            .amount
+                            .filter(|(_, c)| *c == currency)
+                            .map(|(minor, _)| signed(minor, tx_credit)),
+                        counterparty: party.map(Cow::into_owned),
+                        counterparty_account: party_account.map(Cow::into_owned),
+                        description: tx.unstructured.map(Cow::into_owned).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let booking = e.booking_date.or(e.value_date);
         self.stmt.lines.push(StatementLine {
             line_id: String::new(),
@@ -1019,6 +1238,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             counterparty_account: counterparty_account.map(Cow::into_owned),
             description,
             type_code,
+            details,
         });
         self.stmt.extras.push(LineExtra {
             booking_known: booking.is_some(),
@@ -1032,12 +1252,29 @@ impl<'a, 'l> Parser<'a, 'l> {
     fn finish_statement(&mut self, frame: Frame) -> Result<(), Fail> {
         let raw = std::mem::take(&mut self.stmt);
         let depth = self.frames.len();
-        let Some(statement_id) = raw.id else {
-            return Err(self.error(
-                ErrorKind::MissingField("Id (the statement identification)".into()),
-                depth,
-                frame.pos,
-            ));
+        let mut raw = raw;
+        let statement_id = match raw.id.take() {
+            Some(id) => id,
+            None if self.mode == ReadingMode::Tolerant => {
+                let id = self.substitute_id(&raw, frame.index);
+                let deviation = self.deviation(
+                    "camt.statement_without_id",
+                    depth,
+                    frame.pos,
+                    format!(
+                        "statement has no Id; identified as {id:?} (its sequence number, else its dates)"
+                    ),
+                );
+                raw.deviations.push(deviation);
+                Cow::Owned(id)
+            }
+            None => {
+                return Err(self.error(
+                    ErrorKind::MissingField("Id (the statement identification)".into()),
+                    depth,
+                    frame.pos,
+                ));
+            }
         };
         let Some(account) = raw.account else {
             return Err(self.error(
@@ -1064,8 +1301,46 @@ impl<'a, 'l> Parser<'a, 'l> {
             .or(raw.legal_sequence)
             .map(Cow::into_owned);
         let opening = raw.opening.or(raw.previously_closed);
-        let opening_balance = self.balance_in(opening, currency, depth, "opening");
-        let closing_balance = self.balance_in(raw.closing, currency, depth, "closing");
+        let lines_total = raw
+            .lines
+            .iter()
+            .zip(&raw.extras)
+            .filter(|(_, x)| x.currency == currency)
+            .try_fold(0i64, |acc, (l, _)| acc.checked_add(l.amount_minor));
+        let (opening, closing) = self.settle_signs(
+            opening,
+            raw.closing,
+            lines_total,
+            &account,
+            depth,
+            frame.pos,
+        )?;
+        let mut deviations = std::mem::take(&mut raw.deviations);
+        for (kept, which) in [(&opening, "opening"), (&closing, "closing")] {
+            if let Some(k) = kept.filter(|k| k.unsigned) {
+                let path = format!("{}/Bal[{}]", self.path(depth), k.index);
+                let line = self.line_at(k.pos);
+                deviations.push(Deviation {
+                    code: "camt.balance_without_indicator".into(),
+                    line: Some(line),
+                    path: Some(path),
+                    excerpt: excerpt_at(self.text, k.pos),
+                    message: format!(
+                        "{which} balance has no CdtDbtInd; read as {} because only that sign makes opening + entries = closing",
+                        format_minor(k.balance.amount_minor, currency.exponent())
+                    ),
+                });
+            }
+        }
+        let opening_balance = self.balance_in(opening, currency, depth, "opening", &mut deviations);
+        let closing_balance = self.balance_in(closing, currency, depth, "closing", &mut deviations);
+        if let Some(c) = closing_balance {
+            self.last_closing.push(KnownBalance {
+                account: account.to_string(),
+                date: c.date,
+                amount_minor: c.amount_minor,
+            });
+        }
 
         let prefix = match &sequence {
             Some(seq) => format!("{statement_id}/{seq}/"),
@@ -1137,20 +1412,40 @@ impl<'a, 'l> Parser<'a, 'l> {
             opening_balance,
             closing_balance,
             lines,
+            reading: Reading {
+                encoding: None,
+                deviations,
+            },
         });
         Ok(())
     }
 
     /// The balance when it is in the statement currency; otherwise `None` and a warning.
+    /// A zero balance without currency (`XXX`) is taken, with a deviation.
     fn balance_in(
         &mut self,
         kept: Option<KeptBalance>,
         currency: Currency,
         depth: usize,
         which: &str,
+        deviations: &mut Vec<Deviation>,
     ) -> Option<Balance> {
         let kept = kept?;
-        if kept.currency == currency {
+        let Some(kept_currency) = kept.currency else {
+            let path = format!("{}/Bal[{}]", self.path(depth), kept.index);
+            let line = self.line_at(kept.pos);
+            deviations.push(Deviation {
+                code: "camt.balance_without_currency".into(),
+                line: Some(line),
+                path: Some(path),
+                excerpt: excerpt_at(self.text, kept.pos),
+                message: format!(
+                    "{which} balance is zero with Ccy=\"XXX\" (no currency); read as 0 {currency}"
+                ),
+            });
+            return Some(kept.balance);
+        };
+        if kept_currency == currency {
             return Some(kept.balance);
         }
         let path = format!("{}/Bal[{}]", self.path(depth), kept.index);
@@ -1160,11 +1455,140 @@ impl<'a, 'l> Parser<'a, 'l> {
             location: Location::Element { path, line },
             message: format!(
                 "{which} balance {} {} is not in the statement currency {currency}; ignored",
-                format_minor(kept.balance.amount_minor, kept.currency.exponent()),
-                kept.currency
+                format_minor(kept.balance.amount_minor, kept_currency.exponent()),
+                kept_currency
             ),
         });
         None
+    }
+
+    /// Settles the signs of balances without `CdtDbtInd`: of the readings (each unsigned balance
+    /// positive or negative), keeps those where opening + entries = closing and the opening
+    /// equals this account's previous closing in the file; exactly one must remain.
+    fn settle_signs(
+        &mut self,
+        opening: Option<KeptBalance>,
+        closing: Option<KeptBalance>,
+        lines_total: Option<i64>,
+        account: &str,
+        depth: usize,
+        pos: usize,
+    ) -> Result<(Option<KeptBalance>, Option<KeptBalance>), Fail> {
+        let unsigned = |b: &Option<KeptBalance>| b.is_some_and(|k| k.unsigned);
+        if !unsigned(&opening) && !unsigned(&closing) {
+            return Ok((opening, closing));
+        }
+        let flips = |b: Option<KeptBalance>| -> Vec<Option<KeptBalance>> {
+            match b {
+                Some(k) if k.unsigned => {
+                    let mut negative = k;
+                    negative.balance.amount_minor = -k.balance.amount_minor;
+                    vec![Some(k), Some(negative)]
+                }
+                other => vec![other],
+            }
+        };
+        // The previous closing: the latest known one of the account dated no later than the
+        // opening balance (the last one read when several share that date).
+        let previous = opening.and_then(|o| {
+            self.last_closing
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.account == account && k.date <= o.balance.date)
+                .max_by_key(|(i, k)| (k.date, *i))
+                .map(|(_, k)| k.amount_minor)
+        });
+        let mut readings = Vec::new();
+        let mut fitting = Vec::new();
+        for o in flips(opening) {
+            for c in flips(closing) {
+                let adds_up = match (o, c, lines_total) {
+                    (Some(o), Some(c), Some(total)) => {
+                        o.balance.amount_minor.checked_add(total) == Some(c.balance.amount_minor)
+                    }
+                    _ => false,
+                };
+                let chains = match (o, previous) {
+                    (Some(o), Some(p)) => o.balance.amount_minor == p,
+                    _ => true,
+                };
+                readings.push((o, c));
+                if adds_up && chains {
+                    fitting.push((o, c));
+                }
+            }
+        }
+        if let [one] = fitting[..] {
+            return Ok(one);
+        }
+        let exponent = opening
+            .or(closing)
+            .and_then(|k| k.currency)
+            .map_or(2, |c| c.exponent());
+        let show = |b: Option<KeptBalance>| {
+            b.map_or("none".to_string(), |k| {
+                format_minor(k.balance.amount_minor, exponent)
+            })
+        };
+        let described = |list: &[(Option<KeptBalance>, Option<KeptBalance>)]| {
+            list.iter()
+                .map(|(o, c)| format!("opening {} and closing {}", show(*o), show(*c)))
+                .collect::<Vec<_>>()
+                .join(", or ")
+        };
+        let message = if fitting.is_empty() {
+            format!(
+                "balance without CdtDbtInd, and no choice of signs makes opening + entries ({}) = closing{}: {}",
+                lines_total.map_or("overflow".to_string(), |t| format_minor(t, exponent)),
+                if previous.is_some() {
+                    " and the previous closing"
+                } else {
+                    ""
+                },
+                described(&readings)
+            )
+        } else {
+            format!(
+                "balance without CdtDbtInd, and the statement's arithmetic does not settle its sign: {} readings fit, {}",
+                fitting.len(),
+                described(&fitting)
+            )
+        };
+        Err(self.error(ErrorKind::BalanceSign(message), depth, pos))
+    }
+
+    /// An identification for a statement without `Id`: its sequence number, else the dates of
+    /// its balances (or creation), with its position in the file.
+    fn substitute_id(&self, raw: &RawStatement<'_>, index: u32) -> String {
+        if let Some(seq) = raw
+            .electronic_sequence
+            .as_ref()
+            .or(raw.legal_sequence.as_ref())
+        {
+            return format!("SEQ-{seq}");
+        }
+        let from = raw
+            .opening
+            .or(raw.previously_closed)
+            .map(|b| b.balance.date);
+        let to = raw.closing.map(|b| b.balance.date);
+        match (from.or(raw.created), to.or(raw.created)) {
+            (Some(a), Some(b)) if a == b => format!("{a}#{index}"),
+            (Some(a), Some(b)) => format!("{a}..{b}#{index}"),
+            _ => format!("STMT#{index}"),
+        }
+    }
+
+    /// A deviation at the element open at `depth`, starting at `pos`.
+    fn deviation(&mut self, code: &str, depth: usize, pos: usize, message: String) -> Deviation {
+        let line = self.line_at(pos);
+        Deviation {
+            code: code.to_string(),
+            line: Some(line),
+            path: Some(self.path(depth)),
+            excerpt: excerpt_at(self.text, pos),
+            message,
+        }
     }
 
     fn entry_location(&mut self, depth: usize, extra: &LineExtra) -> Location {
@@ -1401,6 +1825,91 @@ mod tests {
 
     fn ok(text: &str) -> Parsed {
         parse("t.xml", text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn unsigned_balances_settle_by_the_previous_closing() {
+        let balances = |open: &str, close: &str| {
+            format!(
+                r#"<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{open}</Amt><Dt><Dt>2024-03-02</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{close}</Amt><Dt><Dt>2024-03-02</Dt></Dt></Bal>"#
+            )
+        };
+        // No movement: +300/+300 and -300/-300 both add up; alone, the file is refused.
+        let text = doc(&balances("300.00", "300.00"));
+        let e = err(&text);
+        assert!(
+            e.kind.to_string().contains(
+                "2 readings fit, opening 300.00 and closing 300.00, or opening -300.00 and closing -300.00"
+            ),
+            "{}",
+            e.kind
+        );
+        // Knowing the previous day's closing (-300.00) settles it.
+        let known = [KnownBalance {
+            account: "DE89370400440532013000".into(),
+            date: date("2024-03-01"),
+            amount_minor: -30_000,
+        }];
+        let p = parse_knowing(
+            "t.xml",
+            &text,
+            &Limits::default(),
+            ReadingMode::Tolerant,
+            &known,
+        )
+        .unwrap();
+        let s = &p.statements[0];
+        assert_eq!(s.opening_balance.unwrap().amount_minor, -30_000);
+        assert_eq!(s.closing_balance.unwrap().amount_minor, -30_000);
+        // A closing of another account, or dated after the opening, settles nothing.
+        let later = [KnownBalance {
+            date: date("2024-03-03"),
+            ..known[0].clone()
+        }];
+        assert!(
+            parse_knowing(
+                "t.xml",
+                &text,
+                &Limits::default(),
+                ReadingMode::Tolerant,
+                &later
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn batch_details_keep_every_transaction() {
+        let entry = r#"<Ntry><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-03-01</Dt></BookgDt>
+<NtryDtls><TxDtls><Refs><EndToEndId>INV-1</EndToEndId></Refs><Amt Ccy="EUR">10.00</Amt><RltdPties><Dbtr><Nm>A</Nm></Dbtr></RltdPties><RmtInf><Ustrd>one</Ustrd></RmtInf></TxDtls>
+<TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId><InstrId>I-2</InstrId></Refs><AmtDtls><TxAmt><Amt Ccy="EUR">20.00</Amt></TxAmt></AmtDtls><RltdPties><Dbtr><Pty><Nm>B</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>DE02</IBAN></Id></DbtrAcct></RltdPties></TxDtls></NtryDtls></Ntry>"#;
+        let p = ok(&doc(entry));
+        let l = &p.statements[0].lines[0];
+        // The line's own fields still come from the first transaction only.
+        assert_eq!(l.reference.as_deref(), Some("INV-1"));
+        assert_eq!(l.counterparty.as_deref(), Some("A"));
+        assert_eq!(l.counterparty_account, None);
+        assert_eq!(l.description, "one");
+        assert_eq!(
+            l.details,
+            [
+                BatchDetail {
+                    reference: Some("INV-1".into()),
+                    amount_minor: Some(1000),
+                    counterparty: Some("A".into()),
+                    counterparty_account: None,
+                    description: "one".into(),
+                },
+                BatchDetail {
+                    reference: Some("I-2".into()),
+                    amount_minor: Some(2000),
+                    counterparty: Some("B".into()),
+                    counterparty_account: Some("DE02".into()),
+                    description: String::new(),
+                },
+            ]
+        );
     }
 
     fn err(text: &str) -> ParseError {

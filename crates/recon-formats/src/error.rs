@@ -86,6 +86,10 @@ pub enum ErrorKind {
     },
     #[error("{0}")]
     Structure(String),
+    /// A balance without its sign that the statement's arithmetic does not settle (tolerant
+    /// reading); the message names the readings. Known closing balances may settle it.
+    #[error("{0}")]
+    BalanceSign(String),
     #[error("field longer than {limit} bytes")]
     FieldTooLong { limit: usize },
     #[error("CSV: {0}")]

@@ -1,5 +1,8 @@
-//! Integrity checks across parsed statements: balance arithmetic, series continuity, duplicates.
-//! Differences are reported, never "fixed".
+//! Integrity checks across parsed statements: balance arithmetic, series continuity (the chain
+//! of closing and opening balances), duplicates, gaps (missing days) and overlapping periods.
+//! Differences are reported, never "fixed". Each issue carries a stable code
+//! (`statement.balance_difference`, `series.chain`, `series.duplicate`, `series.gap`,
+//! `series.overlap`).
 
 use crate::{Issue, Location, Severity};
 use recon_model::{Currency, Date, Statement, format_minor};
@@ -61,12 +64,14 @@ pub fn check_balances(statements: &[Statement]) -> Vec<Issue> {
                         format_minor(difference, exponent),
                         s.currency,
                     ),
+                    code: Some("statement.balance_difference".into()),
                 }),
                 None => issues.push(Issue {
                     severity: Severity::Error,
                     file: s.source.clone(),
                     location: Location::File,
                     message: format!("statement {}: line total overflows", describe(s)),
+                    code: Some("statement.balance_difference".into()),
                 }),
             }
         }
@@ -115,6 +120,7 @@ pub fn check_continuity(statements: &[Statement]) -> Vec<Issue> {
                         format_minor(opening.amount_minor, exponent),
                         format_minor(opening.amount_minor - closing.amount_minor, exponent),
                     ),
+                    code: Some("series.chain".into()),
                 });
             }
         }
@@ -144,10 +150,175 @@ pub fn drop_duplicates(
                     s.account,
                     s.currency
                 ),
+                code: Some("series.duplicate".into()),
             });
         }
     }
     (kept, issues)
+}
+
+/// The days a statement covers: from its earliest line (or its closing date) to its closing
+/// date (or its latest line). The opening balance's date is left out: MT940 dates it on the
+/// previous statement's closing day.
+pub fn period(s: &Statement) -> Option<(Date, Date)> {
+    let first_line = s.lines.iter().map(|l| l.booking_date).min();
+    let last_line = s.lines.iter().map(|l| l.booking_date).max();
+    let closing = s.closing_balance.map(|b| b.date);
+    let to = closing.or(last_line)?;
+    let from = match (first_line, closing) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some((from, to.max(from)))
+}
+
+/// A statement as the series checks see it: where it is from, its period and its balances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeriesItem {
+    pub source: String,
+    pub account: String,
+    pub currency: Currency,
+    /// `statement_id[/sequence]`, as messages show it.
+    pub name: String,
+    pub from: Date,
+    pub to: Date,
+    pub opening_minor: Option<i64>,
+    pub closing_minor: Option<i64>,
+}
+
+impl SeriesItem {
+    /// The series view of a parsed statement; `None` when it has no date at all.
+    pub fn of(s: &Statement) -> Option<SeriesItem> {
+        let (from, to) = period(s)?;
+        Some(SeriesItem {
+            source: s.source.clone(),
+            account: s.account.clone(),
+            currency: s.currency,
+            name: describe(s),
+            from,
+            to,
+            opening_minor: s.opening_balance.map(|b| b.amount_minor),
+            closing_minor: s.closing_balance.map(|b| b.amount_minor),
+        })
+    }
+}
+
+/// Each account's (and currency's) items, ordered by period.
+fn by_account(items: &[SeriesItem]) -> BTreeMap<(&str, Currency), Vec<&SeriesItem>> {
+    let mut series: BTreeMap<(&str, Currency), Vec<&SeriesItem>> = BTreeMap::new();
+    for item in items {
+        series
+            .entry((&item.account, item.currency))
+            .or_default()
+            .push(item);
+    }
+    for list in series.values_mut() {
+        list.sort_by_key(|a| (a.from, a.to));
+    }
+    series
+}
+
+/// Gaps and overlaps in each account's series of statements, ordered by period (see
+/// [`check_series_items`]).
+pub fn check_series(statements: &[Statement]) -> Vec<Issue> {
+    let items: Vec<SeriesItem> = statements.iter().filter_map(SeriesItem::of).collect();
+    check_series_items(&items)
+}
+
+/// Gaps and overlaps in each account's series, ordered by period. A gap is the days between
+/// two statements that no statement covers: a Warning when a weekday is among them, an Info
+/// when they are a weekend only. An overlap is two statements whose periods share days while
+/// the second does not open at the first's closing balance (the same movements may be in
+/// both): a Warning. Statements whose balances chain are consecutive pages or intraday
+/// reports, not an overlap. Issues name the file of the later statement.
+pub fn check_series_items(items: &[SeriesItem]) -> Vec<Issue> {
+    use chrono::{Datelike, Weekday};
+    let mut issues = Vec::new();
+    for ((account, currency), list) in by_account(items) {
+        let mut covered_to: Option<(Date, &SeriesItem)> = None;
+        for &s in &list {
+            let (from, to) = (s.from, s.to);
+            if let Some((until, previous)) = covered_to {
+                let chains = match (previous.closing_minor, s.opening_minor) {
+                    (Some(c), Some(o)) => c == o,
+                    _ => false,
+                };
+                if from <= until && !chains {
+                    issues.push(Issue {
+                        severity: Severity::Warning,
+                        file: s.source.clone(),
+                        location: Location::File,
+                        message: format!(
+                            "account {account} {currency}: statement {} ({from} to {to}) overlaps statement {} of {} (to {until}) and does not open at its closing balance; the same movements may be in both",
+                            s.name, previous.name, previous.source,
+                        ),
+                        code: Some("series.overlap".into()),
+                    });
+                } else if let Some(first_missing) = until.succ_opt()
+                    && from > first_missing
+                {
+                    let last_missing = from.pred_opt().unwrap_or(from);
+                    let weekday_missing = first_missing
+                        .iter_days()
+                        .take_while(|d| *d <= last_missing)
+                        .any(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
+                    let days = (last_missing - first_missing).num_days() + 1;
+                    issues.push(Issue {
+                        severity: if weekday_missing {
+                            Severity::Warning
+                        } else {
+                            Severity::Info
+                        },
+                        file: s.source.clone(),
+                        location: Location::File,
+                        message: format!(
+                            "account {account} {currency}: no statement for {days} day(s) from {first_missing} to {last_missing}{}, between statement {} and statement {}",
+                            if weekday_missing { "" } else { " (a weekend)" },
+                            previous.name,
+                            s.name,
+                        ),
+                        code: Some("series.gap".into()),
+                    });
+                }
+            }
+            if covered_to.is_none_or(|(until, _)| to >= until) {
+                covered_to = Some((to, s));
+            }
+        }
+    }
+    issues
+}
+
+/// The chain over series items, as [`check_continuity`] checks it over statements: ordered by
+/// period, each opening balance must equal the previous closing balance of the account.
+pub fn check_chain_items(items: &[SeriesItem]) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for ((account, currency), list) in by_account(items) {
+        let exponent = currency.exponent();
+        for pair in list.windows(2) {
+            let (previous, next) = (pair[0], pair[1]);
+            if let (Some(closing), Some(opening)) = (previous.closing_minor, next.opening_minor)
+                && closing != opening
+            {
+                issues.push(Issue {
+                    severity: Severity::Warning,
+                    file: next.source.clone(),
+                    location: Location::File,
+                    message: format!(
+                        "account {account}: statement {} closes at {} {currency} on {} but the next statement {} opens at {} {currency} (gap {} {currency})",
+                        previous.name,
+                        format_minor(closing, exponent),
+                        previous.to,
+                        next.name,
+                        format_minor(opening, exponent),
+                        format_minor(opening - closing, exponent),
+                    ),
+                    code: Some("series.chain".into()),
+                });
+            }
+        }
+    }
+    issues
 }
 
 fn describe(s: &Statement) -> String {
@@ -187,6 +358,7 @@ mod tests {
                     ..Default::default()
                 })
                 .collect(),
+            reading: recon_model::Reading::default(),
         }
     }
 
@@ -214,6 +386,39 @@ mod tests {
             "{}",
             issues[0].message
         );
+    }
+
+    #[test]
+    fn series_names_gaps_and_overlaps() {
+        // Daily statements on Wed 3, Thu 4, (Fri 5 missing), Mon 8 January 2024.
+        let a = statement("1", (2, 1000), (3, 1500), &[500]);
+        let b = statement("2", (3, 1500), (4, 1400), &[-100]);
+        let c = statement("3", (4, 1400), (8, 1400), &[]);
+        let issues = check_series(&[c.clone(), a.clone(), b.clone()]);
+        let shown: Vec<_> = issues
+            .iter()
+            .map(|i| (i.severity, i.code.clone().unwrap(), i.message.clone()))
+            .collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert_eq!(shown[0].0, Severity::Warning);
+        assert!(
+            shown[0]
+                .2
+                .contains("no statement for 3 day(s) from 2024-01-05 to 2024-01-07"),
+            "{}",
+            shown[0].2
+        );
+        // Fri 5 present: only the weekend is missing, an Info.
+        let fri = statement("2b", (4, 1400), (5, 1400), &[]);
+        let issues = check_series(&[a.clone(), b.clone(), fri, c]);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].severity, Severity::Info);
+        assert!(issues[0].message.contains("(a weekend)"));
+        // The same day again with other figures: an overlap.
+        let again = statement("9", (3, 999), (4, 999), &[]);
+        let issues = check_series(&[a, b, again]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].code.as_deref(), Some("series.overlap"));
     }
 
     #[test]

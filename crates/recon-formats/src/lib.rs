@@ -16,9 +16,45 @@ mod text;
 
 pub use detect::detect;
 pub use error::{ErrorKind, ImportError, Location, ParseError, excerpt};
-pub use text::decode;
+pub use text::{Decoded, decode, decode_detecting};
 
-use recon_model::{Format, LedgerEntry, Statement};
+use recon_model::{Deviation, Format, LedgerEntry, Statement};
+
+/// How forgiving the importers are (issue 15's policy). `Tolerant` reads every deviation that
+/// leaves no amount, sign, date or account in doubt and records it on the statement
+/// ([`recon_model::Reading::deviations`]); `Strict` refuses the file at the first deviation, as
+/// the importers did before (`recon convert --strict`, the workspace setting).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum ReadingMode {
+    #[default]
+    Tolerant,
+    Strict,
+}
+
+/// A closing balance known from an earlier statement of the account (another file of the
+/// series, or the workspace): what settles the sign of a balance written without one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownBalance {
+    pub account: String,
+    pub date: recon_model::Date,
+    pub amount_minor: i64,
+}
+
+/// A deviation at a line of a text format, with the line's text as the excerpt.
+pub(crate) fn deviation_at_line(
+    code: &str,
+    line: u64,
+    text: &str,
+    message: impl Into<String>,
+) -> Deviation {
+    Deviation {
+        code: code.to_string(),
+        line: Some(line),
+        path: None,
+        excerpt: excerpt(text),
+        message: message.into(),
+    }
+}
 
 /// Bounds on what one file may make the importer do. Every limit can be raised by a CLI flag.
 #[derive(Clone, Debug)]
@@ -67,6 +103,8 @@ pub struct Issue {
     pub file: String,
     pub location: Location,
     pub message: String,
+    /// Stable code of a deviation or series finding (`mt940.date_past_month_end`, `series.gap`, ...).
+    pub code: Option<String>,
 }
 
 impl Issue {
@@ -76,6 +114,35 @@ impl Issue {
             file: file.to_string(),
             location: finding.location,
             message: finding.message,
+            code: None,
+        }
+    }
+
+    /// A deviation recorded on a statement read from `file`: a Warning with its code, the
+    /// message and the excerpt as the file has it.
+    pub fn from_deviation(file: &str, deviation: &Deviation) -> Issue {
+        let location = match (&deviation.path, deviation.line) {
+            (Some(path), Some(line)) => Location::Element {
+                path: path.clone(),
+                line,
+            },
+            (None, Some(line)) => Location::Line(line),
+            _ => Location::File,
+        };
+        let message = if deviation.excerpt.is_empty() {
+            format!("{} [{}]", deviation.message, deviation.code)
+        } else {
+            format!(
+                "{} [{}] | {}",
+                deviation.message, deviation.code, deviation.excerpt
+            )
+        };
+        Issue {
+            severity: Severity::Warning,
+            file: file.to_string(),
+            location,
+            message,
+            code: Some(deviation.code.clone()),
         }
     }
 
@@ -90,6 +157,7 @@ impl Issue {
             file: error.file.clone(),
             location: error.location.clone(),
             message,
+            code: None,
         }
     }
 }
@@ -110,8 +178,14 @@ pub struct ParseOptions {
     pub profile: Option<csv::CsvProfile>,
     /// Declared text encoding (e.g. windows-1252) for files that are not UTF-8 / UTF-16 with BOM.
     pub encoding: Option<&'static encoding_rs::Encoding>,
-    /// BAI2 control totals and record counts: reject a mismatch (default) or warn and import.
+    /// BAI2 control totals and record counts in strict reading: reject a mismatch (default) or
+    /// warn and import. Tolerant reading always warns.
     pub bai2_trailers: bai2::TrailerCheck,
+    /// Tolerant (default) or strict reading of deviations from the formats.
+    pub reading: ReadingMode,
+    /// Closing balances of earlier statements (previous files of a series): they settle the
+    /// sign of a camt balance written without `CdtDbtInd` when its own arithmetic cannot.
+    pub known_closings: Vec<KnownBalance>,
     pub limits: Limits,
 }
 
@@ -132,7 +206,18 @@ pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parse
     let encoding = options
         .encoding
         .or_else(|| options.profile.as_ref().and_then(|p| p.encoding()));
-    let text = decode(bytes, encoding).map_err(wrap)?;
+    let Decoded {
+        text,
+        encoding,
+        detected,
+    } = match options.reading {
+        ReadingMode::Tolerant => decode_detecting(bytes, encoding).map_err(wrap)?,
+        ReadingMode::Strict => Decoded {
+            encoding: text::effective_encoding(bytes, encoding),
+            text: decode(bytes, encoding).map_err(wrap)?,
+            detected: None,
+        },
+    };
     let format = match options.format {
         Some(f) => f,
         None => detect(&text).ok_or_else(|| {
@@ -144,15 +229,22 @@ pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parse
         })?,
     };
     let limits = &options.limits;
-    let parsed = match format {
-        Format::Camt052 | Format::Camt053 | Format::Camt054 => camt::parse(source, &text, limits),
-        Format::Mt940 | Format::Mt942 => mt940::parse(source, &text, limits),
+    let mode = options.reading;
+    let mut parsed = match format {
+        Format::Camt052 | Format::Camt053 | Format::Camt054 => {
+            camt::parse_knowing(source, &text, limits, mode, &options.known_closings)
+        }
+        Format::Mt940 | Format::Mt942 => mt940::parse_with(source, &text, limits, mode),
         Format::Bai2 => bai2::parse_with(
             source,
             &text,
             limits,
             &bai2::Bai2Options {
-                trailer_check: options.bai2_trailers,
+                trailer_check: match mode {
+                    ReadingMode::Tolerant => bai2::TrailerCheck::Warn,
+                    ReadingMode::Strict => options.bai2_trailers,
+                },
+                reading: mode,
             },
         ),
         Format::Csv => {
@@ -177,6 +269,12 @@ pub fn parse(source: &str, bytes: &[u8], options: &ParseOptions) -> Result<Parse
             Location::File,
             "",
         )));
+    }
+    for statement in &mut parsed.statements {
+        statement.reading.encoding = Some(encoding.name().to_string());
+        if let Some(detection) = &detected {
+            statement.reading.deviations.insert(0, detection.clone());
+        }
     }
     Ok(parsed)
 }

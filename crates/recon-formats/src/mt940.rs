@@ -36,18 +36,45 @@
 mod fields;
 mod info;
 
-use crate::{ErrorKind, Finding, Limits, Location, ParseError, Parsed, Severity, excerpt};
+use crate::{
+    ErrorKind, Finding, Limits, Location, ParseError, Parsed, ReadingMode, Severity,
+    deviation_at_line, excerpt,
+};
 use fields::LineQuirks;
-use recon_model::{Balance, Currency, Date, Format, Statement, StatementLine, format_minor};
+use recon_model::{
+    Balance, Currency, Date, Deviation, Format, Statement, StatementLine, format_minor,
+};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// Parses a decoded MT940 or MT942 file (several messages per file are fine) into statements.
+/// Parses a decoded MT940 or MT942 file (several messages per file are fine) into statements,
+/// reading tolerated deviations (see [`parse_with`]).
 pub fn parse(source: &str, text: &str, limits: &Limits) -> Result<Parsed, ParseError> {
+    parse_with(source, text, limits, ReadingMode::Tolerant)
+}
+
+/// Parses like [`parse`]; in [`ReadingMode::Tolerant`] these deviations are read and recorded on
+/// the statement (code in brackets), in [`ReadingMode::Strict`] they reject the file:
+/// blanks between the `:61:` amount and the transaction type (`mt940.space_before_type`), amounts
+/// without decimal comma, read as whole units (`mt940.amount_without_decimal_comma`), a value
+/// or entry date past the month's end up to the 30th, read as the month's last day
+/// (`mt940.date_past_month_end`), a statement that runs on after its closing balance without a
+/// new `:20:` (`mt940.statement_without_20`: a new statement with the same header; without an
+/// opening balance, the previous closing balance opens it), a closing balance in another
+/// currency than the opening one (`mt940.closing_balance_currency`: the lines are read, the
+/// closing balance left out for a person to check) and a bare `-` line inside a statement's
+/// text before its closing balance (`mt940.dash_line`: kept as text, not a message end).
+pub fn parse_with(
+    source: &str,
+    text: &str,
+    limits: &Limits,
+    mode: ReadingMode,
+) -> Result<Parsed, ParseError> {
     let mut parser = Parser {
         source,
         text,
         limits,
+        mode,
         statements: Vec::new(),
         findings: Vec::new(),
         quirks: Vec::new(),
@@ -164,6 +191,38 @@ struct Open<'a> {
     credits: (u64, i128),
     debit_totals: Option<Totals>,
     credit_totals: Option<Totals>,
+    /// Deviations read in tolerant reading, in file order.
+    deviations: Vec<Deviation>,
+    /// The closing balance was in another currency and is left out (tolerant reading).
+    closing_dropped: bool,
+}
+
+impl<'a> Open<'a> {
+    fn new(line: u64, text: &'a str, transaction_ref: &'a str) -> Self {
+        Open {
+            start_line: line,
+            start_text: text,
+            last_line: line,
+            last_text: text,
+            transaction_ref,
+            account: None,
+            number: None,
+            sequence: None,
+            currency: None,
+            floor_limit: false,
+            opening: None,
+            closing: None,
+            phase: Phase::Header,
+            lines: Vec::new(),
+            attach_86: false,
+            debits: (0, 0),
+            credits: (0, 0),
+            debit_totals: None,
+            credit_totals: None,
+            deviations: Vec::new(),
+            closing_dropped: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -254,6 +313,7 @@ struct Parser<'a, 'l> {
     source: &'l str,
     text: &'a str,
     limits: &'l Limits,
+    mode: ReadingMode,
     statements: Vec<Statement>,
     findings: Vec<Finding>,
     quirks: Vec<Quirk>,
@@ -280,6 +340,18 @@ fn quirk(quirks: &mut Vec<Quirk>, kind: QuirkKind, detail: &str, line: u64) {
             count: 1,
         });
     }
+}
+
+fn amount_without_comma(f: &Field<'_>) -> Deviation {
+    deviation_at_line(
+        "mt940.amount_without_decimal_comma",
+        f.line,
+        f.text,
+        format!(
+            ":{}: amount without decimal comma; read as whole units",
+            f.tag
+        ),
+    )
 }
 
 /// Appends a decimal number without the formatting machinery (one per statement line).
@@ -388,6 +460,22 @@ impl<'a> Parser<'a, '_> {
             return Ok(());
         }
         if content.starts_with('-') && self.is_separator(content) {
+            if content.trim_end() == "-" && self.dash_inside_text() {
+                if let (Some(p), Some(st)) = (&mut self.pending, &mut self.open) {
+                    st.deviations.push(deviation_at_line(
+                        "mt940.dash_line",
+                        line_no,
+                        line,
+                        format!(
+                            "a line \"-\" inside the :{}: text before the statement's closing balance; kept as text, not read as the end of the message",
+                            p.tag
+                        ),
+                    ));
+                    p.rest_end = end;
+                    p.rest_lines += 1;
+                }
+                return Ok(());
+            }
             self.flush()?;
             self.close_statement()?;
             return Ok(());
@@ -418,6 +506,21 @@ impl<'a> Parser<'a, '_> {
             None => true,
             Some(st) => st.phase == Phase::Closed || pending_trailer,
         }
+    }
+
+    /// Whether a bare `-` line is text of the pending `:61:` / `:86:` (tolerant reading: some
+    /// Rabobank exports start text lines with a dash) rather than the end of the message: the
+    /// statement has no closing balance yet, so ending the message here would reject it.
+    fn dash_inside_text(&self) -> bool {
+        self.mode == ReadingMode::Tolerant
+            && self
+                .pending
+                .as_ref()
+                .is_some_and(|p| matches!(p.tag, "61" | "86"))
+            && self
+                .open
+                .as_ref()
+                .is_some_and(|st| st.phase == Phase::Lines)
     }
 
     /// Hands the pending field (if any) to the statement.
@@ -474,28 +577,18 @@ impl<'a> Parser<'a, '_> {
                     limit: self.limits.max_statements_per_file,
                 }));
             }
-            self.open = Some(Open {
-                start_line: f.line,
-                start_text: f.text,
-                last_line: f.line,
-                last_text: f.text,
-                transaction_ref: reference,
-                account: None,
-                number: None,
-                sequence: None,
-                currency: None,
-                floor_limit: false,
-                opening: None,
-                closing: None,
-                phase: Phase::Header,
-                lines: Vec::new(),
-                attach_86: false,
-                debits: (0, 0),
-                credits: (0, 0),
-                debit_totals: None,
-                credit_totals: None,
-            });
+            self.open = Some(Open::new(f.line, f.text, reference));
             return Ok(());
+        }
+        let tolerant = self.mode == ReadingMode::Tolerant;
+        if tolerant
+            && matches!(tag, "60F" | "60M" | "61")
+            && self
+                .open
+                .as_ref()
+                .is_some_and(|st| st.phase == Phase::Closed && !st.closing_dropped)
+        {
+            self.run_on(&f)?;
         }
         let Some(st) = self.open.as_mut() else {
             if matches!(tag, "86" | "64" | "65") {
@@ -577,7 +670,11 @@ impl<'a> Parser<'a, '_> {
                         "a statement has one opening balance, before its lines",
                     ));
                 }
-                let b = fields::parse_balance(f.first, st.currency).map_err(|k| f.error(k))?;
+                let b = fields::parse_balance_tolerant(f.first, st.currency, tolerant)
+                    .map_err(|k| f.error(k))?;
+                if b.without_comma {
+                    st.deviations.push(amount_without_comma(&f));
+                }
                 match (b.currency, st.currency) {
                     (Some(c), Some(s)) if c != s => {
                         return Err(f.error(ErrorKind::Structure(format!(
@@ -622,6 +719,7 @@ impl<'a> Parser<'a, '_> {
                 }
                 let cache = &mut self.date_cache;
                 let mut line_quirks = LineQuirks::default();
+                let mut value_date_clamped = false;
                 let raw = fields::parse_line(
                     f.first,
                     |v| {
@@ -631,16 +729,58 @@ impl<'a> Parser<'a, '_> {
                         {
                             return Ok(cd);
                         }
-                        let d = fields::parse_yymmdd(v)?;
-                        if let Some(k) = key {
+                        let (d, clamped) = fields::parse_yymmdd_tolerant(v, tolerant)?;
+                        value_date_clamped = clamped;
+                        if let Some(k) = key
+                            && !clamped
+                        {
                             *cache = Some((k, d));
                         }
                         Ok(d)
                     },
                     currency,
+                    tolerant,
                     &mut line_quirks,
                 )
                 .map_err(|k| f.error(k))?;
+                if value_date_clamped {
+                    st.deviations.push(deviation_at_line(
+                        "mt940.date_past_month_end",
+                        f.line,
+                        f.text,
+                        format!(
+                            ":61: value date {:?} is past the month's end; read as {} (the month's last day)",
+                            f.first.get(..6).unwrap_or(""),
+                            raw.value_date
+                        ),
+                    ));
+                }
+                if let (Some(written), Some(entry)) =
+                    (&line_quirks.entry_date_clamped, raw.entry_date)
+                {
+                    st.deviations.push(deviation_at_line(
+                        "mt940.date_past_month_end",
+                        f.line,
+                        f.text,
+                        format!(
+                            ":61: entry date {written:?} is past the month's end; read as {entry} (the month's last day)"
+                        ),
+                    ));
+                }
+                if line_quirks.space_before_type {
+                    st.deviations.push(deviation_at_line(
+                        "mt940.space_before_type",
+                        f.line,
+                        f.text,
+                        format!(
+                            ":61: blank between the amount and the transaction type {:?}; read as if adjacent",
+                            raw.type_code
+                        ),
+                    ));
+                }
+                if line_quirks.amount_without_comma {
+                    st.deviations.push(amount_without_comma(&f));
+                }
                 if line_quirks.no_customer_ref {
                     quirk(&mut self.quirks, QuirkKind::NoCustomerRef, "", f.line);
                 }
@@ -685,6 +825,7 @@ impl<'a> Parser<'a, '_> {
                     counterparty_account: None,
                     description,
                     type_code: (!raw.type_code.is_empty()).then(|| raw.type_code.to_string()),
+                    details: Vec::new(),
                 });
                 st.phase = Phase::Lines;
                 st.attach_86 = true;
@@ -715,8 +856,26 @@ impl<'a> Parser<'a, '_> {
                         st.start_line
                     ))));
                 }
-                let b = fields::parse_balance(f.first, st.currency).map_err(|k| f.error(k))?;
+                let b = fields::parse_balance_tolerant(f.first, st.currency, tolerant)
+                    .map_err(|k| f.error(k))?;
+                if b.without_comma {
+                    st.deviations.push(amount_without_comma(&f));
+                }
                 match (b.currency, st.currency) {
+                    (Some(c), Some(s)) if c != s && tolerant => {
+                        st.deviations.push(deviation_at_line(
+                            "mt940.closing_balance_currency",
+                            f.line,
+                            f.text,
+                            format!(
+                                "closing balance is in {c} but the opening balance in {s}: the lines are read, the closing balance is left out for a person to check"
+                            ),
+                        ));
+                        st.closing_dropped = true;
+                        st.phase = Phase::Closed;
+                        st.attach_86 = false;
+                        return Ok(());
+                    }
                     (Some(c), Some(s)) if c != s => {
                         return Err(f.error(ErrorKind::Structure(format!(
                             "closing balance currency {c} differs from the opening balance currency {s}"
@@ -759,6 +918,51 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
+    /// A statement that runs on after its closing balance without a new `:20:` (tolerant
+    /// reading): the closed one is stored and a new one opens with the same header; when the
+    /// run-on starts with `:61:` instead of an opening balance, the previous closing balance
+    /// opens it.
+    fn run_on(&mut self, f: &Field<'a>) -> Result<(), ParseError> {
+        let Some(previous) = self.open.as_ref() else {
+            return Ok(());
+        };
+        let mut next = Open::new(f.line, f.text, previous.transaction_ref);
+        next.account = previous.account;
+        next.number = previous.number;
+        next.sequence = previous.sequence;
+        next.currency = previous.currency;
+        let assumed = if f.tag == "61" {
+            next.opening = previous.closing;
+            next.phase = Phase::Lines;
+            previous.closing.map(|b| {
+                format!(
+                    "; it has no opening balance, so the previous closing balance {} of {} opens it",
+                    format_minor(
+                        b.amount_minor,
+                        previous.currency.map_or(2, |c| c.exponent())
+                    ),
+                    b.date
+                )
+            })
+        } else {
+            None
+        };
+        next.deviations.push(deviation_at_line(
+            "mt940.statement_without_20",
+            f.line,
+            f.text,
+            format!(
+                "a new statement starts after the closing balance without its own :20:; read as a statement of account {} with the same :20: {}{}",
+                previous.account.unwrap_or(""),
+                previous.transaction_ref,
+                assumed.unwrap_or_default()
+            ),
+        ));
+        self.close_statement()?;
+        self.open = Some(next);
+        Ok(())
+    }
+
     /// Validates and stores the open statement, if any.
     fn close_statement(&mut self) -> Result<(), ParseError> {
         let Some(st) = self.open.take() else {
@@ -782,7 +986,7 @@ impl<'a> Parser<'a, '_> {
                     st.start_line
                 ))));
             }
-            if st.closing.is_none() {
+            if st.closing.is_none() && !st.closing_dropped {
                 return Err(at_end(ErrorKind::MissingField(format!(
                     "closing balance :62F:/:62M: in the statement that starts at line {} (truncated file?)",
                     st.start_line
@@ -874,6 +1078,10 @@ impl<'a> Parser<'a, '_> {
             opening_balance: st.opening,
             closing_balance: st.closing,
             lines,
+            reading: recon_model::Reading {
+                encoding: None,
+                deviations: st.deviations,
+            },
         });
         Ok(())
     }
@@ -1015,8 +1223,48 @@ mod tests {
     }
 
     fn error(text: &str) -> String {
-        let e = run(text).unwrap_err();
+        let e = parse_with("t.sta", text, &Limits::default(), ReadingMode::Strict).unwrap_err();
         format!("{}: {}", e.location, e.kind)
+    }
+
+    #[test]
+    fn run_on_statements_and_other_currencies_are_read_when_tolerant() {
+        let text = ":20:R
+:25:A
+:60F:C200101EUR1,
+:61:200101C1,NTRFX
+:62F:C200101EUR2,
+:61:200102D0,50NTRFY
+:62F:C200102EUR1,50
+:60F:C200102EUR1,50
+:62F:C200103USD1,50
+";
+        let p = run(text).unwrap();
+        assert_eq!(p.statements.len(), 3);
+        let second = &p.statements[1];
+        assert_eq!(second.opening_balance.unwrap().amount_minor, 200);
+        assert_eq!(second.lines[0].amount_minor, -50);
+        assert_eq!(
+            second.reading.deviations[0].code,
+            "mt940.statement_without_20"
+        );
+        assert_eq!(second.reading.deviations[0].line, Some(6));
+        let third = &p.statements[2];
+        assert_eq!(third.closing_balance, None);
+        let codes: Vec<_> = third
+            .reading
+            .deviations
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "mt940.statement_without_20",
+                "mt940.closing_balance_currency"
+            ]
+        );
+        assert!(error(text).contains("out of place"), "{}", error(text));
     }
 
     #[test]

@@ -247,5 +247,6 @@ pub fn synthetic_statement(
             amount_minor: 1_000_000i64.wrapping_add(total),
         }),
         lines: statement_lines,
+        reading: recon_model::Reading::default(),
     }
 }

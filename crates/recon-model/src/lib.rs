@@ -7,7 +7,9 @@ mod statement;
 
 pub use currency::{Currency, UnknownCurrency};
 pub use money::{AmountError, Money, format_minor, parse_minor, write_minor};
-pub use statement::{Balance, Format, LedgerEntry, Statement, StatementLine};
+pub use statement::{
+    Balance, BatchDetail, Deviation, Format, LedgerEntry, Reading, Statement, StatementLine,
+};
 
 /// Calendar date without time zone; statements and ledgers carry dates, never instants.
 pub type Date = chrono::NaiveDate;

@@ -89,6 +89,49 @@ pub struct Statement {
     pub opening_balance: Option<Balance>,
     pub closing_balance: Option<Balance>,
     pub lines: Vec<StatementLine>,
+    /// How the file was read: its text encoding and every deviation from the format tolerated.
+    pub reading: Reading,
+}
+
+/// How a statement's file was read: what a person needs to judge the reading (issue 15's policy:
+/// a bank's file is evidence; whatever the importer had to assume is written down here).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Reading {
+    /// The text encoding the file was decoded with (`UTF-8`, `windows-1252`, ...), as
+    /// encoding_rs names it; `None` when the statement was not read from a file.
+    pub encoding: Option<String>,
+    /// Deviations from the format that were read anyway, in file order.
+    pub deviations: Vec<Deviation>,
+}
+
+/// One tolerated deviation from a format: a warning kept with the statement.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Deviation {
+    /// Stable code, e.g. `mt940.date_past_month_end`; a workspace stores it, people and tools filter on it.
+    pub code: String,
+    /// 1-based line of the decoded text, when the deviation has one.
+    pub line: Option<u64>,
+    /// XML element path, for the XML formats.
+    pub path: Option<String>,
+    /// The text as the file has it (kept so the original is never lost, e.g. `160230`).
+    pub excerpt: String,
+    /// What was read and what was assumed, for people.
+    pub message: String,
+}
+
+/// One transaction inside a batch booking (camt `TxDtls`, MT940 `:86:` lists, BAI2 detail
+/// records): the bank line is the booking, the details are what it settles.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct BatchDetail {
+    /// End-to-end or other reference of the transaction.
+    pub reference: Option<String>,
+    /// Signed like the line, in the statement's minor units; `None` when the bank gave none
+    /// (or gave it in another currency).
+    pub amount_minor: Option<i64>,
+    pub counterparty: Option<String>,
+    pub counterparty_account: Option<String>,
+    /// Remittance text of the transaction.
+    pub description: String,
 }
 
 /// One movement on a bank statement.
@@ -112,6 +155,8 @@ pub struct StatementLine {
     pub description: String,
     /// Bank transaction code as the format gives it (MT940 'NTRF', BAI2 type code, camt domain/proprietary).
     pub type_code: Option<String>,
+    /// The transactions of a batch booking, when the bank lists more than one; empty otherwise.
+    pub details: Vec<BatchDetail>,
 }
 
 /// One general-ledger posting on the cash account that a bank account reconciles against.

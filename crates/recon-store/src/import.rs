@@ -6,7 +6,7 @@
 
 use crate::error::{Result, StoreError};
 use crate::workspace::{Actor, AuditNote, Workspace};
-use recon_model::{LedgerEntry, Statement};
+use recon_model::{BatchDetail, Deviation, LedgerEntry, Statement};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A file as the store records it.
@@ -146,6 +146,7 @@ fn insert_statement(
         ],
     )?;
     let statement_row = tx.last_insert_rowid();
+    insert_reading(tx, statement_row, s)?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO bank_lines (statement, line_id, booking_date, value_date, amount_minor,
             reference, bank_reference, counterparty, description, type_code)
@@ -176,8 +177,51 @@ fn insert_statement(
                 )),
                 _ => StoreError::Sqlite(e),
             })?;
+        if !l.details.is_empty() {
+            let line_row = tx.last_insert_rowid();
+            let mut detail = tx.prepare_cached(
+                "INSERT INTO bank_line_details (bank_line, seq, reference, amount_minor,
+                    counterparty, counterparty_account, description)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7)",
+            )?;
+            for (seq, d) in l.details.iter().enumerate() {
+                detail.execute(params![
+                    line_row,
+                    seq as i64 + 1,
+                    d.reference,
+                    d.amount_minor,
+                    d.counterparty,
+                    d.counterparty_account,
+                    d.description
+                ])?;
+            }
+        }
     }
     Ok(statement_row)
+}
+
+/// The statement's encoding and deviations (schema v7).
+fn insert_reading(tx: &Transaction<'_>, statement_row: i64, s: &Statement) -> Result<()> {
+    tx.execute(
+        "UPDATE statements SET encoding = ?1 WHERE id = ?2",
+        params![s.reading.encoding, statement_row],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO statement_deviations (statement, seq, code, line, path, excerpt, message)
+         VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    )?;
+    for (seq, d) in s.reading.deviations.iter().enumerate() {
+        insert.execute(params![
+            statement_row,
+            seq as i64 + 1,
+            d.code,
+            d.line.map(|l| l as i64),
+            d.path,
+            d.excerpt,
+            d.message
+        ])?;
+    }
+    Ok(())
 }
 
 impl Workspace {
@@ -437,5 +481,107 @@ impl Workspace {
             };
             Ok((outcome, vec![note]))
         })
+    }
+}
+
+/// A deviation kept with an imported statement (schema v7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDeviation {
+    pub statement_id: String,
+    pub sequence: String,
+    /// The file the statement came from.
+    pub source: String,
+    /// The encoding the file was read with, when recorded.
+    pub encoding: Option<String>,
+    pub deviation: Deviation,
+}
+
+impl Workspace {
+    /// Every deviation of the active (not superseded) statements, in import order.
+    pub fn statement_deviations(&self) -> Result<Vec<StoredDeviation>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.statement_id, s.sequence, s.source, s.encoding, d.code, d.line, d.path,
+                    d.excerpt, d.message
+             FROM statement_deviations d JOIN statements s ON s.id = d.statement
+             WHERE s.superseded_by IS NULL
+             ORDER BY s.id, d.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredDeviation {
+                statement_id: r.get(0)?,
+                sequence: r.get(1)?,
+                source: r.get(2)?,
+                encoding: r.get(3)?,
+                deviation: Deviation {
+                    code: r.get(4)?,
+                    line: r.get::<_, Option<i64>>(5)?.map(|l| l as u64),
+                    path: r.get(6)?,
+                    excerpt: r.get(7)?,
+                    message: r.get(8)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The transactions of a batch booking, by the bank line's id; empty for other lines.
+    pub fn batch_details(&self, line_id: &str) -> Result<Vec<BatchDetail>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.reference, d.amount_minor, d.counterparty, d.counterparty_account,
+                    d.description
+             FROM bank_line_details d JOIN bank_lines l ON l.id = d.bank_line
+             WHERE l.line_id = ?1 ORDER BY d.seq",
+        )?;
+        let rows = stmt.query_map([line_id], |r| {
+            Ok(BatchDetail {
+                reference: r.get(0)?,
+                amount_minor: r.get(1)?,
+                counterparty: r.get(2)?,
+                counterparty_account: r.get(3)?,
+                description: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// What the series checks need of an imported statement (schema v1 columns, plus the earliest
+/// line date): the active statements, in import order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPeriod {
+    pub source: String,
+    pub statement_id: String,
+    pub sequence: String,
+    pub first_date: String,
+    pub last_date: String,
+    pub first_line_date: Option<String>,
+    pub closing_date: Option<String>,
+    pub opening_minor: Option<i64>,
+    pub closing_minor: Option<i64>,
+}
+
+impl Workspace {
+    /// The periods and balances of the active statements, for series checks across imports.
+    pub fn statement_periods(&self) -> Result<Vec<StoredPeriod>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.source, s.statement_id, s.sequence, s.first_date, s.last_date,
+                    (SELECT min(booking_date) FROM bank_lines WHERE statement = s.id),
+                    s.closing_date, s.opening_minor, s.closing_minor
+             FROM statements s WHERE s.superseded_by IS NULL ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredPeriod {
+                source: r.get(0)?,
+                statement_id: r.get(1)?,
+                sequence: r.get(2)?,
+                first_date: r.get(3)?,
+                last_date: r.get(4)?,
+                first_line_date: r.get(5)?,
+                closing_date: r.get(6)?,
+                opening_minor: r.get(7)?,
+                closing_minor: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

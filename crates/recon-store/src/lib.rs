@@ -21,7 +21,7 @@ mod workspace;
 
 pub use desk::{ItemRecord, RuleCount};
 pub use error::{Result, StoreError, StoreErrorKind};
-pub use import::{FileRecord, ImportOutcome};
+pub use import::{FileRecord, ImportOutcome, StoredDeviation, StoredPeriod};
 pub use keys::{DatabaseKey, KEYRING_SERVICE, KeyStore, MemoryKeyStore, OsKeyStore, keyring_user};
 pub use matching::{MatchData, RunSummary, StoredItem};
 pub use query::{

@@ -7,13 +7,14 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 6] = [
+pub const MIGRATIONS: [&str; 7] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
     V4_RULE_SET_HASH,
     V5_DASHBOARD_FIGURES,
     V6_VERIFIED_IDENTITY,
+    V7_STATEMENT_READING,
 ];
 
 /// The schema version this build writes.
@@ -282,6 +283,35 @@ CREATE TABLE principals (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL
 );
+";
+
+/// Version 7: how each statement was read (issue 15): the text encoding its file was decoded
+/// with, every deviation from the format that was read anyway (code, line or element path,
+/// excerpt as the file has it, message), and the transactions of batch bookings (one row per
+/// transaction of a bank line that settles several). Statements imported before keep NULL and
+/// no rows.
+pub const V7_STATEMENT_READING: &str = "
+ALTER TABLE statements ADD COLUMN encoding TEXT;
+CREATE TABLE statement_deviations (
+    statement INTEGER NOT NULL REFERENCES statements(id),
+    seq INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    line INTEGER,
+    path TEXT,
+    excerpt TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (statement, seq)
+) WITHOUT ROWID;
+CREATE TABLE bank_line_details (
+    bank_line INTEGER NOT NULL REFERENCES bank_lines(id),
+    seq INTEGER NOT NULL,
+    reference TEXT,
+    amount_minor INTEGER,
+    counterparty TEXT,
+    counterparty_account TEXT,
+    description TEXT NOT NULL,
+    PRIMARY KEY (bank_line, seq)
+) WITHOUT ROWID;
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.

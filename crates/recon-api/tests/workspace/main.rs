@@ -80,6 +80,7 @@ fn statement(ledger: &[LedgerEntry]) -> Statement {
             amount_minor: 1_000_000 + total,
         }),
         lines,
+        reading: recon_model::Reading::default(),
     }
 }
 
@@ -132,4 +133,109 @@ fn local_profile_principals_are_self_asserted() {
             .display_name,
         "clara"
     );
+}
+
+/// Issue 15 in the workspace: a file with a deviation is read, the deviation is a warning of
+/// the import and stays with the statement; importing the next days' files checks the series
+/// against what the workspace holds (a missing weekday is named, the chain holds).
+#[test]
+fn workspace_import_keeps_deviations_and_checks_the_series() {
+    let dir = std::env::temp_dir().join(format!("recon-api-series-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = MemoryKeyStore::default();
+    let clara = w::local_principal("clara", "Clara", &["clerk"]).unwrap();
+    let ws_dir = dir.join("ws");
+    w::create_workspace(
+        &w::NewWorkspace {
+            dir: ws_dir.clone(),
+            account: "NL91ABNA0417164300".into(),
+            currency: "EUR".into(),
+            period_start: date("2024-01-01"),
+            period_end: date("2024-01-31"),
+            ledger_opening: None,
+        },
+        &clara,
+        &keys,
+    )
+    .unwrap();
+    // Wed 3, Thu 4 and Mon 8 January 2024: Friday the 5th is missing. The Thursday file writes
+    // its amount without a decimal comma (Knab).
+    let day = |n: u32, open: &str, line: &str, close: &str| {
+        format!(
+            ":20:S{n}\n:25:NL91ABNA0417164300\n:28C:{n}\n:60F:C24010{}EUR{open}\n:61:24010{n}{line}NTRFREF{n}\n:62F:C24010{n}EUR{close}\n-\n",
+            n - 1
+        )
+    };
+    let files = [
+        ("wed.sta", day(3, "100,00", "C10,00", "110,00")),
+        ("thu.sta", day(4, "110,00", "D10", "100,00")),
+        ("mon.sta", day(8, "100,00", "C5,00", "105,00")),
+    ];
+    let paths: Vec<_> = files
+        .iter()
+        .map(|(name, text)| {
+            let p = dir.join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        })
+        .collect();
+    let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
+    let options = recon_api::ImportOptions::default();
+    let first = w::import_statements(&mut ws, &clara, &paths[..2], &options).unwrap();
+    let codes = |r: &w::WorkspaceImport| -> Vec<String> {
+        r.issues
+            .iter()
+            .filter_map(|i| i.code.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(&first),
+        ["mt940.amount_without_decimal_comma"],
+        "{:#?}",
+        first.issues
+    );
+    let second = w::import_statements(&mut ws, &clara, &paths[2..], &options).unwrap();
+    let gap: Vec<_> = second
+        .issues
+        .iter()
+        .filter(|i| i.code.as_deref() == Some("series.gap"))
+        .collect();
+    assert_eq!(gap.len(), 1, "{:#?}", second.issues);
+    assert!(
+        gap[0].message.contains("from 2024-01-05 to 2024-01-07"),
+        "{}",
+        gap[0].message
+    );
+    assert!(!codes(&second).iter().any(|c| c == "series.chain"));
+    let kept = ws.statement_deviations().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].statement_id, "4");
+    assert_eq!(kept[0].encoding.as_deref(), Some("UTF-8"));
+    assert_eq!(kept[0].deviation.code, "mt940.amount_without_decimal_comma");
+    assert_eq!(kept[0].deviation.line, Some(5));
+    // Strict reading refuses such a file.
+    let strict = recon_api::ImportOptions {
+        parse: recon_formats::ParseOptions {
+            reading: recon_formats::ReadingMode::Strict,
+            ..Default::default()
+        },
+    };
+    let again = dir.join("thu-again.sta");
+    std::fs::write(
+        &again,
+        day(4, "110,00", "D10", "100,00").replace(":20:S4", ":20:X4"),
+    )
+    .unwrap();
+    let refused = w::import_statements(&mut ws, &clara, &[again], &strict).unwrap();
+    assert!(
+        refused
+            .issues
+            .iter()
+            .any(|i| i.severity == recon_formats::Severity::Error
+                && i.message.contains("has no decimal comma")),
+        "{:#?}",
+        refused.issues
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -56,8 +56,13 @@
 mod records;
 mod values;
 
-use crate::{ErrorKind, Finding, Limits, Location, ParseError, Parsed, Severity, excerpt};
-use recon_model::{AmountError, Balance, Currency, Date, Format, Statement, StatementLine};
+use crate::{
+    ErrorKind, Finding, Limits, Location, ParseError, Parsed, ReadingMode, Severity,
+    deviation_at_line, excerpt,
+};
+use recon_model::{
+    AmountError, Balance, Currency, Date, Deviation, Format, Statement, StatementLine,
+};
 use records::{Code, Fields, Piece, RawRecord, Splitter, line_at};
 use values::Class;
 
@@ -76,6 +81,12 @@ pub enum TrailerCheck {
 #[derive(Clone, Debug, Default)]
 pub struct Bai2Options {
     pub trailer_check: TrailerCheck,
+    /// Strict refuses the dialects that tolerant reading records as deviations: a time written
+    /// `14:59:35` (`bai2.time_with_colons`), a blank control total in a 49 account trailer
+    /// (`bai2.blank_control_total`), a summary amount without its type code in an 03 record
+    /// (`bai2.summary_without_type_code`). Trailer mismatches under [`TrailerCheck::Warn`] are
+    /// recorded as `bai2.trailer_mismatch` either way.
+    pub reading: ReadingMode,
 }
 
 /// Parses a decoded BAI2 file into statements, verifying every trailer.
@@ -106,6 +117,8 @@ pub fn parse_with(
         account: None,
         closed: false,
         wrapped_lines: 0,
+        deviations: Vec::new(),
+        group_first_statement: 0,
     };
     let mut last: Option<(u64, usize)> = None;
     for raw in Splitter::new(text) {
@@ -113,7 +126,18 @@ pub fn parse_with(
         parser.feed(raw)?;
     }
     parser.finish(last)?;
-    Ok(parser.out)
+    let mut out = parser.out;
+    for (range, deviation) in parser.deviations {
+        let end = range.end.min(out.statements.len());
+        for s in out
+            .statements
+            .get_mut(range.start.min(end)..end)
+            .unwrap_or_default()
+        {
+            s.reading.deviations.push(deviation.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// At most this many "line without a record code" warnings per file; then one summary.
@@ -137,6 +161,10 @@ struct Parser<'a, 'o> {
     /// A 99 file trailer was read.
     closed: bool,
     wrapped_lines: u64,
+    /// Deviations and the statements (by index) they are about.
+    deviations: Vec<(std::ops::Range<usize>, Deviation)>,
+    /// Index of the current group's first statement.
+    group_first_statement: usize,
 }
 
 struct FileState {
@@ -253,15 +281,48 @@ impl<'a> Parser<'a, '_> {
         });
     }
 
-    /// A trailer mismatch: an error, or a warning under [`TrailerCheck::Warn`].
-    fn mismatch(&mut self, kind: ErrorKind, piece: Piece<'_>) -> Result<(), ParseError> {
+    /// A trailer mismatch: an error, or a deviation (`bai2.trailer_mismatch`, naming the trailer
+    /// and both figures) on the statements the trailer covers under [`TrailerCheck::Warn`].
+    fn mismatch(
+        &mut self,
+        kind: ErrorKind,
+        piece: Piece<'_>,
+        statements: std::ops::Range<usize>,
+    ) -> Result<(), ParseError> {
         match self.options.trailer_check {
             TrailerCheck::Strict => Err(self.error_at(kind, piece)),
             TrailerCheck::Warn => {
-                self.finding(Severity::Warning, piece.line, kind.to_string());
+                let d = deviation_at_line(
+                    "bai2.trailer_mismatch",
+                    piece.line,
+                    line_at(self.text, piece.line_start),
+                    format!("{kind}; every transaction record is well formed, so the file is read"),
+                );
+                self.deviations.push((statements, d));
                 Ok(())
             }
         }
+    }
+
+    fn tolerant(&self) -> bool {
+        self.options.reading == ReadingMode::Tolerant
+    }
+
+    /// Records a deviation about the statements in `statements`.
+    fn deviate(
+        &mut self,
+        code: &str,
+        piece: Piece<'_>,
+        statements: std::ops::Range<usize>,
+        message: String,
+    ) {
+        let d = deviation_at_line(
+            code,
+            piece.line,
+            line_at(self.text, piece.line_start),
+            message,
+        );
+        self.deviations.push((statements, d));
     }
 
     fn feed(&mut self, raw: RawRecord<'a>) -> Result<(), ParseError> {
@@ -447,9 +508,43 @@ impl<'a> Parser<'a, '_> {
             .map_err(|reason| self.error_at(invalid_date(field, reason), fields.piece()))
     }
 
-    fn check_time(&self, fields: &Fields<'_, 'a>, field: &str) -> Result<(), ParseError> {
-        values::time(field)
-            .map_err(|reason| self.error_at(invalid_date(field, reason), fields.piece()))
+    /// A time field; tolerant reading also takes `HH:MM:SS` / `HH:MM` (a deviation about the
+    /// statements that follow: `range`).
+    fn check_time(
+        &mut self,
+        fields: &Fields<'_, 'a>,
+        field: &str,
+        range: std::ops::Range<usize>,
+    ) -> Result<(), ParseError> {
+        match values::time(field) {
+            Ok(()) => Ok(()),
+            Err(reason) => {
+                let compact: String = field.trim_matches(' ').replace(':', "");
+                let colons = field.trim_matches(' ').len() - compact.len();
+                let hhmm = compact.get(..4).unwrap_or("");
+                let seconds_ok = compact
+                    .get(4..)
+                    .is_none_or(|s| s.is_empty() || (s.len() == 2 && s < "60"));
+                if self.tolerant()
+                    && (1..=2).contains(&colons)
+                    && compact.bytes().all(|b| b.is_ascii_digit())
+                    && seconds_ok
+                    && values::time(hhmm).is_ok()
+                {
+                    self.deviate(
+                        "bai2.time_with_colons",
+                        fields.piece(),
+                        range,
+                        format!(
+                            "time {:?} written with colons (BAI2: HHMM); read as {hhmm}",
+                            field.trim_matches(' ')
+                        ),
+                    );
+                    return Ok(());
+                }
+                Err(self.error_at(invalid_date(field, reason), fields.piece()))
+            }
+        }
     }
 
     fn file_header(&mut self, pieces: &[Piece<'a>], physical: u64) -> Result<(), ParseError> {
@@ -465,7 +560,7 @@ impl<'a> Parser<'a, '_> {
         let created = f.optional();
         self.required_date(&f, created, "file creation date in the 01 file header")?;
         let time = f.optional();
-        self.check_time(&f, time)?;
+        self.check_time(&f, time, 0..usize::MAX)?;
         let id = f.optional().trim();
         if id.is_empty() {
             return Err(self.error_at(
@@ -513,7 +608,8 @@ impl<'a> Parser<'a, '_> {
         let as_of = f.optional();
         let as_of = self.required_date(&f, as_of, "as-of date in the 02 group header")?;
         let time = f.optional();
-        self.check_time(&f, time)?;
+        let from = self.out.statements.len();
+        self.check_time(&f, time, from..usize::MAX)?;
         let currency = f.optional().trim_matches(' ');
         let currency = if currency.is_empty() {
             None
@@ -554,6 +650,7 @@ impl<'a> Parser<'a, '_> {
             }
             None => 1,
         };
+        self.group_first_statement = self.out.statements.len();
         self.group = Some(GroupState {
             index,
             line: pieces[0].line,
@@ -646,6 +743,24 @@ impl<'a> Parser<'a, '_> {
                 if amount_text.trim_matches(' ').is_empty() {
                     // A wholly defaulted summary: nothing reported.
                     self.funds_extras(&mut f, funds_text, true)?;
+                    continue;
+                }
+                if self.tolerant()
+                    && let Ok(Some(amount)) = values::amount(amount_text, true)
+                {
+                    // Counted in the control total like any summary amount, used for nothing.
+                    self.funds_extras(&mut f, funds_text, true)?;
+                    total = total.saturating_add(amount);
+                    let at = self.out.statements.len();
+                    self.deviate(
+                        "bai2.summary_without_type_code",
+                        code_piece,
+                        at..at + 1,
+                        format!(
+                            "summary amount {:?} without its type code in the 03 account identifier; not used as a balance",
+                            amount_text.trim_matches(' ')
+                        ),
+                    );
                     continue;
                 }
                 return Err(self.error_at(
@@ -772,6 +887,7 @@ impl<'a> Parser<'a, '_> {
                 amount_minor,
             }),
             lines: Vec::new(),
+            reading: recon_model::Reading::default(),
         });
         self.account = Some(AccountState {
             line: first.line,
@@ -809,7 +925,8 @@ impl<'a> Parser<'a, '_> {
                 let date =
                     self.required_date(f, date, "value date of the V (value dated) funds type")?;
                 let time = f.optional();
-                self.check_time(f, time)?;
+                values::time(time)
+                    .map_err(|reason| self.error_at(invalid_date(time, reason), f.piece()))?;
                 Ok(Some(date))
             }
             [b'S' | b's'] => {
@@ -992,6 +1109,7 @@ impl<'a> Parser<'a, '_> {
             counterparty_account: None,
             description,
             type_code: Some(type_code),
+            details: Vec::new(),
         });
         self.count(physical);
         Ok(())
@@ -1009,11 +1127,22 @@ impl<'a> Parser<'a, '_> {
         let mut f = Fields::new(pieces);
         let total_text = f.optional();
         let total_piece = f.piece();
-        let stated_total = self.stated_total(
-            total_text,
-            total_piece,
-            "account control total in the 49 account trailer",
-        )?;
+        let this = self.out.statements.len().saturating_sub(1)..self.out.statements.len();
+        let stated_total = if self.tolerant() && total_text.trim_matches(' ').is_empty() {
+            self.deviate(
+                "bai2.blank_control_total",
+                total_piece,
+                this.clone(),
+                "blank account control total in the 49 account trailer; not checked".into(),
+            );
+            None
+        } else {
+            Some(self.stated_total(
+                total_text,
+                total_piece,
+                "account control total in the 49 account trailer",
+            )?)
+        };
         let records_text = f.optional();
         let stated_records = self.stated_count(
             records_text,
@@ -1025,7 +1154,9 @@ impl<'a> Parser<'a, '_> {
         };
         let number = self.account_number().to_string();
         let record = format!("49 account trailer for account {number}");
-        if stated_total != account.total {
+        if let Some(stated_total) = stated_total
+            && stated_total != account.total
+        {
             self.mismatch(
                 ErrorKind::ControlTotal {
                     record: record.clone(),
@@ -1033,6 +1164,7 @@ impl<'a> Parser<'a, '_> {
                     computed: account.total.to_string(),
                 },
                 total_piece,
+                this.clone(),
             )?;
         }
         if stated_records != account.records {
@@ -1043,6 +1175,7 @@ impl<'a> Parser<'a, '_> {
                     counted: account.records,
                 },
                 first,
+                this,
             )?;
         }
         self.account_findings(&account, &number);
@@ -1150,6 +1283,7 @@ impl<'a> Parser<'a, '_> {
         let Some(group) = self.group.take() else {
             return Ok(());
         };
+        let group_range = self.group_first_statement..self.out.statements.len();
         let record = format!(
             "98 group trailer for group {} (02 at line {})",
             group.index, group.line
@@ -1162,6 +1296,7 @@ impl<'a> Parser<'a, '_> {
                     computed: group.total.to_string(),
                 },
                 total_piece,
+                group_range.clone(),
             )?;
         }
         if stated_accounts != group.accounts {
@@ -1171,6 +1306,7 @@ impl<'a> Parser<'a, '_> {
                     group.accounts
                 )),
                 accounts_piece,
+                group_range.clone(),
             )?;
         }
         if stated_records != group.records {
@@ -1181,6 +1317,7 @@ impl<'a> Parser<'a, '_> {
                     counted: group.records,
                 },
                 first,
+                group_range,
             )?;
         }
         if let Some(file) = &mut self.file {
@@ -1227,6 +1364,7 @@ impl<'a> Parser<'a, '_> {
                     computed: file.total.to_string(),
                 },
                 total_piece,
+                0..usize::MAX,
             )?;
         }
         if stated_groups != file.groups {
@@ -1236,6 +1374,7 @@ impl<'a> Parser<'a, '_> {
                     file.groups
                 )),
                 groups_piece,
+                0..usize::MAX,
             )?;
         }
         if stated_records != file.records {
@@ -1246,6 +1385,7 @@ impl<'a> Parser<'a, '_> {
                     counted: file.records,
                 },
                 first,
+                0..usize::MAX,
             )?;
         }
         Ok(())
@@ -1533,6 +1673,7 @@ mod tests {
         // Warn mode imports and reports.
         let warn = Bai2Options {
             trailer_check: TrailerCheck::Warn,
+            ..Bai2Options::default()
         };
         let p = parse_with(
             "t",
@@ -1542,12 +1683,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.statements[0].lines.len(), 1);
+        let codes: Vec<_> = p.statements[0]
+            .reading
+            .deviations
+            .iter()
+            .map(|d| (d.code.as_str(), d.line))
+            .collect();
         assert_eq!(
-            p.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Warning)
-                .count(),
-            2
+            codes,
+            [
+                ("bai2.trailer_mismatch", Some(5)),
+                ("bai2.trailer_mismatch", Some(5))
+            ]
         );
     }
 

@@ -183,6 +183,7 @@ pub fn parse_statements(
                 .map(|r| rows.value(r).0.into_owned())
                 .unwrap_or_default(),
             type_code: type_code.as_ref().and_then(|r| rows.optional_text(r)),
+            details: Vec::new(),
         };
         let group = &mut groups[group_index];
         if group.lines.len() >= limits.max_lines_per_statement {
@@ -267,6 +268,7 @@ pub fn parse_statements(
             opening_balance,
             closing_balance,
             lines: g.lines,
+            reading: recon_model::Reading::default(),
         });
     }
     Ok(Parsed {

@@ -49,6 +49,40 @@ pub(super) fn make_date(text: &str, year: i32, month: u32, day: u32) -> Result<D
     })
 }
 
+/// A date on a day the month does not have, up to the 30th (German banks date value days on
+/// 30-day months: 30 February), read as the month's last day. `None` when the date is not of
+/// that kind (the caller keeps its error).
+pub(super) fn month_end(year: i32, month: u32, day: u32) -> Option<Date> {
+    if !(1..=12).contains(&month) || !(29..=30).contains(&day) {
+        return None;
+    }
+    (28..day)
+        .rev()
+        .find_map(|d| Date::from_ymd_opt(year, month, d))
+}
+
+/// Parses YYMMDD like [`parse_yymmdd`]; when `tolerant`, a day past the month's end up to the
+/// 30th is read as the month's last day, and `true` says so.
+pub(super) fn parse_yymmdd_tolerant(text: &str, tolerant: bool) -> Result<(Date, bool), ErrorKind> {
+    match parse_yymmdd(text) {
+        Ok(d) => Ok((d, false)),
+        Err(e) => {
+            let b = text.as_bytes();
+            let fields = (
+                b.get(0..2).and_then(two_digits),
+                b.get(2..4).and_then(two_digits),
+                b.get(4..6).and_then(two_digits),
+            );
+            match fields {
+                (Some(yy), Some(mm), Some(dd)) if tolerant => {
+                    month_end(full_year(yy), mm, dd).map(|d| (d, true)).ok_or(e)
+                }
+                _ => Err(e),
+            }
+        }
+    }
+}
+
 /// Parses YYMMDD from the first six bytes of `text`.
 pub(super) fn parse_yymmdd(text: &str) -> Result<Date, ErrorKind> {
     let b = text.as_bytes();
@@ -69,7 +103,18 @@ pub(super) fn parse_yymmdd(text: &str) -> Result<Date, ErrorKind> {
 
 /// The entry date MMDD of a `:61:` line: in the value date's year, moved one year back or forth
 /// when the two dates straddle a year end (value 0101 with entry 1231 is the previous year).
+#[cfg(test)]
 pub(super) fn entry_date(text: &str, value_date: Date) -> Result<Date, ErrorKind> {
+    entry_date_tolerant(text, value_date, false).map(|(d, _)| d)
+}
+
+/// [`entry_date`]; when `tolerant`, a day past the month's end up to the 30th is the month's
+/// last day, and `true` says so.
+pub(super) fn entry_date_tolerant(
+    text: &str,
+    value_date: Date,
+    tolerant: bool,
+) -> Result<(Date, bool), ErrorKind> {
     use chrono::Datelike;
     let b = text.as_bytes();
     let (Some(mm), Some(dd)) = (
@@ -88,7 +133,11 @@ pub(super) fn entry_date(text: &str, value_date: Date) -> Result<Date, ErrorKind
     } else if value_month - i64::from(mm) > 6 {
         year += 1;
     }
-    make_date(text, year, mm, dd)
+    match make_date(text, year, mm, dd) {
+        Ok(d) => Ok((d, false)),
+        Err(e) if tolerant => month_end(year, mm, dd).map(|d| (d, true)).ok_or(e),
+        Err(e) => Err(e),
+    }
 }
 
 /// Length of the leading run of amount characters (digits and the decimal comma).
@@ -101,15 +150,39 @@ fn amount_len(b: &[u8]) -> usize {
 /// Parses an unsigned SWIFT amount (`1234,56`, `25,`) into minor units. SWIFT always writes the
 /// decimal comma; an amount without one is refused (it usually means a truncated or shifted field).
 pub(super) fn parse_amount(text: &str, currency: Currency) -> Result<i64, ErrorKind> {
-    if !text.as_bytes().contains(&b',') {
-        return Err(ErrorKind::Structure(format!(
-            "amount {text:?} has no decimal comma (SWIFT writes amounts like 500, or 500,00)"
-        )));
+    parse_amount_tolerant(text, currency, false).map(|(a, _)| a)
+}
+
+/// [`parse_amount`]; when `tolerant`, digits without a decimal comma are whole units (`500` is
+/// 500.00, as Knab writes it), and `true` says so.
+pub(super) fn parse_amount_tolerant(
+    text: &str,
+    currency: Currency,
+    tolerant: bool,
+) -> Result<(i64, bool), ErrorKind> {
+    if tolerant && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_minor(text, b',', currency.exponent())
+            .map(|a| (a, true))
+            .map_err(|reason| ErrorKind::InvalidAmount {
+                text: text.to_string(),
+                reason,
+            });
     }
-    parse_minor(text, b',', currency.exponent()).map_err(|reason| ErrorKind::InvalidAmount {
-        text: text.to_string(),
-        reason,
-    })
+    if !text.as_bytes().contains(&b',') {
+        return Err(no_decimal_comma(text));
+    }
+    parse_minor(text, b',', currency.exponent())
+        .map(|a| (a, false))
+        .map_err(|reason| ErrorKind::InvalidAmount {
+            text: text.to_string(),
+            reason,
+        })
+}
+
+fn no_decimal_comma(text: &str) -> ErrorKind {
+    ErrorKind::Structure(format!(
+        "amount {text:?} has no decimal comma (SWIFT writes amounts like 500, or 500,00)"
+    ))
 }
 
 /// A three-letter currency code, looked up.
@@ -124,13 +197,25 @@ pub(super) struct RawBalance {
     /// `None` when the bank left the currency out (tolerated when the statement has one).
     pub currency: Option<Currency>,
     pub amount_minor: i64,
+    /// The amount had no decimal comma (read as whole units in tolerant reading).
+    pub without_comma: bool,
 }
 
 /// Parses `C160229EUR1200,00`. `fallback` is the statement currency, used (and reported by the
 /// caller) when the field has no currency at all.
+#[cfg(test)]
 pub(super) fn parse_balance(
     value: &str,
     fallback: Option<Currency>,
+) -> Result<RawBalance, ErrorKind> {
+    parse_balance_tolerant(value, fallback, false)
+}
+
+/// [`parse_balance`]; `tolerant` accepts an amount without decimal comma.
+pub(super) fn parse_balance_tolerant(
+    value: &str,
+    fallback: Option<Currency>,
+    tolerant: bool,
 ) -> Result<RawBalance, ErrorKind> {
     let value = value.trim();
     let b = value.as_bytes();
@@ -163,11 +248,12 @@ pub(super) fn parse_balance(
     if amount_text.is_empty() {
         return Err(ErrorKind::MissingField("amount in the balance".to_string()));
     }
-    let amount = parse_amount(amount_text, amount_currency)?;
+    let (amount, without_comma) = parse_amount_tolerant(amount_text, amount_currency, tolerant)?;
     Ok(RawBalance {
         date,
         currency,
         amount_minor: if negative { -amount } else { amount },
+        without_comma,
     })
 }
 
@@ -213,21 +299,33 @@ pub(super) struct RawLine<'a> {
 pub(super) struct LineQuirks {
     pub no_customer_ref: bool,
     pub odd_type: bool,
+    /// Read only in tolerant reading (deviations, recorded on the statement):
+    /// blanks between the amount and the transaction type;
+    pub space_before_type: bool,
+    /// an amount without decimal comma;
+    pub amount_without_comma: bool,
+    /// an entry date past the month's end (the four digits as written).
+    pub entry_date_clamped: Option<String>,
 }
 
 /// Parses the first line of a `:61:` field:
 /// `YYMMDD[MMDD](C|D|RC|RD|EC|ED)[funds code]amount(N|F|S)xxx customer-ref[//bank-ref]`.
+/// `tolerant` reads the deviations recorded in `quirks` instead of refusing them.
 pub(super) fn parse_line<'a>(
     value: &'a str,
     value_date: impl FnOnce(&str) -> Result<Date, ErrorKind>,
     currency: Currency,
+    tolerant: bool,
     quirks: &mut LineQuirks,
 ) -> Result<RawLine<'a>, ErrorKind> {
     let b = value.as_bytes();
     let value_date = value_date(value)?;
     let mut i = 6;
     let entry_date = if b.len() >= i + 4 && b[i..i + 4].iter().all(u8::is_ascii_digit) {
-        let d = entry_date(&value[i..i + 4], value_date)?;
+        let (d, clamped) = entry_date_tolerant(&value[i..i + 4], value_date, tolerant)?;
+        if clamped {
+            quirks.entry_date_clamped = Some(value[i..i + 4].to_string());
+        }
         i += 4;
         Some(d)
     } else {
@@ -262,10 +360,34 @@ pub(super) fn parse_line<'a>(
             value.get(after_mark..).unwrap_or("")
         )));
     }
-    let amount_minor = parse_amount(amount_text, currency)?;
+    // A SWIFT transaction type: N, F or S and three letters or digits. The tolerated deviations
+    // around the amount are read only when such a type follows, so that a garbled amount
+    // (`12X,00`) is never read as another one.
+    let swift_type = |t: &str| {
+        let b = t.as_bytes();
+        b.len() >= 4
+            && matches!(b[0], b'N' | b'F' | b'S')
+            && b[1..4].iter().all(u8::is_ascii_alphanumeric)
+    };
+    let rest_after = value.get(amount_end..).unwrap_or("");
+    let (amount_minor, without_comma) = match parse_amount_tolerant(amount_text, currency, tolerant)
+    {
+        Ok((_, true)) if !swift_type(rest_after.trim_start_matches(' ')) => {
+            return Err(no_decimal_comma(amount_text));
+        }
+        other => other?,
+    };
+    quirks.amount_without_comma = without_comma;
     i = amount_end;
     // Transaction type: one letter (N, F or S) and three characters.
-    let rest = value.get(i..).unwrap_or("");
+    let mut rest = value.get(i..).unwrap_or("");
+    if tolerant && rest.starts_with(' ') {
+        let after = rest.trim_start_matches(' ');
+        if swift_type(after) {
+            quirks.space_before_type = true;
+            rest = after;
+        }
+    }
     let type_first = rest.as_bytes().first().copied();
     match type_first {
         None => {
@@ -347,7 +469,7 @@ mod tests {
 
     fn line(v: &str) -> Result<RawLine<'_>, ErrorKind> {
         let mut q = LineQuirks::default();
-        parse_line(v, parse_yymmdd, eur(), &mut q)
+        parse_line(v, parse_yymmdd, eur(), false, &mut q)
     }
 
     #[test]
@@ -429,8 +551,62 @@ mod tests {
         ));
         assert!(matches!(line("1709"), Err(ErrorKind::InvalidDate { .. })));
         let mut q = LineQuirks::default();
-        parse_line("170914D1,00NMSC", parse_yymmdd, eur(), &mut q).unwrap();
+        parse_line("170914D1,00NMSC", parse_yymmdd, eur(), false, &mut q).unwrap();
         assert!(q.no_customer_ref);
+    }
+
+    #[test]
+    fn tolerant_reading_of_bank_quirks() {
+        let mut q = LineQuirks::default();
+        let l = parse_line(
+            "2006080608D12,35 NRTIKREF+//2016021783252833",
+            parse_yymmdd,
+            eur(),
+            true,
+            &mut q,
+        )
+        .unwrap();
+        assert_eq!((l.amount_minor, l.type_code), (1235, "NRTI"));
+        assert!(q.space_before_type);
+        let mut q = LineQuirks::default();
+        let l = parse_line("1407290729C500NTRFX", parse_yymmdd, eur(), true, &mut q).unwrap();
+        assert_eq!(l.amount_minor, 50_000);
+        assert!(q.amount_without_comma);
+        let mut q = LineQuirks::default();
+        let l = parse_line(
+            "1603010230D6,00N024NONREF",
+            parse_yymmdd,
+            eur(),
+            true,
+            &mut q,
+        )
+        .unwrap();
+        assert_eq!(l.entry_date, Some(d(2016, 2, 29)));
+        assert_eq!(q.entry_date_clamped.as_deref(), Some("0230"));
+        assert_eq!(
+            parse_yymmdd_tolerant("170230", true).unwrap(),
+            (d(2017, 2, 28), true)
+        );
+        assert!(parse_yymmdd_tolerant("170231", true).is_err());
+        assert!(parse_yymmdd_tolerant("170230", false).is_err());
+        assert!(parse_line("1407290729C500NTRFX", parse_yymmdd, eur(), false, &mut q).is_err());
+        // A garbled amount is not read as another one.
+        let mut q = LineQuirks::default();
+        assert!(
+            parse_line(
+                "2401010101C12X,00NTRFNONREF",
+                parse_yymmdd,
+                eur(),
+                true,
+                &mut q
+            )
+            .is_err()
+        );
+        assert!(parse_line("2401010101C12,00 X1NTRF", parse_yymmdd, eur(), true, &mut q).is_err());
+        assert!(
+            !q.space_before_type,
+            "a blank before a non-SWIFT type is not the deviation"
+        );
     }
 
     #[test]

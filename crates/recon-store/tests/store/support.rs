@@ -81,6 +81,7 @@ pub fn statement(id: &str, opening: i64, lines: Vec<StatementLine>) -> Statement
             amount_minor: opening + total,
         }),
         lines,
+        reading: recon_model::Reading::default(),
     }
 }
 
