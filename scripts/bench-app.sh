@@ -30,13 +30,13 @@ bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
     col=$([ $f = bank ] && echo 6 || echo 5)
     awk -F, -v OFS=, -v c=$col "NR > 1 { \$2 = \"NL91ABNA0417164300\"; \$c = \"EUR\" } 1" "$gen/$f.csv" > "$gen/$f-eur.csv"
   done
-  export RECON_WS="$RECON_HOME/workspaces/$BENCH_WORKSPACE" RECON_USER=clara
+  export RECON_WS="$RECON_HOME/workspaces/$BENCH_WORKSPACE" RECON_USER=clara RECON_DEMO=true
   "$RECON_BIN" ws create --account NL91ABNA0417164300 --currency EUR --from 2026-01-01 --to 2026-03-31 >/dev/null
   t=$(date +%s%N)
   "$RECON_BIN" ws import --bank "$gen/bank-eur.csv" --ledger "$gen/ledger-eur.csv" | tail -1
   "$RECON_BIN" ws match | tail -3
   echo "bench-app: workspace imported and matched in $(( ($(date +%s%N) - t) / 1000000 )) ms"
-  unset RECON_WS RECON_USER
+  unset RECON_WS RECON_USER RECON_DEMO
   tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" --native-driver /usr/bin/WebKitWebDriver > "$RECON_HOME/tauri-driver.log" 2>&1 & driver=$!
   for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$DRIVER_PORT") 2>/dev/null && break; sleep 0.2; done
   node tests/e2e/bench.mjs; status=$?

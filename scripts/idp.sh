@@ -6,6 +6,9 @@
 #                            target/idp/url (pid in target/idp/pid, log in target/idp/log)
 #   scripts/idp.sh stop | restart | status | url
 #   scripts/idp.sh env       prints "export RECON_TEST_IDP_URL=http://127.0.0.1:PORT"
+#   scripts/idp.sh install   only installs the node modules (npm ci); "deps" is the same
+#   scripts/idp.sh rotate-keys   new signing keys sign from now on, the old ones stay published
+#                            (SIGHUP); prints "IDP_KEYS_ROTATED <new kids>"
 #
 # The provider reads IDP_PORT (default 0: ephemeral), IDP_ID_TOKEN_TTL, IDP_ACCESS_TOKEN_TTL,
 # IDP_REFRESH_TOKEN_TTL, IDP_SESSION_TTL, IDP_DEVICE_CODE_TTL, IDP_KEYS_FILE from the environment
@@ -33,4 +36,16 @@ idp_start() {
   svc_start idp IDP_READY 20 node tests/idp/server.mjs
 }
 
-svc_main idp RECON_TEST_IDP_URL idp_start "$@"
+case "${1:-}" in
+  deps | install) idp_deps ;;
+  rotate-keys)
+    svc_running idp || { echo "idp: not running" >&2; exit 1; }
+    before="$(grep -c '^IDP_KEYS_ROTATED' target/idp/log || true)"
+    kill -HUP "$(cat target/idp/pid)"
+    for _ in $(seq 50); do
+      [ "$(grep -c '^IDP_KEYS_ROTATED' target/idp/log || true)" -gt "$before" ] && break
+      sleep 0.1
+    done
+    grep '^IDP_KEYS_ROTATED' target/idp/log | tail -n1 ;;
+  *) svc_main idp RECON_TEST_IDP_URL idp_start "$@" ;;
+esac

@@ -17,10 +17,14 @@ echo "== rustfmt"
 cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== real components: the OpenID provider, the browser bot, moto S3/STS, the fault proxy"
+# Installs tests/idp/node_modules and the moto virtualenv the Rust sign-in tests start per test.
+bash scripts/test-components.sh 2>&1 | tee target/components-output.txt
 echo "== tests"
-# Under a private D-Bus session with an unlocked gnome-keyring: the workspace tests use the real
-# OS keyring (Secret Service).
-bash scripts/with-keyring.sh cargo test --workspace --locked 2>&1 | tee target/test-output.txt
+# Under a private D-Bus session with an unlocked gnome-keyring: the workspace and sign-in tests use
+# the real OS keyring (Secret Service). RECON_IDP_TESTS: a sign-in test that cannot start its
+# provider or moto fails instead of skipping.
+RECON_IDP_TESTS=1 bash scripts/with-keyring.sh cargo test --workspace --locked 2>&1 | tee target/test-output.txt
 echo "== generated TypeScript bindings are committed"
 git diff --exit-code -- ui/src/bindings || {
   echo "ui/src/bindings differ from what recon-api's DTOs generate: commit the regenerated files" >&2
@@ -37,6 +41,8 @@ fi
 strip_ansi() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1"; }
 {
   strip_ansi target/test-output.txt
+  strip_ansi target/components-output.txt | grep -E '^test result:' \
+    || echo "test result: FAILED. 0 passed; 1 failed; (no components count line)"
   strip_ansi target/ui-test-output.txt | grep -E '^ *Tests +[0-9]+ passed' | sed -E 's/.*Tests +([0-9]+) passed.*/test result: ok. \1 passed; 0 failed;/' \
     || echo "test result: FAILED. 0 passed; 1 failed; (no Vitest count line)"
   strip_ansi target/e2e-output.txt | grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' | sed -E 's/e2e: ([0-9]+) passed, ([0-9]+) failed/test result: e2e. \1 passed; \2 failed;/' \

@@ -1,14 +1,15 @@
 //! Tidy is a test: house rules checked over the source tree.
 //! - every Rust module starts with a `//!` line saying what it is for;
 //! - no `dbg!`, no `todo!`, no floating point in library code (money is never f64);
-//! - the core crates (model, formats, gen, review) depend on nothing that does IO, and do no IO themselves.
+//! - the core crates (model, formats, gen, match, review, report) depend on nothing that does IO, and do no IO themselves.
 
 use recon_tests::{files_with_extensions, repo_root};
 
-const CORE_CRATES: [&str; 5] = [
+const CORE_CRATES: [&str; 6] = [
     "recon-model",
     "recon-formats",
     "recon-gen",
+    "recon-match",
     "recon-review",
     "recon-report",
 ];

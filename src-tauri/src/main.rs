@@ -10,8 +10,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use recon_api::desk::{
-    Adjustment, Dashboard, DecisionReceipt, Desk, ExceptionPage, ExceptionQueryDto, ExportFormat,
-    ImportResult, IpcError, ItemDetail, Profile, SignOff, Suggestion, WorkspaceSummary,
+    Adjustment, AuthStatus, Dashboard, DecisionReceipt, Desk, ExceptionPage, ExceptionQueryDto,
+    ExportFormat, ImportResult, IpcError, ItemDetail, Profile, SignOff, SignOutResult, Suggestion,
+    WorkspaceSummary,
 };
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -56,6 +57,24 @@ fn sign_in(state: State<'_, App>, user: String) -> Reply<Profile> {
 #[tauri::command(async)]
 fn current_profile(state: State<'_, App>) -> Option<Profile> {
     desk(&state).current_profile()
+}
+
+#[tauri::command(async)]
+fn auth_status(state: State<'_, App>) -> AuthStatus {
+    desk(&state).resume_session()
+}
+
+/// The browser round trip runs with the desk released, so the app stays responsive.
+#[tauri::command(async)]
+fn sign_in_okta(state: State<'_, App>, fresh: bool) -> Reply<AuthStatus> {
+    let ticket = desk(&state).begin_sign_in()?;
+    let done = ticket.run(fresh);
+    Ok(desk(&state).complete_sign_in(done)?)
+}
+
+#[tauri::command(async)]
+fn sign_out(state: State<'_, App>) -> Reply<SignOutResult> {
+    Ok(desk(&state).sign_out()?)
 }
 
 #[tauri::command(async)]
@@ -200,7 +219,7 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
             .map_err(|e| format!("no app data directory: {e}"))?
             .join("workspaces"),
     };
-    match recon_store::OsKeyStore::probe() {
+    let desk = match recon_store::OsKeyStore::probe() {
         Ok(()) => Desk::new(&root, Box::new(recon_store::OsKeyStore)).map_err(|e| e.to_string()),
         Err(e) => {
             eprintln!(
@@ -210,6 +229,20 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
             Desk::new(&temp, Box::new(recon_store::MemoryKeyStore::default()))
                 .map_err(|e| e.to_string())
         }
+    }?;
+    Ok(desk.with_identity(sign_in_adapter()))
+}
+
+/// The sign-in adapter from the configuration (system file, user file, environment): none when
+/// no identity provider is configured (demo mode only), an error text when the configuration is
+/// wrong (shown on the sign-in screen).
+fn sign_in_adapter() -> Result<Option<Box<dyn recon_api::identity::Identity>>, String> {
+    let config = recon_auth::config::Config::load().map_err(|e| e.to_string())?;
+    match config.oidc {
+        None => Ok(None),
+        Some(oidc) => recon_auth::OidcIdentity::new(oidc, Box::new(recon_auth::secrets::OsSecrets))
+            .map(|i| Some(Box::new(i) as Box<dyn recon_api::identity::Identity>))
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -256,6 +289,9 @@ fn main() {
             list_profiles,
             sign_in,
             current_profile,
+            auth_status,
+            sign_in_okta,
+            sign_out,
             list_workspaces,
             open_workspace,
             import_demo_samples,

@@ -15,6 +15,9 @@
 //   E2E_DRY_RUN_BROWSER  "chrome" (default; chromedriver) or "webkitgtk" (WebKitWebDriver and
 //                      MiniBrowser from Debian's webkit2gtk-driver / libwebkit2gtk-4.1-0, under Xvfb)
 //   CHROME_BIN         Chromium binary for the dry run, default /usr/bin/chromium
+//   RECON_E2E_IDP_USER_FILE  the file the app's $BROWSER (tests/e2e/idp-browser.sh) reads the test
+//                      provider's account from; set by scripts/e2e.sh with the provider running.
+//                      When set (and not a dry run), the "Sign in with Okta" steps run too.
 //
 // Exits 0 when every check passed, 1 with "FAILED: <step>: <why>" otherwise.
 import fs from "node:fs";
@@ -29,6 +32,8 @@ const SHOTS = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(here, "screen
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 20_000);
 const LONG = Math.max(TIMEOUT, 180_000); // import and matching
 const DRY_URL = process.env.E2E_DRY_RUN_URL ?? "";
+const IDP_USER_FILE = process.env.RECON_E2E_IDP_USER_FILE ?? "";
+const OKTA = Boolean(IDP_USER_FILE) && !DRY_URL;
 const APP = process.env.RECON_APP_BIN ?? "";
 
 class CheckFailed extends Error {}
@@ -226,6 +231,48 @@ async function openDemoWorkspace() {
   return id;
 }
 
+
+/** "Sign in with Okta" as the test provider's `user` (the app's $BROWSER signs in as the user
+ * named in RECON_E2E_IDP_USER_FILE). Returns "signed-in" or the error code shown. */
+async function signInOkta(user) {
+  fs.writeFileSync(IDP_USER_FILE, `${user}\n`);
+  await visible("screen-signin", 60_000);
+  const button = await click("okta-sign-in");
+  // The browser round trip may be quicker than a poll: seeing the waiting state is not required.
+  const waited = await until(async () => ((await button.getText().catch(() => "")) ?? "").includes("Waiting for the browser"), "the waiting state", 2000).catch(() => false);
+  if (waited) console.log("    (the sign-in screen showed \"Waiting for the browser…\")");
+  return until(async () => {
+    if (await (await $t("whoami")).isDisplayed().catch(() => false)) return "signed-in";
+    const err = await $t("okta-error");
+    if (await err.isDisplayed().catch(() => false)) return `error:${await err.getAttribute("data-code")}`;
+    return null;
+  }, `the sign-in as ${user} to finish (the browser bot's log is target/e2e-screenshots/browser.log)`, 90_000);
+}
+
+/** The verified person in the top bar. */
+async function whoami() {
+  const el = await visible("whoami");
+  return {
+    verified: await el.getAttribute("data-verified"),
+    roles: ((await el.getAttribute("data-roles")) ?? "").split(",").filter(Boolean),
+    text: ((await el.getText()) ?? "").replace(/\s+/g, " ").trim(),
+    subject: await attr("topbar-user", "data-user"),
+  };
+}
+
+/** Calls a Tauri command directly (what the UI would send), resolving to {ok, value | code}. */
+async function invokeRaw(cmd, args = {}) {
+  return browser.execute(
+    (c, a) =>
+      window.__TAURI_INTERNALS__.invoke(c, a).then(
+        (value) => ({ ok: true, value }),
+        (e) => ({ ok: false, code: e?.code ?? String(e), message: e?.message ?? "" }),
+      ),
+    cmd,
+    args,
+  );
+}
+
 // ------------------------------------------------------------------ the scenario
 
 async function main() {
@@ -250,18 +297,21 @@ async function main() {
   if (DRY_URL) await browser.url(DRY_URL);
 
   let workspaceId = "";
+  let samSignedInAt = 0;
 
   await step("app starts and shows sign-in", async () => {
     // The app may resume a session the backend still has: sign out first.
     const first = await until(async () => {
       if (await (await $t("screen-signin")).isDisplayed().catch(() => false)) return "signin";
-      if (await (await $t("signout")).isDisplayed().catch(() => false)) return "shell";
+      if (await (await $t("sign-out")).isDisplayed().catch(() => false)) return "shell";
       return null;
     }, "the sign-in screen or the app shell", 90_000);
-    if (first === "shell") await click("signout");
+    if (first === "shell") await click("sign-out");
     await visible("screen-signin");
     await visible("signin-profile-clara");
     await visible("signin-profile-sam");
+    // With the test provider configured, "Sign in with Okta" is offered above the demo profiles.
+    if (OKTA) await visible("okta-sign-in");
     await shot("01-sign-in");
   });
 
@@ -477,7 +527,7 @@ async function main() {
   });
 
   await step("sign out; sign in as sam (supervisor)", async () => {
-    await click("signout");
+    await click("sign-out");
     await signIn("sam");
     check((await text("topbar-role")) === "supervisor", "sam's role is not shown as supervisor");
     const current = await attr("topbar-workspace", "data-workspace-id");
@@ -519,6 +569,164 @@ async function main() {
     await visible("help-overlay");
     await shot("11-help");
     await click("help-close");
+  });
+
+  if (!OKTA) {
+    console.log("  (no test OpenID provider: the Sign in with Okta steps are skipped; scripts/e2e.sh runs them)");
+    return;
+  }
+
+  await step("sign in with Okta as clara (clerk): the top bar shows the verified name and role", async () => {
+    await click("sign-out");
+    await visible("screen-signin");
+    await visible("signin-demo");
+    const outcome = await signInOkta("clara");
+    check(outcome === "signed-in", `the sign-in ended with ${outcome}`);
+    const who = await whoami();
+    check(who.verified === "true", "the top bar does not show a verified identity");
+    check(who.text.includes("Clara Clerk"), `the top bar shows "${who.text}", expected Clara Clerk`);
+    check(who.roles.join(",") === "clerk" && (await text("topbar-role")) === "clerk", `clara's roles are ${who.roles}, expected clerk`);
+    check(/#clara$/.test(who.subject ?? ""), `clara's subject is ${who.subject}, expected <issuer>#clara`);
+    check(!(await (await $t("demo-badge")).isExisting()), "a DEMO badge is shown for a verified sign-in with no workspace open");
+    await shot("12-okta-clara-signed-in");
+  });
+
+  await step("the session banner warns before the sign-in ends; Sign in again renews it", async () => {
+    // scripts/e2e.sh's provider issues ID tokens for 590 s: the session ends within 10 minutes.
+    const banner = await visible("session-banner");
+    check((await banner.getAttribute("data-kind")) === "ending", `the banner is ${await banner.getAttribute("data-kind")}, expected ending`);
+    const before = ((await banner.getText()) ?? "").trim();
+    check(/ends at \d\d:\d\d/.test(before), `the banner does not say when the sign-in ends: "${before}"`);
+    const trips = () => (process.env.RECON_E2E_BROWSER_LOG && fs.existsSync(process.env.RECON_E2E_BROWSER_LOG) ? fs.readFileSync(process.env.RECON_E2E_BROWSER_LOG, "utf8").split("\n").filter(Boolean).length : 0);
+    const tripsBefore = trips();
+    await click("session-sign-in");
+    await until(
+      async () => (!process.env.RECON_E2E_BROWSER_LOG || trips() > tripsBefore) && (await (await $t("session-sign-in")).getText()) === "Sign in again",
+      "the browser round trip of Sign in again to finish",
+      90_000,
+    );
+    await noError("sign in again (banner)");
+    const who = await whoami();
+    check(who.text.includes("Clara Clerk"), `after signing in again the top bar shows "${who.text}"`);
+    await shot("12b-okta-session-banner");
+  });
+
+  await step("Okta clara reopens the demo workspace (DEMO badge) and prepares", async () => {
+    const id = await openDemoWorkspace();
+    check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
+    await visible("demo-badge");
+    // The month was approved by the demo users: a change to the matches withdraws that approval.
+    await click("nav-exceptions");
+    await visible("screen-exceptions");
+    await selectOption("exceptions-filter-reason", "");
+    await browser.pause(300);
+    check((await exceptionsSettled()) > 0, "no open exception left");
+    await clickCss(gridCell("exceptions-grid", 0), "the first exception row");
+    await click("suggestions-show-all");
+    const sid = await until(async () => {
+      const bs = await browser.$$('[data-testid^="suggestion-accept-"]');
+      if (!bs.length) return null;
+      return (await bs[0].getAttribute("data-testid")).replace("suggestion-accept-", "");
+    }, "any open suggestion to accept");
+    await click(`suggestion-accept-${sid}`);
+    await until(async () => !(await (await $t(`suggestion-${sid}`)).isExisting()), `suggestion ${sid} to leave the list`);
+    await noError("accept suggestion (Okta clara)");
+    await click("nav-signoff");
+    await visible("screen-signoff");
+    await until(async () => ["open", "in_review"].includes(await attr("signoff-state", "data-state")), "the approval to be withdrawn by the change");
+    check((await attr("signoff-unexplained", "data-minor")) === "0", `the unexplained difference is ${await attr("signoff-unexplained", "data-minor")} minor units, expected 0`);
+    await click("signoff-prepare");
+    await until(async () => (await attr("signoff-state", "data-state")) === "prepared" || (await bannerError()), "the reconciliation to be prepared");
+    await noError("prepare (Okta clara)");
+    const preparer = await text("signoff-preparer");
+    check(/#clara$/.test(preparer), `the preparer is "${preparer}", expected clara's verified subject`);
+  });
+
+  await step("Okta clara cannot approve: no Approve for her, and the backend refuses it", async () => {
+    const approve = await visible("signoff-approve");
+    check(!(await approve.isEnabled()), "Approve is enabled for a verified clerk");
+    check((await approve.getAttribute("data-offered")) === "false", "Approve is offered to a verified clerk");
+    await visible("signoff-approve-unavailable");
+    const r = await invokeRaw("approve_sign_off");
+    check(!r.ok, "the backend approved for a clerk");
+    check(r.code === "not_allowed", `the backend refused with ${r.code} (${r.message}), expected not_allowed`);
+    check((await invokeRaw("sign_off_status")).value?.state === "prepared", "the state changed although approval was refused");
+    await shot("13-okta-clara-cannot-approve");
+  });
+
+  await step("sign out (the refresh token is revoked at the provider); sign in with Okta as sam (supervisor)", async () => {
+    await click("sign-out");
+    await visible("screen-signin");
+    const toasts = async () => {
+      const texts = [];
+      for (const t of await browser.$$(sel("toast"))) texts.push(await t.getText().catch(() => ""));
+      return texts.join(" | ");
+    };
+    const said = await until(async () => ((await toasts()).includes("Signed out") ? await toasts() : null), "the sign-out's toast");
+    check(said.includes("revoked at the identity provider"), `sign-out did not revoke: ${said}`);
+    const outcome = await signInOkta("sam");
+    check(outcome === "signed-in", `the sign-in ended with ${outcome}`);
+    const who = await whoami();
+    check(who.text.includes("Sam Supervisor"), `the top bar shows "${who.text}", expected Sam Supervisor`);
+    check(who.roles.includes("supervisor"), `sam's roles are ${who.roles}, expected supervisor among them`);
+    check(/#sam$/.test(who.subject ?? ""), `sam's subject is ${who.subject}`);
+    samSignedInAt = Date.now();
+  });
+
+  await step("Okta sam approves clara's preparation after signing in again (approval window: 1 minute here)", async () => {
+    // scripts/e2e.sh sets RECON_APPROVAL_MAX_AGE_MINUTES=1: once sam's sign-in is over a minute
+    // old, approving needs a fresh one, which the app asks for ("Sign in again to approve").
+    const freshWindow = Number(process.env.RECON_APPROVAL_MAX_AGE_MINUTES ?? 15) * 60_000;
+    const stale = freshWindow <= 120_000;
+    if (stale) {
+      const wait = samSignedInAt + freshWindow + 3000 - Date.now();
+      if (wait > 0) {
+        console.log(`    (waiting ${Math.ceil(wait / 1000)} s for sam's sign-in to leave the approval window)`);
+        await browser.pause(wait);
+      }
+    }
+    const id = await openDemoWorkspace();
+    check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
+    await click("nav-signoff");
+    await visible("screen-signoff");
+    await until(async () => (await attr("signoff-state", "data-state")) === "prepared", "the prepared state");
+    check(/#clara$/.test(await text("signoff-preparer")), "the preparer is not clara's verified subject");
+    check((await attr("signoff-approve", "data-offered")) === "true", "Approve is not offered to a supervisor");
+    await click("signoff-approve");
+    if (stale) {
+      await visible("signoff-reauth");
+      check((await attr("signoff-state", "data-state")) === "prepared", "the state changed although approval asked for a fresh sign-in");
+      check(!(await bannerError()), "the refusal went to the error banner instead of the sign-in offer");
+      check((await text("signoff-reauth-approve")) === "Sign in again to approve", "no \"Sign in again to approve\" action");
+      await shot("14a-okta-sam-sign-in-again-to-approve");
+    }
+    await until(async () => {
+      if ((await attr("signoff-state", "data-state")) === "approved") return true;
+      if (await bannerError()) return true;
+      // Approval needs a recent sign-in: the app asks for one, then approves.
+      const again = await $t("signoff-reauth-approve");
+      if ((await again.isDisplayed().catch(() => false)) && (await again.isEnabled())) {
+        console.log("    (approval asked for a fresh sign-in)");
+        fs.writeFileSync(IDP_USER_FILE, "sam\n");
+        await again.click();
+      }
+      return false;
+    }, "the approval", 90_000);
+    await noError("approve (Okta sam)");
+    const approver = await text("signoff-approver");
+    check(/#sam$/.test(approver), `the approver is "${approver}", expected sam's verified subject`);
+    await shot("14-okta-sam-approved");
+  });
+
+  await step("Okta nora (in no mapped group) is refused at sign-in", async () => {
+    await click("sign-out");
+    await visible("screen-signin");
+    const outcome = await signInOkta("nora");
+    check(outcome === "error:not_allowed", `nora's sign-in ended with ${outcome}, expected error:not_allowed`);
+    const detail = await text("okta-error-detail");
+    check(detail.includes("recon-clerks") || detail.includes("recon-supervisors"), `the error does not name the missing group: ${detail}`);
+    await visible("signin-profile-clara");
+    await shot("15-okta-nora-refused");
   });
 }
 

@@ -206,7 +206,8 @@ async function deliver(url, method, form) {
   } catch (err) {
     finish(5, `the listener at ${url.origin} could not be reached: ${err.cause?.code ?? err.message}`, `URL ${url.href}`);
   }
-  const text = await res.text().catch(() => '');
+  // The status is what counts; a listener that never ends its body must not hold the bot.
+  const text = await Promise.race([res.text().catch(() => ''), new Promise((r) => { setTimeout(r, 3000, '').unref(); })]);
   const where = `${url.origin}${url.pathname}`;
   if (authError) {
     finish(3, `authorization error ${authError} delivered to ${where} -> ${res.status}`,

@@ -34,10 +34,11 @@ function startProvider(env = {}) {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`provider did not start: ${err}`)), 15000);
     proc.stderr.on('data', (d) => { err += d; });
+    const self = { proc, issuer: undefined, out: () => out };
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/IDP_READY (\S+)/);
-      if (m) { clearTimeout(timer); resolve({ proc, issuer: m[1] }); }
+      if (m && !self.issuer) { clearTimeout(timer); self.issuer = m[1]; resolve(self); }
     });
     proc.on('exit', (code) => reject(new Error(`provider exited ${code}: ${err}`)));
   });
@@ -88,6 +89,16 @@ async function form(endpoint, params) {
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, json, text };
+}
+
+async function waitFor(pred, what, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = pred();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 // One full browser sign-in; returns the callback's query and the PKCE/state/nonce used.
@@ -178,14 +189,22 @@ test('wrong password: the bot fails with exit 7 and no redirect is delivered', a
   assert.equal(s.query, undefined);
 });
 
-test('as $BROWSER: only the URL, user and password from IDP_USER/IDP_PASSWORD', async () => {
+test('as $BROWSER: the file run by itself with only the URL; user, password, log from the environment', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'bot-log-'));
   const l = await listener();
   const { challenge } = pkce();
   const url = authorizeUrl({ redirectUri: l.redirectUri, challenge, state: 's1', nonce: 'n1' });
-  const b = await bot([url], { IDP_USER: 'nora', IDP_PASSWORD: 'nora-pw' });
+  const b = await new Promise((resolve) => {
+    execFile(join(here, 'browser.mjs'), [url], { env: { ...process.env, IDP_USER: 'nora', IDP_PASSWORD: 'nora-pw', IDP_BROWSER_LOG: join(dir, 'log') }, timeout: 40000 },
+      (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+  });
   assert.equal(b.code, 0, b.stdout + b.stderr);
   assert.ok((await l.hit).code);
   l.close();
+  assert.match(readFileSync(join(dir, 'log'), 'utf8'), /exit=0 browser: OK delivered to http:\/\/127\.0\.0\.1:\d+\/callback -> 200/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('deny: access_denied is delivered to the listener, bot exits 3', async () => {
@@ -356,5 +375,40 @@ test('a provider restarted with the same IDP_KEYS_FILE keeps its kids; a new fil
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(a, a2);
   assert.notDeepEqual(a, b);
-  assert.ok(decodeProtectedHeader);
+});
+
+test('SIGHUP rotates the signing keys: new kid on refresh, old tokens still verify, grants survive', async () => {
+  const s = await signIn({ user: 'sam' });
+  const t = await exchange(s);
+  const oldKeys = (await (await fetch(meta.jwks_uri)).json()).keys;
+  const oldKid = decodeProtectedHeader(t.json.id_token).kid;
+  assert.ok(oldKeys.some((k) => k.kid === oldKid));
+  idp.proc.kill('SIGHUP');
+  const line = await waitFor(() => idp.out().match(/IDP_KEYS_ROTATED (\S+) (\S+)/), 'IDP_KEYS_ROTATED');
+  const r = await form(meta.token_endpoint, { grant_type: 'refresh_token', refresh_token: t.json.refresh_token, client_id: CLIENT });
+  assert.equal(r.status, 200, r.text);
+  const newKid = decodeProtectedHeader(r.json.id_token).kid;
+  assert.equal(newKid, line[1], 'the new RS256 key signs');
+  assert.ok(!oldKeys.some((k) => k.kid === newKid), 'a kid the cached JWKS does not have');
+  const fresh = (await (await fetch(meta.jwks_uri)).json()).keys;
+  assert.deepEqual(fresh.map((k) => k.kid), [line[1], line[2], ...oldKeys.map((k) => k.kid)]);
+  const freshSet = createLocalJWKSet({ keys: fresh });
+  await jwtVerify(r.json.id_token, freshSet, { issuer: idp.issuer, audience: CLIENT });
+  await jwtVerify(t.json.id_token, freshSet, { issuer: idp.issuer, audience: CLIENT });
+  await assert.rejects(jwtVerify(r.json.id_token, createLocalJWKSet({ keys: oldKeys }), { issuer: idp.issuer, audience: CLIENT }));
+  jwks = freshSet;
+  // A new sign-in after the rotation works as before.
+  const s2 = await signIn({ user: 'clara' });
+  assert.equal(s2.bot.code, 0, s2.bot.stdout + s2.bot.stderr);
+  assert.equal(decodeProtectedHeader((await exchange(s2)).json.id_token).kid, line[1]);
+});
+
+test('a long run fills the store: 1100 device authorizations later the first refresh token still works', async () => {
+  // oidc-provider's quick-start adapter is an LRU of 1000 entries that would have evicted it.
+  const first = await exchange(await signIn());
+  for (let i = 0; i < 1100; i += 1) {
+    await form(meta.device_authorization_endpoint, { client_id: CLIENT, scope: 'openid' });
+  }
+  const r = await form(meta.token_endpoint, { grant_type: 'refresh_token', refresh_token: first.json.refresh_token, client_id: CLIENT });
+  assert.equal(r.status, 200, r.text);
 });

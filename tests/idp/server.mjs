@@ -18,6 +18,9 @@
 //                            file to rotate the keys)
 //   IDP_DEBUG=1              log every provider event to stderr
 //
+// SIGHUP rotates the signing keys (new ones sign, the old ones stay in the JWKS) and prints
+// "IDP_KEYS_ROTATED <kids>"; `scripts/idp.sh rotate-keys` sends it.
+//
 // Clients (all public native clients: token_endpoint_auth_method none, PKCE S256 required,
 // redirect http://127.0.0.1:{any port}/callback per RFC 8252 §7.3):
 //   recon-workbench          the workbench; ID token RS256; consent is granted automatically
@@ -31,6 +34,8 @@ import { dirname } from 'node:path';
 import http from 'node:http';
 
 import Provider from 'oidc-provider';
+// The stock in-memory adapter, over our own store (oidc-provider is pinned to an exact version).
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const ACCOUNTS = {
   clara: { password: 'clara-pw', name: 'Clara Clerk', email: 'clara@example.test', groups: ['recon-clerks'] },
@@ -76,17 +81,51 @@ function makeKeys() {
     ],
   };
 }
-let jwks;
 const keysFile = process.env.IDP_KEYS_FILE;
+function saveKeys(set) {
+  if (!keysFile) return;
+  mkdirSync(dirname(keysFile), { recursive: true });
+  writeFileSync(keysFile, JSON.stringify(set), { mode: 0o600 });
+}
+let jwks;
 if (keysFile && existsSync(keysFile)) {
   jwks = JSON.parse(readFileSync(keysFile, 'utf8'));
 } else {
   jwks = makeKeys();
-  if (keysFile) {
-    mkdirSync(dirname(keysFile), { recursive: true });
-    writeFileSync(keysFile, JSON.stringify(jwks), { mode: 0o600 });
+  saveKeys(jwks);
+}
+
+// Storage shared by every Provider instance of this process (see the key rotation below) and,
+// unlike oidc-provider's quick-start adapter (an LRU of 1000 entries), never evicting anything
+// before it expires: a long test run keeps its refresh tokens.
+class Store {
+  #map = new Map();
+
+  get(key) {
+    const entry = this.#map.get(key);
+    if (entry && entry.expiry !== undefined && entry.expiry <= Date.now()) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return entry?.value;
+  }
+
+  set(key, value, { maxAge } = {}) {
+    const expiry = typeof maxAge === 'number' && Number.isFinite(maxAge) ? Date.now() + maxAge : undefined;
+    this.#map.set(key, { value, expiry });
+    return this;
+  }
+
+  delete(key) {
+    return this.#map.delete(key);
+  }
+
+  sweep() {
+    for (const key of [...this.#map.keys()]) this.get(key);
   }
 }
+const store = new Store();
+setInterval(() => store.sweep(), 60_000).unref();
 
 const nativeClient = (clientId, extra = {}) => ({
   client_id: clientId,
@@ -119,7 +158,7 @@ const configuration = {
     nativeClient('recon-workbench-es256', { client_name: 'Reconciliation Workbench (ES256)', id_token_signed_response_alg: 'ES256' }),
     nativeClient('other-app', { client_name: 'Other App' }),
   ],
-  jwks,
+  adapter: (model) => new MemoryAdapter(model, store, 15),
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   responseTypes: ['code'],
   scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
@@ -137,8 +176,8 @@ const configuration = {
   // into the userinfo response.
   conformIdTokenClaims: false,
   async findAccount(_ctx, sub) {
+    if (!Object.hasOwn(ACCOUNTS, sub)) return undefined;
     const account = ACCOUNTS[sub];
-    if (!account) return undefined;
     return {
       accountId: sub,
       async claims() {
@@ -196,17 +235,33 @@ await new Promise((resolve, reject) => {
 });
 const { port } = server.address();
 const issuer = `${issuerPlaceholder}:${port}`;
-const provider = new Provider(issuer, configuration);
-
 const debug = process.env.IDP_DEBUG === '1';
-provider.on('server_error', (_ctx, err) => console.error('idp: server_error', err));
-if (debug) {
-  for (const ev of ['grant.error', 'authorization.error', 'end_session.error', 'revocation.error', 'userinfo.error',
-    'grant.success', 'authorization.success', 'end_session.success', 'interaction.started', 'interaction.ended',
-    'grant.revoked', 'refresh_token.consumed', 'authorization_code.consumed']) {
-    provider.on(ev, (_ctx, arg) => console.error(`idp: ${ev}`, arg instanceof Error ? `${arg.name}: ${arg.message} ${arg.error_description ?? ''}` : (arg?.jti ?? arg ?? '')));
+function makeProvider() {
+  const p = new Provider(issuer, { ...configuration, jwks });
+  p.on('server_error', (_ctx, err) => console.error('idp: server_error', err));
+  if (debug) {
+    for (const ev of ['grant.error', 'authorization.error', 'end_session.error', 'revocation.error', 'userinfo.error',
+      'grant.success', 'authorization.success', 'end_session.success', 'interaction.started', 'interaction.ended',
+      'grant.revoked', 'refresh_token.consumed', 'authorization_code.consumed']) {
+      p.on(ev, (_ctx, arg) => console.error(`idp: ${ev}`, arg instanceof Error ? `${arg.name}: ${arg.message} ${arg.error_description ?? ''}` : (arg?.jti ?? arg ?? '')));
+    }
   }
+  return p;
 }
+let provider = makeProvider();
+let callback = provider.callback();
+
+// Key rotation, as an OpenID provider does it: on SIGHUP new RS256 and ES256 keys sign from now
+// on, and the old ones stay published for the tokens already issued. Sessions, grants and tokens
+// survive (the store is shared). Prints "IDP_KEYS_ROTATED <new kids>".
+process.on('SIGHUP', () => {
+  const fresh = makeKeys();
+  jwks = { keys: [...fresh.keys, ...jwks.keys] };
+  saveKeys(jwks);
+  provider = makeProvider();
+  callback = provider.callback();
+  console.log(`IDP_KEYS_ROTATED ${fresh.keys.map((k) => k.kid).join(' ')}`);
+});
 
 async function readForm(req) {
   const chunks = [];
@@ -312,7 +367,6 @@ function firstPartyOfflineAccess(req, url) {
   req.url = `${url.pathname}?${q}`;
 }
 
-const callback = provider.callback();
 server.on('request', (req, res) => {
   const url = new URL(req.url, issuer);
   firstPartyOfflineAccess(req, url);

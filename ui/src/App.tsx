@@ -3,6 +3,7 @@ import type { Backend } from "./backend/Backend";
 import { ErrorBanner, Toasts, Badge, STATE_LABEL } from "./components/Feedback";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { ItemDetailPanel } from "./components/ItemDetailPanel";
+import { SessionBanner } from "./components/SessionBanner";
 import { useColorScheme, useOnline } from "./hooks/env";
 import { isTyping, shortcutFor } from "./logic/shortcuts";
 import { AppProvider, SCREENS, useApp, type Screen } from "./state/app";
@@ -67,7 +68,7 @@ function useGlobalShortcuts() {
 
 function Shell() {
   const app = useApp();
-  const { profile, workspace, screen } = app;
+  const { backend, auth, profile, workspace, screen } = app;
   const online = useOnline();
   const scheme = useColorScheme();
   useGlobalShortcuts();
@@ -94,20 +95,10 @@ function Shell() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
 
-  // Resume a session the backend still has (e.g. after a webview reload).
-  const { backend, signedIn } = app;
-  useEffect(() => {
-    if (profile) return;
-    backend.currentProfile().then(
-      (p) => {
-        if (p) signedIn(p);
-      },
-      () => {
-        /* not signed in */
-      },
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [backend]);
+  // Resuming a session the backend still has (a webview reload, a refresh token in the
+  // keyring) is the sign-in screen's first call (auth_status).
+  const verified = auth?.verified ?? null;
+  const demo = !verified || (workspace?.demo ?? false);
 
   if (!profile) {
     return (
@@ -142,16 +133,33 @@ function Shell() {
         <span className={`online ${online ? "on" : "off"}`} data-testid="online-indicator" data-online={online ? "true" : "false"} title={online ? "Network available" : "Offline: local work continues"}>
           <span className="dot" /> {online ? "Online" : "Offline"}
         </span>
-        <span className="user" data-testid="topbar-user" data-user={profile.user}>
-          {profile.display_name}
+        {demo && (
+          <Badge
+            kind="demo"
+            testid="demo-badge"
+            title={verified ? "A demo workspace: its users are self-asserted, not verified" : "Demo mode: a picked profile, not a verified identity (demo workspace only)"}
+          >
+            DEMO
+          </Badge>
+        )}
+        <span
+          className="whoami"
+          data-testid="whoami"
+          data-verified={verified ? "true" : "false"}
+          data-roles={verified ? verified.roles.join(",") : profile.role}
+          title={verified ? `${verified.subject}${verified.email ? ` <${verified.email}>` : ""}\nverified ${verified.verified_at}` : "Demo profile (self-asserted)"}
+        >
+          <span className="user" data-testid="topbar-user" data-user={profile.user}>
+            {profile.display_name}
+          </span>
+          <Badge kind={profile.role === "supervisor" ? "accent" : "neutral"} testid="topbar-role">
+            {verified ? verified.roles.join(" · ") : profile.role}
+          </Badge>
         </span>
-        <Badge kind={profile.role === "supervisor" ? "accent" : "neutral"} testid="topbar-role">
-          {profile.role}
-        </Badge>
         <button className="btn ghost small" onClick={() => app.setHelpOpen(true)} data-testid="help-button" title="Keyboard shortcuts (?)">
           ?
         </button>
-        <button className="btn ghost small" onClick={app.signOut} data-testid="signout">
+        <button className="btn ghost small" onClick={() => void app.signOut()} data-testid="sign-out">
           Sign out
         </button>
       </header>
@@ -184,6 +192,7 @@ function Shell() {
       </nav>
 
       <main className="main">
+        <SessionBanner />
         <ErrorBanner />
         <ScreenView screen={screen} />
       </main>

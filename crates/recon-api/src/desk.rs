@@ -3,10 +3,12 @@
 //! command of src-tauri, which only wraps it. The TypeScript types of every DTO are generated
 //! from these definitions by ts-rs (`cargo test -p recon-api` writes ui/src/bindings/).
 
+use crate::identity::{Identity, Session, WhoAmI};
 use crate::workspace::{self as w, today};
 use crate::{ApiError, ErrorCode, ImportOptions, InputFile, PdfOptions, ReportFormat};
 use recon_formats::Severity;
-use recon_review::{AdjustmentReason, Principal, Role, SignOffState};
+use recon_review::identity::Purpose;
+use recon_review::{AdjustmentReason, Assurance, Principal, Role, SignOffState};
 use recon_store::{ExceptionQuery, ExceptionSort, KeyStore, Workspace};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -103,6 +105,61 @@ pub struct WorkspaceSummary {
     pub match_rate_permille: i64,
     pub open_exceptions: i64,
     pub oldest_exception_days: Option<i64>,
+    /// A demo workspace: its users are self-asserted (labelled DEMO in the app).
+    pub demo: bool,
+}
+
+/// Who is signed in, and how, for the app's sign-in screen and top bar.
+#[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct AuthStatus {
+    /// An identity provider is configured ("Sign in with Okta" is offered).
+    pub provider_configured: bool,
+    /// "OpenID provider https://... (client ...)", when configured.
+    pub provider: Option<String>,
+    /// Why the configuration could not be used, when it could not.
+    pub config_error: Option<String>,
+    /// The verified person, when signed in through the provider.
+    pub verified: Option<WhoAmI>,
+    /// The picked demo profile, when in demo mode.
+    pub demo_profile: Option<Profile>,
+    /// When the current sign-in stops being usable without the provider (Unix seconds): the
+    /// ID token's expiry online (silently refreshed before), the end of the offline grace
+    /// offline. The app shows a banner as it approaches.
+    pub session_ends_at: Option<i64>,
+}
+
+/// The sign-in adapter, out of the desk for a browser round trip.
+pub struct SignInTicket(Box<dyn Identity>);
+
+/// A finished browser round trip, to hand back to [`Desk::complete_sign_in`].
+pub struct SignInDone {
+    identity: Box<dyn Identity>,
+    result: Result<Session, ApiError>,
+}
+
+impl SignInTicket {
+    pub fn run(mut self, fresh: bool) -> SignInDone {
+        let purpose = if fresh {
+            Purpose::Approve
+        } else {
+            Purpose::Review
+        };
+        let result = self.0.sign_in(purpose);
+        SignInDone {
+            identity: self.0,
+            result,
+        }
+    }
+}
+
+/// What signing out did.
+#[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct SignOutResult {
+    pub revoked: bool,
+    pub end_session_url: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]
@@ -352,6 +409,13 @@ pub fn profiles() -> Vec<Profile> {
 pub struct Desk {
     root: PathBuf,
     keys: Box<dyn KeyStore + Send>,
+    /// The sign-in adapter, when an identity provider is configured.
+    identity: Option<Box<dyn Identity>>,
+    /// Why the identity configuration could not be used.
+    identity_error: Option<String>,
+    /// The verified session of this run (signed in through the provider).
+    session: Option<Session>,
+    /// The picked demo profile (demo mode: self-asserted, demo workspaces only).
     profile: Option<Profile>,
     open: Option<(String, Workspace)>,
     /// The open workspace's dashboard figures, on their own connection.
@@ -508,6 +572,9 @@ impl Desk {
         let desk = Desk {
             root: root.to_path_buf(),
             keys,
+            identity: None,
+            identity_error: None,
+            session: None,
             profile: None,
             open: None,
             figures: None,
@@ -543,7 +610,35 @@ impl Desk {
         dirs
     }
 
-    fn principal(&self) -> Result<Principal, ApiError> {
+    /// The sign-in adapter (constructed by the shell at start-up), or why there is none.
+    pub fn with_identity(mut self, identity: Result<Option<Box<dyn Identity>>, String>) -> Desk {
+        match identity {
+            Ok(i) => self.identity = i,
+            Err(e) => self.identity_error = Some(e),
+        }
+        self
+    }
+
+    /// Who acts for `purpose`: the verified session (refreshed silently, offline grace; approval
+    /// asks the provider), else the picked demo profile.
+    fn principal_for(&mut self, purpose: Purpose) -> Result<Principal, ApiError> {
+        if self.session.is_some() {
+            let identity = self
+                .identity
+                .as_mut()
+                .ok_or_else(|| not_allowed("no identity provider is configured"))?;
+            let session = identity.session(purpose)?;
+            let principal = session.principal.clone();
+            self.session = Some(session);
+            return Ok(principal);
+        }
+        self.principal()
+    }
+
+    fn principal(&mut self) -> Result<Principal, ApiError> {
+        if self.session.is_some() {
+            return self.principal_for(Purpose::Review);
+        }
         let p = self
             .profile
             .as_ref()
@@ -566,13 +661,106 @@ impl Desk {
         self.profile.clone()
     }
 
+    /// Demo mode: acts as a picked, self-asserted profile (demo workspaces only).
     pub fn sign_in(&mut self, user: &str) -> Result<Profile, ApiError> {
         let p = profiles()
             .into_iter()
             .find(|p| p.user == user)
             .ok_or_else(|| not_found(format!("profile {user:?}")))?;
+        if let Some((_, ws)) = &self.open
+            && ws.info().identity_mode == Assurance::Verified
+        {
+            self.open = None;
+            self.figures = None;
+        }
+        self.session = None;
         self.profile = Some(p.clone());
         Ok(p)
+    }
+
+    /// Signs in through the identity provider in the system browser. `fresh`: a new
+    /// authentication, as approval needs. Holds the desk for the whole browser round trip; the
+    /// app uses [`Desk::begin_sign_in`] instead so that other commands are not kept waiting.
+    pub fn sign_in_okta(&mut self, fresh: bool) -> Result<AuthStatus, ApiError> {
+        let ticket = self.begin_sign_in()?;
+        let done = ticket.run(fresh);
+        self.complete_sign_in(done)
+    }
+
+    /// Takes the sign-in adapter out of the desk for a browser round trip.
+    pub fn begin_sign_in(&mut self) -> Result<SignInTicket, ApiError> {
+        match self.identity.take() {
+            Some(identity) => Ok(SignInTicket(identity)),
+            None => Err(ApiError::Identity {
+                code: ErrorCode::ConfigInvalid,
+                message: self.identity_error.clone().unwrap_or_else(|| {
+                    "no identity provider is configured (or a sign-in is already under way): IT sets [oidc] issuer and client_id in the workbench's configuration file".into()
+                }),
+            }),
+        }
+    }
+
+    /// Puts the adapter back and, when the sign-in succeeded, makes its session current.
+    pub fn complete_sign_in(&mut self, done: SignInDone) -> Result<AuthStatus, ApiError> {
+        self.identity = Some(done.identity);
+        let session = done.result?;
+        if let Some((_, ws)) = &self.open
+            && ws.info().identity_mode == Assurance::SelfAsserted
+            && self.profile.is_some()
+        {
+            self.open = None;
+            self.figures = None;
+        }
+        self.session = Some(session);
+        self.profile = None;
+        Ok(self.auth_status())
+    }
+
+    /// Restores a sign-in from the keyring's refresh token (silently) when there is one.
+    pub fn resume_session(&mut self) -> AuthStatus {
+        if self.session.is_none()
+            && self.profile.is_none()
+            && let Some(identity) = self.identity.as_mut()
+            && let Ok(session) = identity.session(Purpose::Review)
+        {
+            self.session = Some(session);
+        }
+        self.auth_status()
+    }
+
+    pub fn auth_status(&self) -> AuthStatus {
+        AuthStatus {
+            provider_configured: self.identity.is_some(),
+            provider: self.identity.as_ref().map(|i| i.describe()),
+            config_error: self.identity_error.clone(),
+            verified: self.session.as_ref().map(WhoAmI::from),
+            demo_profile: self.profile.clone(),
+            session_ends_at: self.session.as_ref().map(|s| s.ends_at),
+        }
+    }
+
+    /// Signs out: the provider's refresh token revoked, every token forgotten, the workspace
+    /// closed (nothing unsaved: every decision is committed when made).
+    pub fn sign_out(&mut self) -> Result<SignOutResult, ApiError> {
+        self.open = None;
+        self.figures = None;
+        self.profile = None;
+        let was_verified = self.session.take().is_some();
+        match self.identity.as_mut() {
+            Some(identity) if was_verified => {
+                let r = identity.sign_out()?;
+                Ok(SignOutResult {
+                    revoked: r.revoked,
+                    end_session_url: r.end_session_url,
+                    note: r.note,
+                })
+            }
+            _ => Ok(SignOutResult {
+                revoked: false,
+                end_session_url: None,
+                note: None,
+            }),
+        }
     }
 
     pub fn list_workspaces(&mut self) -> Result<Vec<WorkspaceSummary>, ApiError> {
@@ -601,6 +789,11 @@ impl Desk {
         for dir in self.workspace_dirs() {
             if Workspace::read_id(&dir)? == id {
                 let ws = w::open_workspace(&dir, self.keys.as_ref())?;
+                if ws.info().identity_mode == Assurance::Verified && self.session.is_none() {
+                    return Err(not_allowed(
+                        "this workspace takes only people signed in through the identity provider: use \"Sign in with Okta\" (demo profiles open demo workspaces only)",
+                    ));
+                }
                 let name = dir
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -945,7 +1138,7 @@ impl Desk {
     }
 
     pub fn approve_sign_off(&mut self) -> Result<SignOff, ApiError> {
-        let p = self.principal()?;
+        let p = self.principal_for(Purpose::Approve)?;
         let ws = self.ws()?;
         let record = w::approve(ws, &p)?;
         let unexplained = w::reconciliation_statement(ws)?.unexplained_minor;
@@ -1057,6 +1250,7 @@ fn summary(ws: &Workspace, name: &str) -> Result<WorkspaceSummary, ApiError> {
         bank_lines: status.bank_lines,
         ledger_entries: status.ledger_entries,
         match_rate_permille: rate,
+        demo: info.identity_mode != Assurance::Verified,
         open_exceptions: status.exceptions,
         oldest_exception_days: oldest,
     })

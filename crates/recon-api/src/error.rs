@@ -26,6 +26,16 @@ pub enum ErrorCode {
     NotFound,
     /// The change conflicts with the workspace's state (item already matched, ...).
     Conflict,
+    /// No verified session for this: never signed in, signed out, refresh refused, offline grace
+    /// over, or approval without a recent sign-in. Work in progress is kept; sign in again.
+    SignInRequired,
+    /// The sign-in did not complete: the provider refused, the browser flow was cancelled or
+    /// tampered with (state, PKCE), or the ID token failed validation.
+    SignInFailed,
+    /// The identity provider (or STS) could not be reached.
+    ProviderUnreachable,
+    /// The sign-in configuration is missing or wrong (the message names the key and the file).
+    ConfigInvalid,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +63,9 @@ pub enum ApiError {
     NotAllowed(String),
     #[error("{0}")]
     NotFound(String),
+    /// Sign-in and identity failures; `code` is one of the identity codes.
+    #[error("{message}")]
+    Identity { code: ErrorCode, message: String },
 }
 
 impl ApiError {
@@ -65,6 +78,7 @@ impl ApiError {
             ApiError::Report(_) => ErrorCode::OutputUnwritable,
             ApiError::NotAllowed(_) => ErrorCode::NotAllowed,
             ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Identity { code, .. } => *code,
             ApiError::Store(e) => {
                 use recon_store::StoreErrorKind as K;
                 match e.kind() {

@@ -10,6 +10,7 @@ mod error;
 mod evaluation;
 mod export;
 mod generate;
+pub mod identity;
 mod import;
 mod matching;
 pub mod workspace;

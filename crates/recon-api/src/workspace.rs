@@ -2,8 +2,8 @@
 //! reconciliation statement, prepare / approve / reject, audit verification. Plain functions
 //! taking a [`Principal`]; the clock is read here (the store and the rules never read it).
 //!
-//! A principal comes from a local profile today ([`local_principal`]); the sign-in issue fills
-//! the same struct from the OIDC ID token ([`principal_from_id_token_claims`]).
+//! A principal comes from the verified sign-in ([`crate::identity`]), or, in demo mode only, from
+//! a self-asserted local profile ([`local_principal`]); verified workspaces refuse the latter.
 
 use crate::{ApiError, ImportOptions, InputFile, import_statement_files, read_input};
 use recon_formats::integrity::{self, SeriesItem};
@@ -43,7 +43,7 @@ fn actor(principal: &Principal) -> Actor<'_> {
     }
 }
 
-/// A principal from a local profile: subject, display name, roles ("clerk", "supervisor").
+/// A self-asserted principal (demo mode): subject, display name, roles ("clerk", "supervisor").
 pub fn local_principal(
     subject: &str,
     display_name: &str,
@@ -66,24 +66,6 @@ pub fn local_principal(
         display_name
     };
     Ok(Principal::new(subject, name, &parsed))
-}
-
-/// A principal from verified OIDC ID token claims: `sub`, `name` (or `preferred_username`),
-/// and roles from a `roles` or `groups` array ("clerk", "supervisor"; others ignored).
-pub fn principal_from_id_token_claims(claims: &serde_json::Value) -> Result<Principal, ApiError> {
-    let sub = claims["sub"]
-        .as_str()
-        .ok_or_else(|| ApiError::InvalidArgument("ID token without sub".into()))?;
-    let name = claims["name"]
-        .as_str()
-        .or(claims["preferred_username"].as_str())
-        .unwrap_or(sub);
-    let roles: Vec<Role> = ["roles", "groups"]
-        .iter()
-        .flat_map(|k| claims[*k].as_array().cloned().unwrap_or_default())
-        .filter_map(|v| v.as_str().and_then(Role::from_name))
-        .collect();
-    Ok(Principal::new(sub, name, &roles))
 }
 
 /// The key store for real workspaces: the OS keyring, or a clear error when none answers.

@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod auth;
 mod export;
 mod ws;
 
@@ -45,6 +46,14 @@ enum Command {
     Audit(ws::AuditArgs),
     /// Export reports: the sign-off pack (PDF, XLSX, CSV).
     Export(export::ExportArgs),
+    /// Sign in through the company's identity provider (system browser, or --device).
+    Login(auth::LoginArgs),
+    /// Sign out: revoke the refresh token and forget every token on this laptop.
+    Logout,
+    /// Who is signed in, with roles and groups.
+    Whoami,
+    /// The sign-in configuration.
+    Config(auth::ConfigArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -178,6 +187,10 @@ fn main() -> ExitCode {
         Command::Ws(args) => ws::ws(args),
         Command::Audit(args) => ws::audit(args),
         Command::Export(args) => export::export(args),
+        Command::Login(args) => auth::login(&args),
+        Command::Logout => auth::logout(),
+        Command::Whoami => auth::whoami(),
+        Command::Config(args) => auth::config(&args),
     };
     match result {
         Ok(code) => code,

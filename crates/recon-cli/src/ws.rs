@@ -7,23 +7,28 @@ use recon_api::workspace::{self as w, ExceptionSort};
 use recon_api::{ApiError, ImportOptions};
 use recon_formats::{Limits, ParseOptions};
 use recon_review::Principal;
+use recon_review::identity::Purpose;
 use recon_store::{DecisionReceipt, ExceptionQuery, Workspace};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Who acts: a local profile until the sign-in issue lands.
+/// Who acts: the person signed in (`recon login`), or in demo mode a self-asserted user.
 #[derive(Args, Debug)]
 pub struct ProfileArgs {
     /// Workspace directory.
     #[arg(long, env = "RECON_WS", global = true)]
     ws: Option<PathBuf>,
-    /// Acting user's id (subject).
+    /// Demo mode: act as the self-asserted --user/--roles. Only demo workspaces accept it;
+    /// workspaces created by a signed-in person refuse it.
+    #[arg(long, env = "RECON_DEMO", global = true)]
+    demo: bool,
+    /// Demo mode only: the acting user's id.
     #[arg(long = "user", env = "RECON_USER", global = true)]
     user: Option<String>,
-    /// Acting user's display name.
+    /// Demo mode only: the acting user's display name.
     #[arg(long = "name", env = "RECON_USER_NAME", global = true)]
     name: Option<String>,
-    /// Acting user's roles, comma-separated: clerk, supervisor.
+    /// Demo mode only: the acting user's roles, comma-separated: clerk, supervisor.
     #[arg(long, env = "RECON_ROLES", global = true, default_value = "clerk")]
     roles: String,
 }
@@ -197,7 +202,17 @@ enum AuditCommand {
 }
 
 impl ProfileArgs {
-    fn principal(&self) -> Result<Principal, ApiError> {
+    fn principal(&self, purpose: Purpose) -> Result<Principal, ApiError> {
+        if !self.demo {
+            if let Some(user) = &self.user {
+                return Err(ApiError::NotAllowed(format!(
+                    "--user {user:?} is a self-asserted identity, accepted only in demo mode (--demo) on a demo workspace; sign in with `recon login` instead"
+                )));
+            }
+            let mut identity = crate::auth::identity()?;
+            return recon_api::identity::principal_for(identity.as_mut(), purpose);
+        }
+        eprintln!("DEMO MODE: acting as a self-asserted user; verified workspaces refuse this");
         let user = self
             .user
             .clone()
@@ -256,7 +271,11 @@ pub fn audit(args: AuditArgs) -> Result<ExitCode, ApiError> {
 }
 
 pub fn ws(args: WsArgs) -> Result<ExitCode, ApiError> {
-    let principal = args.profile.principal()?;
+    let purpose = match args.command {
+        WsCommand::Approve => Purpose::Approve,
+        _ => Purpose::Review,
+    };
+    let principal = args.profile.principal(purpose)?;
     let dir = args.profile.dir()?;
     let keys = w::os_key_store()?;
     if let WsCommand::Create {

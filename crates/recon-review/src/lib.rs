@@ -8,13 +8,14 @@
 
 pub mod audit;
 mod content;
+pub mod identity;
 pub mod pack;
 mod principal;
 mod signoff;
 mod statement;
 
 pub use content::ContentHasher;
-pub use principal::{Principal, Role};
+pub use principal::{Assurance, Principal, Role};
 pub use signoff::{SignOffAction, SignOffError, SignOffState, transition};
 pub use statement::{AdjustmentReason, OpenItemTotals, ReconciliationStatement, StatementRow};
 

@@ -36,14 +36,47 @@ pub struct Principal {
     pub subject: String,
     pub display_name: String,
     pub roles: Vec<Role>,
+    /// How the identity was established. Verified workspaces refuse self-asserted principals.
+    pub assurance: Assurance,
+}
+
+/// How a principal's identity was established.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    /// Typed in or picked (`--user`, the demo profiles): only for demo workspaces.
+    SelfAsserted,
+    /// From an ID token validated against the configured OpenID provider.
+    Verified,
+}
+
+impl Assurance {
+    pub fn name(self) -> &'static str {
+        match self {
+            Assurance::SelfAsserted => "self_asserted",
+            Assurance::Verified => "verified",
+        }
+    }
 }
 
 impl Principal {
+    /// A self-asserted principal (demo mode).
     pub fn new(subject: &str, display_name: &str, roles: &[Role]) -> Principal {
         Principal {
             subject: subject.to_string(),
             display_name: display_name.to_string(),
             roles: roles.to_vec(),
+            assurance: Assurance::SelfAsserted,
+        }
+    }
+    /// A principal from a validated ID token: the subject is the issuer and `sub` together
+    /// (`{issuer}#{sub}`), globally unique, which is what every audit entry records.
+    pub fn verified(issuer: &str, sub: &str, display_name: &str, roles: &[Role]) -> Principal {
+        Principal {
+            subject: format!("{issuer}#{sub}"),
+            display_name: display_name.to_string(),
+            roles: roles.to_vec(),
+            assurance: Assurance::Verified,
         }
     }
     pub fn has(&self, role: Role) -> bool {

@@ -45,6 +45,10 @@ pub enum StoreError {
     },
     #[error("{0}")]
     SignOff(#[from] SignOffError),
+    #[error(
+        "workspace {workspace_id} takes only people signed in through the identity provider; {who} is self-asserted (demo mode): sign in with `recon login` or the app's \"Sign in with Okta\""
+    )]
+    UnverifiedIdentity { workspace_id: String, who: String },
     #[error("{0} not found in this workspace")]
     NotFound(String),
     #[error("{0}")]
@@ -83,7 +87,9 @@ impl StoreError {
             StoreError::Io { .. } => StoreErrorKind::Io,
             StoreError::Sqlite(_) => StoreErrorKind::Database,
             StoreError::AuditBroken { .. } => StoreErrorKind::AuditBroken,
-            StoreError::SignOff(_) => StoreErrorKind::NotAllowed,
+            StoreError::SignOff(_) | StoreError::UnverifiedIdentity { .. } => {
+                StoreErrorKind::NotAllowed
+            }
             StoreError::NotFound(_) => StoreErrorKind::NotFound,
             StoreError::Conflict(_) => StoreErrorKind::Conflict,
             StoreError::Invalid(_) => StoreErrorKind::Invalid,

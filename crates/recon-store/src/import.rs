@@ -200,7 +200,7 @@ fn insert_statement(
     Ok(statement_row)
 }
 
-/// The statement's encoding and deviations (schema v6).
+/// The statement's encoding and deviations (schema v7).
 fn insert_reading(tx: &Transaction<'_>, statement_row: i64, s: &Statement) -> Result<()> {
     tx.execute(
         "UPDATE statements SET encoding = ?1 WHERE id = ?2",
@@ -484,7 +484,7 @@ impl Workspace {
     }
 }
 
-/// A deviation kept with an imported statement (schema v6).
+/// A deviation kept with an imported statement (schema v7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredDeviation {
     pub statement_id: String,

@@ -13,7 +13,7 @@ use recon_review::pack::{
     AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackFile, PackStatement,
     RuleSetUsed, RuleStat, SignOffPack,
 };
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 fn rows<T>(
     conn: &Connection,
@@ -278,7 +278,23 @@ impl Workspace {
         )?;
         let audit_head_hash: String =
             c.query_row("SELECT hash FROM audit_head WHERE id = 1", [], |r| r.get(0))?;
-        let sign_off = read_sign_off(c)?;
+        let mut sign_off = read_sign_off(c)?;
+        // People are named in the pack as "Display Name <subject>" (the subject is what the
+        // audit trail records: issuer#sub when verified).
+        for who in [&mut sign_off.preparer, &mut sign_off.approver] {
+            if let Some(subject) = who.clone() {
+                let name: Option<String> = c
+                    .query_row(
+                        "SELECT display_name FROM principals WHERE subject = ?1",
+                        [&subject],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(name) = name.filter(|n| *n != subject) {
+                    *who = Some(format!("{name} <{subject}>"));
+                }
+            }
+        }
         let ledger_opening_minor = info
             .ledger_opening_minor
             .or_else(|| statements.first().and_then(|s| s.opening_minor))

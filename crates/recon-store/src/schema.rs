@@ -7,13 +7,14 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 6] = [
+pub const MIGRATIONS: [&str; 7] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
     V4_RULE_SET_HASH,
     V5_DASHBOARD_FIGURES,
-    V6_STATEMENT_READING,
+    V6_VERIFIED_IDENTITY,
+    V7_STATEMENT_READING,
 ];
 
 /// The schema version this build writes.
@@ -266,12 +267,30 @@ CREATE INDEX bank_lines_group_amount ON bank_lines(group_id, amount_minor);
 CREATE INDEX ledger_entries_group_amount ON ledger_entries(group_id, amount_minor);
 ";
 
-/// Version 6: how each statement was read (issue 15): the text encoding its file was decoded
+/// Version 6: verified identities. `workspace.identity_mode` says whose actions the workspace
+/// takes: `verified` (a person signed in through the identity provider; self-asserted users are
+/// refused) or `demo` (self-asserted users, labelled as such everywhere). Workspaces made before
+/// sign-in existed had only self-asserted users, so they become `demo`. `principals` records every
+/// subject that acted, with its display name and assurance; the audit chain records each one the
+/// first time it acts and whenever its display name changes (`principal_recorded`).
+pub const V6_VERIFIED_IDENTITY: &str = "
+ALTER TABLE workspace ADD COLUMN identity_mode TEXT NOT NULL DEFAULT 'demo'
+    CHECK (identity_mode IN ('demo', 'verified'));
+CREATE TABLE principals (
+    subject TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    assurance TEXT NOT NULL CHECK (assurance IN ('self_asserted', 'verified')),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+";
+
+/// Version 7: how each statement was read (issue 15): the text encoding its file was decoded
 /// with, every deviation from the format that was read anyway (code, line or element path,
 /// excerpt as the file has it, message), and the transactions of batch bookings (one row per
 /// transaction of a bank line that settles several). Statements imported before keep NULL and
 /// no rows.
-pub const V6_STATEMENT_READING: &str = "
+pub const V7_STATEMENT_READING: &str = "
 ALTER TABLE statements ADD COLUMN encoding TEXT;
 CREATE TABLE statement_deviations (
     statement INTEGER NOT NULL REFERENCES statements(id),

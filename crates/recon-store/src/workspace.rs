@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::keys::{DatabaseKey, KeyStore};
 use crate::schema;
 use recon_review::audit::{self, AuditEntry, AuditHead, AuditRecord};
-use recon_review::{Principal, SignOffAction, SignOffState};
+use recon_review::{Assurance, Principal, SignOffAction, SignOffState};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 
@@ -31,6 +31,9 @@ pub struct WorkspaceInfo {
     pub period_end: String,
     /// Ledger balance at the start of the period; the bank's opening balance when None.
     pub ledger_opening_minor: Option<i64>,
+    /// `Verified`: only people signed in through the identity provider act here.
+    /// `SelfAsserted`: a demo workspace, whose users are typed in or picked.
+    pub identity_mode: Assurance,
 }
 
 /// What the audit entry of a change says.
@@ -139,6 +142,7 @@ impl Workspace {
             period_start: period_start.to_string(),
             period_end: period_end.to_string(),
             ledger_opening_minor,
+            identity_mode: actor.principal.assurance,
         };
         let mut ws = Workspace {
             conn,
@@ -149,7 +153,8 @@ impl Workspace {
         ws.write(actor, |tx| {
             tx.execute(
                 "INSERT INTO workspace (id, account, currency, period_start, period_end,
-                    ledger_opening_minor, created_at, created_by) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                    ledger_opening_minor, created_at, created_by, identity_mode)
+                    VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                 params![
                     info.id,
                     info.account,
@@ -158,7 +163,8 @@ impl Workspace {
                     info.period_end,
                     info.ledger_opening_minor,
                     actor.at,
-                    actor.principal.subject
+                    actor.principal.subject,
+                    mode_name(info.identity_mode),
                 ],
             )?;
             Ok((
@@ -202,7 +208,8 @@ impl Workspace {
         schema::migrate(&mut conn, &db_path)?;
         let info = conn
             .query_row(
-                "SELECT id, account, currency, period_start, period_end, ledger_opening_minor
+                "SELECT id, account, currency, period_start, period_end, ledger_opening_minor,
+                        identity_mode
                  FROM workspace",
                 [],
                 |r| {
@@ -213,6 +220,11 @@ impl Workspace {
                         period_start: r.get(3)?,
                         period_end: r.get(4)?,
                         ledger_opening_minor: r.get(5)?,
+                        identity_mode: if r.get::<_, String>(6)? == "verified" {
+                            Assurance::Verified
+                        } else {
+                            Assurance::SelfAsserted
+                        },
                     })
                 },
             )
@@ -264,15 +276,17 @@ impl Workspace {
     ) -> Result<T> {
         let id = self.info.id.clone();
         let tx = self.conn.transaction()?;
-        let (value, notes) = change(&tx)?;
+        let mut notes = admit(&tx, &self.info, actor)?;
+        let (value, changes) = change(&tx)?;
         // Creating the workspace, or recording a file whose statements were all there already,
-        // changes no content.
-        if notes
+        // changes no content (nor does recording who acted).
+        if changes
             .iter()
             .any(|n| n.action != "workspace_created" && n.action != "file_imported")
         {
             note_change(&tx, &id, actor)?;
         }
+        notes.extend(changes);
         for note in &notes {
             append_audit(&tx, &id, actor, note)?;
         }
@@ -288,7 +302,9 @@ impl Workspace {
     ) -> Result<T> {
         let id = self.info.id.clone();
         let tx = self.conn.transaction()?;
-        let (value, notes) = change(&tx)?;
+        let mut notes = admit(&tx, &self.info, actor)?;
+        let (value, changes) = change(&tx)?;
+        notes.extend(changes);
         for note in &notes {
             append_audit(&tx, &id, actor, note)?;
         }
@@ -317,6 +333,61 @@ impl Workspace {
     pub fn connection_for_tests(&mut self) -> &mut Connection {
         &mut self.conn
     }
+}
+
+fn mode_name(mode: Assurance) -> &'static str {
+    match mode {
+        Assurance::Verified => "verified",
+        Assurance::SelfAsserted => "demo",
+    }
+}
+
+/// Who may act here: a verified workspace refuses self-asserted principals. Records the principal
+/// (subject, display name, assurance) and returns an audit note the first time a subject acts or
+/// when its display name changed, so the chain names every person behind its entries.
+fn admit(tx: &Transaction<'_>, info: &WorkspaceInfo, actor: &Actor<'_>) -> Result<Vec<AuditNote>> {
+    let p = actor.principal;
+    if info.identity_mode == Assurance::Verified && p.assurance != Assurance::Verified {
+        return Err(StoreError::UnverifiedIdentity {
+            workspace_id: info.id.clone(),
+            who: p.to_string(),
+        });
+    }
+    let known: Option<(String, String)> = tx
+        .query_row(
+            "SELECT display_name, assurance FROM principals WHERE subject = ?1",
+            [&p.subject],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let assurance = p.assurance.name();
+    tx.execute(
+        "INSERT INTO principals (subject, display_name, assurance, first_seen, last_seen)
+         VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT(subject) DO UPDATE SET display_name = ?2, assurance = ?3, last_seen = ?4",
+        params![p.subject, p.display_name, assurance, actor.at],
+    )?;
+    if known
+        .as_ref()
+        .is_some_and(|(n, a)| *n == p.display_name && a == assurance)
+    {
+        return Ok(Vec::new());
+    }
+    let before = known
+        .map(|(n, a)| serde_json::json!({"display_name": n, "assurance": a}).to_string())
+        .unwrap_or_default();
+    Ok(vec![AuditNote {
+        action: "principal_recorded".into(),
+        target: format!("principal:{}", p.subject),
+        before,
+        after: serde_json::json!({
+            "subject": p.subject,
+            "display_name": p.display_name,
+            "assurance": assurance,
+            "roles": p.roles.iter().map(|r| r.name()).collect::<Vec<_>>(),
+        })
+        .to_string(),
+    }])
 }
 
 pub(crate) fn read_audit(conn: &Connection) -> Result<(Vec<AuditEntry>, AuditHead)> {

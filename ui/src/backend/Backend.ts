@@ -2,6 +2,7 @@
 // (notes/ipc-contract.md), plus event subscriptions. Two implementations: tauri.ts (the real
 // app) and fake.ts (in-memory test double, used by `vite dev` in a browser and by the tests).
 import type { Adjustment } from "../bindings/Adjustment";
+import type { AuthStatus } from "../bindings/AuthStatus";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
@@ -14,6 +15,7 @@ import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import type { Profile } from "../bindings/Profile";
 import type { SignOff } from "../bindings/SignOff";
+import type { SignOutResult } from "../bindings/SignOutResult";
 import type { Suggestion } from "../bindings/Suggestion";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 
@@ -24,6 +26,15 @@ export interface Backend {
   /** "tauri" in the desktop app, "fake" in a plain browser and in tests. */
   readonly kind: "tauri" | "fake";
 
+  /** Who is signed in and how; resumes a verified sign-in from the keyring's refresh token. */
+  authStatus(): Promise<AuthStatus>;
+  /** Sign in with the identity provider (Okta) in the system browser; resolves when the browser
+   * round trip is done. `fresh`: a new authentication at the provider (approval needs one). */
+  signInOkta(fresh: boolean): Promise<AuthStatus>;
+  /** Signs out (verified: revokes the refresh token) and closes the workspace. */
+  signOut(): Promise<SignOutResult>;
+
+  /** Demo mode: the picked, self-asserted profiles (demo workspaces only). */
   listProfiles(): Promise<Profile[]>;
   signIn(user: string): Promise<Profile>;
   currentProfile(): Promise<Profile | null>;

@@ -13,6 +13,10 @@ const CODES: readonly ErrorCode[] = [
   "not_allowed",
   "not_found",
   "conflict",
+  "sign_in_required",
+  "sign_in_failed",
+  "provider_unreachable",
+  "config_invalid",
 ];
 
 /** "internal": the rejection was not an IpcError (a bug, a missing command, a JS exception). */

@@ -6,6 +6,7 @@ import type { Adjustment } from "../bindings/Adjustment";
 import type { AdjustmentReason } from "../bindings/AdjustmentReason";
 import type { AgingBucket } from "../bindings/AgingBucket";
 import type { Attachment } from "../bindings/Attachment";
+import type { AuthStatus } from "../bindings/AuthStatus";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { Comment } from "../bindings/Comment";
 import type { Dashboard } from "../bindings/Dashboard";
@@ -26,8 +27,10 @@ import type { Role } from "../bindings/Role";
 import type { RuleStat } from "../bindings/RuleStat";
 import type { SignOff } from "../bindings/SignOff";
 import type { SignOffState } from "../bindings/SignOffState";
+import type { SignOutResult } from "../bindings/SignOutResult";
 import type { StatementRow } from "../bindings/StatementRow";
 import type { Suggestion } from "../bindings/Suggestion";
+import type { WhoAmI } from "../bindings/WhoAmI";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import { filterAndSort, pageOf, queryKey } from "../logic/exceptions";
 import { formatMinor } from "../money";
@@ -49,7 +52,32 @@ export interface FakeOptions {
   now?: () => Date;
   /** Include the 100,000-item stress workspace (default true). */
   stress?: boolean;
+  /** A configured identity provider ("Sign in with Okta"); none by default (demo mode only). */
+  okta?: FakeOkta;
 }
+
+/** The fake's identity provider: minimal, for the component tests. Mutable between calls. */
+export interface FakeOkta {
+  /** Who the next browser sign-in signs in as: clara (clerk), sam (supervisor + clerk), nora (no group). */
+  nextUser?: "clara" | "sam" | "nora";
+  /** The next sign_in_okta fails with this code (once). */
+  failWith?: ErrorCode | null;
+  /** Approval asks for a fresh sign-in (sign_in_required) until sign_in_okta(fresh=true). */
+  approvalNeedsFreshSignIn?: boolean;
+  /** Unix seconds the session ends at (default: an hour after "now"). */
+  sessionEndsAt?: number;
+  /** false: the provider is unreachable, the session runs on the offline grace. */
+  online?: boolean;
+  /** The configuration error shown on the sign-in screen. */
+  configError?: string | null;
+}
+
+const OKTA_ISSUER = "https://acme.okta.test/oauth2/default";
+const OKTA_PEOPLE: Record<string, { name: string; groups: string[]; roles: Role[] }> = {
+  clara: { name: "Clara Clerk", groups: ["recon-clerks"], roles: ["clerk"] },
+  sam: { name: "Sam Supervisor", groups: ["recon-supervisors", "recon-clerks"], roles: ["supervisor", "clerk"] },
+  nora: { name: "Nora Nogroup", groups: [], roles: [] },
+};
 
 const PASS_ORDER = [
   "exact",
@@ -175,6 +203,11 @@ export class FakeBackend implements Backend {
   readonly kind = "fake" as const;
   private profiles: FakeProfile[];
   private user: FakeProfile | null = null;
+  /** The verified person (signed in through the fake provider), else null. */
+  private verified: WhoAmI | null = null;
+  /** Calls made to sign_in_okta, with their `fresh` flag (for the tests). */
+  readonly oktaSignIns: boolean[] = [];
+  readonly okta: FakeOkta | null;
   private workspaces = new Map<string, Ws>();
   private current: Ws | null = null;
   private latency: number;
@@ -188,6 +221,7 @@ export class FakeBackend implements Backend {
     this.latency = opts.latencyMs ?? 0;
     this.now = opts.now ?? (() => new Date("2026-12-04T09:30:00Z"));
     this.profiles = [...DEMO_PROFILES, ...(opts.extraProfiles ?? [])];
+    this.okta = opts.okta ?? null;
     this.seedWorkspaces(opts.stress ?? true);
   }
 
@@ -595,6 +629,7 @@ export class FakeBackend implements Backend {
       match_rate_permille: total === 0 ? 0 : Math.floor((matched * 1000) / total),
       open_exceptions: ex.length,
       oldest_exception_days: oldest,
+      demo: true,
     };
   }
 
@@ -645,6 +680,62 @@ export class FakeBackend implements Backend {
 
   // ---------------------------------------------------------------- commands
 
+  async authStatus(): Promise<AuthStatus> {
+    await this.tick();
+    const o = this.okta;
+    const nowS = Math.floor(this.now().getTime() / 1000);
+    return {
+      provider_configured: o !== null && !o.configError,
+      provider: o && !o.configError ? `OpenID provider ${OKTA_ISSUER} (client recon-workbench)` : null,
+      config_error: o?.configError ?? null,
+      verified: this.verified ? { ...this.verified, online: o?.online ?? true } : null,
+      demo_profile: !this.verified && this.user ? { user: this.user.user, display_name: this.user.display_name, role: this.user.role } : null,
+      session_ends_at: this.verified ? (o?.sessionEndsAt ?? nowS + 3600) : null,
+    };
+  }
+
+  async signInOkta(fresh: boolean): Promise<AuthStatus> {
+    await this.tick(this.latency * 5);
+    this.oktaSignIns.push(fresh);
+    const o = this.okta;
+    if (!o || o.configError) return fail("config_invalid", o?.configError ?? "no identity provider is configured");
+    if (o.failWith) {
+      const code = o.failWith;
+      o.failWith = null;
+      return fail(code, `the sign-in failed (${code})`);
+    }
+    const who = o.nextUser ?? "clara";
+    const person = OKTA_PEOPLE[who]!;
+    if (person.roles.length === 0) return fail("not_allowed", `${who} is in none of the workbench's groups: ask IT for recon-clerks or recon-supervisors`);
+    const at = this.at();
+    this.verified = {
+      subject: `${OKTA_ISSUER}#${who}`,
+      display_name: person.name,
+      email: `${who}@example.test`,
+      roles: [...person.roles],
+      groups: [...person.groups],
+      issuer: OKTA_ISSUER,
+      authenticated_at: at,
+      verified_at: at,
+      expires_at: at,
+      online: o.online ?? true,
+      assurance: "verified",
+    };
+    if (fresh) o.approvalNeedsFreshSignIn = false;
+    const role: Role = person.roles.includes("supervisor") ? "supervisor" : "clerk";
+    this.user = { user: this.verified.subject, display_name: person.name, role, roles: [...person.roles] };
+    return this.authStatus();
+  }
+
+  async signOut(): Promise<SignOutResult> {
+    await this.tick();
+    const wasVerified = this.verified !== null;
+    this.verified = null;
+    this.user = null;
+    this.current = null;
+    return { revoked: wasVerified, end_session_url: wasVerified ? `${OKTA_ISSUER}/v1/logout` : null, note: null };
+  }
+
   async listProfiles(): Promise<Profile[]> {
     await this.tick();
     return this.profiles.map(({ user, display_name, role }) => ({ user, display_name, role }));
@@ -654,6 +745,7 @@ export class FakeBackend implements Backend {
     await this.tick();
     const p = this.profiles.find((x) => x.user === user) ?? fail("not_found", `no local profile "${user}"`);
     this.user = p;
+    this.verified = null;
     return { user: p.user, display_name: p.display_name, role: p.role };
   }
 
@@ -1189,6 +1281,7 @@ export class FakeBackend implements Backend {
     await this.tick();
     const w = this.ws();
     this.checkReviewer(w, "approve");
+    if (this.verified && this.okta?.approvalNeedsFreshSignIn) fail("sign_in_required", "approval needs a sign-in within the last 15 minutes");
     if (w.signOff.content_hash !== this.contentHash(w)) fail("conflict", "the workspace changed since it was prepared");
     w.signOff = { ...w.signOff, state: "approved", approver: this.me().user, approved_at: this.at() };
     this.audit(w, "approve", `approved, content hash ${w.signOff.content_hash}`);

@@ -40,6 +40,9 @@ describe("TauriBackend", () => {
   it("invokes every contract command with the contract's argument names", async () => {
     const b = new TauriBackend();
     const q = { side: null, reason: null, text: "x", sort: "age-desc" as const, offset: 0, limit: 5000 };
+    await b.authStatus();
+    await b.signInOkta(true);
+    await b.signOut();
     await b.listProfiles();
     await b.signIn("clara");
     await b.currentProfile();
@@ -65,6 +68,9 @@ describe("TauriBackend", () => {
     await b.rejectSignOff("why");
     await b.exportSignOff("xlsx");
     expect(calls).toEqual([
+      { cmd: "auth_status", args: undefined },
+      { cmd: "sign_in_okta", args: { fresh: true } },
+      { cmd: "sign_out", args: undefined },
       { cmd: "list_profiles", args: undefined },
       { cmd: "sign_in", args: { user: "clara" } },
       { cmd: "current_profile", args: undefined },
@@ -90,6 +96,18 @@ describe("TauriBackend", () => {
       { cmd: "reject_sign_off", args: { reason: "why" } },
       { cmd: "export_sign_off", args: { format: "xlsx" } },
     ]);
+  });
+
+  it("keeps the sign-in error codes (never internal)", async () => {
+    const b = new TauriBackend();
+    for (const code of ["sign_in_required", "sign_in_failed", "provider_unreachable", "config_invalid"]) {
+      reply = async () => {
+        throw { code, message: "m" };
+      };
+      const e = await b.signInOkta(false).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackendError);
+      expect((e as BackendError).code).toBe(code);
+    }
   });
 
   it("wraps a rejected IpcError into a BackendError with its code", async () => {

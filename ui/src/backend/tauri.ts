@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Adjustment } from "../bindings/Adjustment";
+import type { AuthStatus } from "../bindings/AuthStatus";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
@@ -14,6 +15,7 @@ import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import type { Profile } from "../bindings/Profile";
 import type { SignOff } from "../bindings/SignOff";
+import type { SignOutResult } from "../bindings/SignOutResult";
 import type { Suggestion } from "../bindings/Suggestion";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import type { Backend, Side, Unsubscribe } from "./Backend";
@@ -60,6 +62,15 @@ export function isTauri(): boolean {
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
 
+  authStatus() {
+    return call<AuthStatus>("auth_status");
+  }
+  signInOkta(fresh: boolean) {
+    return call<AuthStatus>("sign_in_okta", { fresh });
+  }
+  signOut() {
+    return call<SignOutResult>("sign_out");
+  }
   listProfiles() {
     return call<Profile[]>("list_profiles");
   }

@@ -3,18 +3,22 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { SignOff as SignOffT } from "../bindings/SignOff";
 import { STATE_LABEL } from "../components/Feedback";
 import { signOffButtons } from "../logic/signoff";
+import { approveOffered, signInErrorText } from "../logic/auth";
+import { toBackendError, type BackendError } from "../backend/errors";
 import { formatMinor } from "../money";
 import { useApp, useLoad } from "../state/app";
 
 const STEPS = ["open", "in_review", "prepared", "approved"] as const;
 
 export function SignOff() {
-  const { profile, workspace, run, setWorkspace } = useApp();
+  const { backend, profile, auth, workspace, run, setWorkspace, setAuth, showError, toast, bump } = useApp();
   const { data, loading } = useLoad((b) => b.signOffStatus(), []);
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const [exported, setExported] = useState<{ format: ExportFormat; path: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Approval was refused with sign_in_required: offer a fresh sign-in, then approve again. */
+  const [reauth, setReauth] = useState<{ waiting: boolean; error: BackendError | null } | null>(null);
   const exp = workspace?.exponent ?? 2;
   const cur = workspace?.currency ?? "";
 
@@ -28,6 +32,41 @@ export function SignOff() {
       const d = await run((b) => b.dashboard());
       if (d) setWorkspace(d.workspace);
     }
+  };
+
+  const refreshWorkspace = async () => {
+    const d = await run((b) => b.dashboard());
+    if (d) setWorkspace(d.workspace);
+  };
+
+  const approve = async () => {
+    setBusy(true);
+    try {
+      await backend.approveSignOff();
+      setReauth(null);
+      toast("Approved");
+      bump();
+      setBusy(false);
+      await refreshWorkspace();
+    } catch (e) {
+      setBusy(false);
+      const be = toBackendError(e);
+      if (be.code === "sign_in_required") setReauth({ waiting: false, error: null });
+      else showError(be);
+    }
+  };
+
+  /** A new authentication at the provider (fresh: approval needs a recent one), then approve. */
+  const signInAgainToApprove = async () => {
+    setReauth({ waiting: true, error: null });
+    try {
+      setAuth(await backend.signInOkta(true));
+    } catch (e) {
+      setReauth({ waiting: false, error: toBackendError(e) });
+      return;
+    }
+    setReauth(null);
+    await approve();
   };
 
   const doExport = async (format: ExportFormat) => {
@@ -50,6 +89,11 @@ export function SignOff() {
   const s = data;
   const role = profile?.role ?? "clerk";
   const btn = signOffButtons(s.state, role, s.unexplained_difference_minor);
+  const offered = approveOffered(auth);
+  if (!offered) {
+    btn.approve = { enabled: false, primary: false, hint: "Approving needs the supervisor role (your sign-in's groups do not give it)" };
+    btn.reject = { enabled: false, primary: false, hint: "Rejecting needs the supervisor role (your sign-in's groups do not give it)" };
+  }
   const stepIndex = STEPS.indexOf(s.state);
 
   return (
@@ -130,9 +174,10 @@ export function SignOff() {
               className={`btn ${btn.approve.primary ? "primary" : ""}`}
               disabled={!btn.approve.enabled || busy}
               title={btn.approve.hint}
-              onClick={() => void act("Approved", (b) => b.approveSignOff())}
+              onClick={() => void approve()}
               data-testid="signoff-approve"
               data-primary={btn.approve.primary ? "true" : "false"}
+              data-offered={offered ? "true" : "false"}
             >
               Approve
             </button>
@@ -147,6 +192,31 @@ export function SignOff() {
               Reject…
             </button>
           </div>
+          {!offered && (
+            <p className="muted small" data-testid="signoff-approve-unavailable">
+              Approving or rejecting needs the supervisor role: your groups give {auth?.verified?.roles.join(", ") || "no role"}.
+            </p>
+          )}
+          {reauth && (
+            <div className="reauth" role="alert" data-testid="signoff-reauth">
+              <div>
+                <span className="strong">Approving needs a recent sign-in.</span> Sign in again in your browser; the approval is then retried.
+              </div>
+              {reauth.error && (
+                <div className="bad-text small" data-testid="signoff-reauth-error" data-code={reauth.error.code}>
+                  {signInErrorText(reauth.error.code)}
+                </div>
+              )}
+              <div className="row gap">
+                <button className="btn primary" disabled={reauth.waiting} onClick={() => void signInAgainToApprove()} data-testid="signoff-reauth-approve">
+                  {reauth.waiting ? "Waiting for the browser…" : "Sign in again to approve"}
+                </button>
+                <button className="btn ghost" disabled={reauth.waiting} onClick={() => setReauth(null)} data-testid="signoff-reauth-cancel">
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
           {rejecting && (
             <div className="reject-form">
               <label className="field-label" htmlFor="reject-reason">

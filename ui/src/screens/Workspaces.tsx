@@ -44,11 +44,20 @@ export function Workspaces() {
                 data-testid={`workspace-row-${w.id}`}
                 data-workspace-id={w.id}
                 data-workspace-name={w.name}
+                data-demo={w.demo ? "true" : "false"}
                 className={workspace?.id === w.id ? "current" : ""}
                 onDoubleClick={() => void open(w)}
               >
                 <td className="nowrap">
                   <span className="strong">{w.name}</span>
+                  {w.demo && (
+                    <>
+                      {" "}
+                      <Badge kind="demo" testid={`workspace-demo-${w.id}`} title="A demo workspace: its users are self-asserted">
+                        DEMO
+                      </Badge>
+                    </>
+                  )}
                   <div className="muted small mono">{w.id}</div>
                 </td>
                 <td className="mono">

@@ -2,6 +2,7 @@ import { mark } from "../logic/perfMarks";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Backend, Side } from "../backend/Backend";
 import { BackendError, toBackendError } from "../backend/errors";
+import type { AuthStatus } from "../bindings/AuthStatus";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { ImportResult } from "../bindings/ImportResult";
 import type { Profile } from "../bindings/Profile";
@@ -28,9 +29,22 @@ export interface ItemRef {
   itemId: string;
 }
 
+/** The acting person as a Profile: the verified person (user = the verified subject, role =
+ * supervisor when they hold it), else the picked demo profile. */
+export function profileFromAuth(a: AuthStatus | null): Profile | null {
+  if (a?.verified) {
+    const v = a.verified;
+    return { user: v.subject, display_name: v.display_name, role: v.roles.includes("supervisor") ? "supervisor" : "clerk" };
+  }
+  return a?.demo_profile ?? null;
+}
+
 export interface AppState {
   backend: Backend;
+  /** Who acts: the verified person or the demo profile (see `auth` for which). */
   profile: Profile | null;
+  /** The backend's sign-in status: provider, verified person, demo profile, session end. */
+  auth: AuthStatus | null;
   workspace: WorkspaceSummary | null;
   screen: Screen;
   /** Bumped after every change the backend made: screens reload their data on it. */
@@ -44,8 +58,13 @@ export interface AppState {
   manualPreselect: ExceptionRow[];
 
   go(screen: Screen): void;
-  signedIn(p: Profile): void;
-  signOut(): void;
+  /** Signed in: a demo profile (auth null), or the verified person of `auth`. */
+  signedIn(p: Profile, auth?: AuthStatus): void;
+  /** A fresh status from the backend (polls, re-authentication): the acting person follows it
+   * when it names one; the workspace stays open. */
+  setAuth(a: AuthStatus): void;
+  /** Signs out at the backend (verified: the refresh token is revoked), then shows sign-in. */
+  signOut(): Promise<void>;
   setWorkspace(w: WorkspaceSummary | null): void;
   bump(): void;
   showError(e: unknown): BackendError;
@@ -68,11 +87,19 @@ export function useApp(): AppState {
   return s;
 }
 
-export function AppProvider(props: { backend: Backend; children: ReactNode; initialProfile?: Profile | null; initialWorkspace?: WorkspaceSummary | null; initialScreen?: Screen }) {
+export function AppProvider(props: {
+  backend: Backend;
+  children: ReactNode;
+  initialProfile?: Profile | null;
+  initialAuth?: AuthStatus | null;
+  initialWorkspace?: WorkspaceSummary | null;
+  initialScreen?: Screen;
+}) {
   const { backend } = props;
-  const [profile, setProfile] = useState<Profile | null>(props.initialProfile ?? null);
+  const [profile, setProfile] = useState<Profile | null>(props.initialProfile ?? profileFromAuth(props.initialAuth ?? null));
+  const [auth, setAuthState] = useState<AuthStatus | null>(props.initialAuth ?? null);
   const [workspace, setWorkspace] = useState<WorkspaceSummary | null>(props.initialWorkspace ?? null);
-  const [screen, setScreen] = useState<Screen>(props.initialScreen ?? (props.initialProfile ? "workspaces" : "signin"));
+  const [screen, setScreen] = useState<Screen>(props.initialScreen ?? (props.initialProfile || props.initialAuth?.verified || props.initialAuth?.demo_profile ? "workspaces" : "signin"));
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<BackendError | null>(null);
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -100,6 +127,34 @@ export function AppProvider(props: { backend: Backend; children: ReactNode; init
   }, []);
 
   const bump = useCallback(() => setVersion((v) => v + 1), []);
+
+  const leave = useCallback(() => {
+    setProfile(null);
+    setWorkspace(null);
+    setDetail(null);
+    setLastImport(null);
+    setError(null);
+    setScreen("signin");
+  }, []);
+
+  const setAuth = useCallback((a: AuthStatus) => {
+    setAuthState(a);
+    const p = profileFromAuth(a);
+    if (p) setProfile(p);
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      const r = await backend.signOut();
+      if (r.revoked) toast("Signed out: the sign-in was revoked at the identity provider");
+      else if (r.note) toast(`Signed out (${r.note})`);
+    } catch (e) {
+      // Signed out locally whatever the provider said; the backend forgot the tokens.
+      toast(`Signed out (${toBackendError(e).code})`);
+    }
+    setAuthState((a) => (a ? { ...a, verified: null, demo_profile: null, session_ends_at: null } : a));
+    leave();
+  }, [backend, toast, leave]);
 
   const run = useCallback(
     async <T,>(fn: (b: Backend) => Promise<T>, opts: { ok?: string | ((v: T) => string); change?: boolean } = {}) => {
@@ -132,22 +187,18 @@ export function AppProvider(props: { backend: Backend; children: ReactNode; init
       lastImport,
       manualPreselect,
       go,
-      signedIn: (p) => {
+      auth,
+      setAuth,
+      signedIn: (p, a) => {
         setProfile(p);
+        setAuthState((prev) => a ?? (prev ? { ...prev, verified: null, demo_profile: p, session_ends_at: null } : null));
         setWorkspace(null);
         setDetail(null);
         setLastImport(null);
         setError(null);
         setScreen("workspaces");
       },
-      signOut: () => {
-        setProfile(null);
-        setWorkspace(null);
-        setDetail(null);
-        setLastImport(null);
-        setError(null);
-        setScreen("signin");
-      },
+      signOut,
       setWorkspace,
       bump,
       showError,
@@ -159,7 +210,7 @@ export function AppProvider(props: { backend: Backend; children: ReactNode; init
       setManualPreselect,
       run,
     }),
-    [backend, profile, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, go, bump, showError, toast, run],
+    [backend, profile, auth, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, go, bump, showError, toast, run, setAuth, signOut],
   );
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
 }

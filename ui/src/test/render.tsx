@@ -1,6 +1,7 @@
 import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { FakeBackend } from "../backend/fake";
+import type { AuthStatus } from "../bindings/AuthStatus";
 import type { Profile } from "../bindings/Profile";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import { ErrorBanner, Toasts } from "../components/Feedback";
@@ -16,9 +17,9 @@ export async function demoBackend(user = "clara", opts: { match?: boolean } = {}
   return { backend: b, profile, workspace: d.workspace };
 }
 
-export function renderWith(ui: ReactNode, ctx: { backend: FakeBackend; profile: Profile; workspace: WorkspaceSummary | null; screen?: Screen }) {
+export function renderWith(ui: ReactNode, ctx: { backend: FakeBackend; profile: Profile; workspace: WorkspaceSummary | null; screen?: Screen; auth?: AuthStatus }) {
   return render(
-    <AppProvider backend={ctx.backend} initialProfile={ctx.profile} initialWorkspace={ctx.workspace} initialScreen={ctx.screen ?? "workspaces"}>
+    <AppProvider backend={ctx.backend} initialProfile={ctx.profile} initialAuth={ctx.auth ?? null} initialWorkspace={ctx.workspace} initialScreen={ctx.screen ?? "workspaces"}>
       <ErrorBanner />
       {ui}
       <Toasts />

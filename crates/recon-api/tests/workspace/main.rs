@@ -122,13 +122,10 @@ fn demo_flow_reaches_an_approved_reconciliation() {
 }
 
 #[test]
-fn principal_from_id_token_claims_and_local_profile() {
-    let p = w::principal_from_id_token_claims(&serde_json::json!({
-        "sub": "00u1abc", "name": "Sam Supervisor", "groups": ["supervisor", "everyone"]
-    }))
-    .unwrap();
-    assert_eq!(p.subject, "00u1abc");
-    assert_eq!(p.roles, vec![Role::Supervisor]);
+fn local_profile_principals_are_self_asserted() {
+    let p = w::local_principal("clara", "", &["clerk"]).unwrap();
+    assert_eq!(p.assurance, recon_review::Assurance::SelfAsserted);
+    assert_eq!(p.roles, vec![Role::Clerk]);
     assert!(w::local_principal("clara", "", &["clerk", "boss"]).is_err());
     assert_eq!(
         w::local_principal("clara", "", &["clerk"])

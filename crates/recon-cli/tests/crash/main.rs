@@ -40,7 +40,7 @@ fn recon(dir: &Path, args: &[&str]) -> Command {
     c.arg("ws")
         .arg("--ws")
         .arg(dir)
-        .args(["--user", "clara", "--roles", "clerk"])
+        .args(["--demo", "--user", "clara", "--roles", "clerk"])
         .args(args);
     c.stdin(Stdio::null())
         .stdout(Stdio::piped())

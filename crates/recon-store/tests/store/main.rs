@@ -3,6 +3,7 @@
 //! audit chain under 1,000 random tamperings.
 
 mod content;
+mod identity;
 mod keyring;
 mod migrations;
 mod review;

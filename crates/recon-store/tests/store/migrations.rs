@@ -28,7 +28,8 @@ fn make_old_workspace(dir: &Path, version: usize, keys: &MemoryKeyStore) {
         .unwrap();
     // Version 1 data: workspace, a file, a statement of two lines, two ledger entries, audit.
     conn.execute_batch(&format!(
-        "INSERT INTO workspace VALUES ('{WORKSPACE_ID}', '{ACCOUNT}', 'EUR', '2026-11-01', '2026-11-30', NULL, '2026-11-02T09:00:00Z', 'clara');
+        "INSERT INTO workspace (id, account, currency, period_start, period_end, ledger_opening_minor,
+             created_at, created_by) VALUES ('{WORKSPACE_ID}', '{ACCOUNT}', 'EUR', '2026-11-01', '2026-11-30', NULL, '2026-11-02T09:00:00Z', 'clara');
          INSERT INTO imported_files VALUES ('aa', 's1.sta', 'statement', '2026-11-02T09:00:00Z', 'clara');
          INSERT INTO imported_files VALUES ('bb', 'ledger.csv', 'ledger', '2026-11-02T09:00:00Z', 'clara');
          INSERT INTO statements (id, file_sha256, source, format, statement_id, sequence, first_date, last_date,
@@ -59,12 +60,12 @@ fn make_old_workspace(dir: &Path, version: usize, keys: &MemoryKeyStore) {
              INSERT INTO exceptions VALUES ('bank', 2, 'S1/2', 'no_candidate', -7500, '2026-11-03', 'PO-2', 'chairs');",
         )
         .unwrap();
+        if version >= 5 {
+            // Version 5 writes a group's item count and bank total with the group.
+            conn.execute_batch("UPDATE groups SET items = 2, bank_minor = 12500 WHERE id = 1;")
+                .unwrap();
+        }
         records.push(("manual_match", "group:1"));
-    }
-    if version >= 5 {
-        // From version 5 on, a group is written with its item count and bank-side total.
-        conn.execute_batch("UPDATE groups SET items = 2, bank_minor = 12500 WHERE id = 1;")
-            .unwrap();
     }
     for (action, target) in records {
         let e = audit::chain(
@@ -115,6 +116,12 @@ fn databases_of_every_earlier_version_open_and_migrate() {
         let dir = temp_dir(&format!("migrate-v{version}"));
         make_old_workspace(&dir, version, &keys);
         let mut ws = Workspace::open(&dir, &keys).unwrap_or_else(|e| panic!("v{version}: {e}"));
+        // Made before sign-in existed, by self-asserted users: a demo workspace (version 6).
+        assert_eq!(
+            ws.info().identity_mode,
+            recon_review::Assurance::SelfAsserted,
+            "v{version}"
+        );
         let status = ws.status().unwrap();
         assert_eq!(
             (status.bank_lines, status.ledger_entries, status.statements),

@@ -1,0 +1,108 @@
+//! Real servers for tests, started per test on loopback and killed when dropped: the OpenID
+//! provider (tests/idp/server.mjs, npm `oidc-provider`) and moto's S3/STS
+//! (tests/idp/moto_server.py). Included by path from the crates' test files that need them.
+//! Without node modules or the moto virtualenv a test prints SKIPPED, unless `CI` or
+//! `RECON_IDP_TESTS` is set, where it fails.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The repository root (tests live two levels under it, in crates/NAME).
+pub fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("crates").exists() {
+        manifest.to_path_buf()
+    } else {
+        manifest.join("../..")
+    }
+}
+
+pub fn required() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("RECON_IDP_TESTS").is_some()
+}
+
+/// A process started for one test, killed when dropped; its first stdout line with `ready`
+/// gives its URL.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(mut command: Command, ready: &str) -> Option<Server> {
+        let mut child = match command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(!required(), "cannot start {command:?}: {e}");
+                eprintln!("SKIPPED: cannot start {command:?}: {e}");
+                return None;
+            }
+        };
+        let out = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(out).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with(ready) => {
+                    break line[ready.len()..].trim().to_string();
+                }
+                Some(Ok(_)) => continue,
+                _ => {
+                    let _ = child.kill();
+                    assert!(!required(), "{command:?} ended before {ready}");
+                    eprintln!("SKIPPED: {command:?} ended before {ready}");
+                    return None;
+                }
+            }
+        };
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Some(Server { child, url })
+    }
+
+    pub fn idp() -> Option<Server> {
+        let dir = root().join("tests/idp");
+        if !dir.join("node_modules/oidc-provider").exists() {
+            assert!(
+                !required(),
+                "tests/idp/node_modules is missing: run scripts/idp.sh install"
+            );
+            eprintln!("SKIPPED: tests/idp/node_modules is missing (scripts/idp.sh install)");
+            return None;
+        }
+        let mut c = Command::new("node");
+        c.arg(dir.join("server.mjs")).env("IDP_PORT", "0");
+        Server::start(c, "IDP_READY")
+    }
+
+    pub fn moto(issuer: &str) -> Option<Server> {
+        let venv = root().join("target/test-venv/bin/python3");
+        let python = if venv.exists() {
+            venv
+        } else {
+            PathBuf::from("python3")
+        };
+        let mut c = Command::new(python);
+        c.arg(root().join("tests/idp/moto_server.py"))
+            .env("MOTO_PORT", "0")
+            .env("MOTO_OIDC_ISSUER", issuer)
+            .env(
+                "MOTO_STATE_DIR",
+                std::env::temp_dir().join(format!("moto-{}", std::process::id())),
+            );
+        Server::start(c, "MOTO_READY")
+    }
+}
