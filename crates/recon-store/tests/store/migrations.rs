@@ -67,11 +67,6 @@ fn make_old_workspace(dir: &Path, version: usize, keys: &MemoryKeyStore) {
         }
         records.push(("manual_match", "group:1"));
     }
-    if version >= 5 {
-        // From version 5 on, a group is written with its item count and bank-side total.
-        conn.execute_batch("UPDATE groups SET items = 2, bank_minor = 12500 WHERE id = 1;")
-            .unwrap();
-    }
     for (action, target) in records {
         let e = audit::chain(
             WORKSPACE_ID,
