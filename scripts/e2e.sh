@@ -7,7 +7,8 @@
 # here on an ephemeral loopback port and stopped at the end): the app gets RECON_OIDC_ISSUER and
 # RECON_OIDC_CLIENT_ID=recon-workbench, and as its system browser ($BROWSER) the provider's browser
 # bot (tests/e2e/idp-browser.sh), which signs in as the account run.mjs names in
-# $RECON_HOME/idp-user.
+# $RECON_HOME/idp-user. E2E_WITHOUT_IDP=1 runs the app with no provider configured instead (demo
+# mode only, as ./scripts/run.sh shows it; the Okta steps are skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${RECON_SETUP_DONE:-}" ]; then source scripts/setup.sh; build_ui; fi
@@ -17,32 +18,39 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --version "^2" --locked
 fi
 (cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
-bash scripts/idp.sh install
 home="$(mktemp -d "${TMPDIR:-/tmp}/recon-e2e.XXXXXX")"
 idp_pid=""
 stop_idp() { if [ -n "$idp_pid" ]; then kill "$idp_pid" 2>/dev/null || true; wait "$idp_pid" 2>/dev/null || true; fi; }
 trap 'stop_idp; rm -rf "$home"' EXIT
 export RECON_HOME="$home"
-# The test OpenID provider, this run's own (not scripts/idp.sh's shared one). Its ID tokens live
-# 590 s, so a verified session ends within 10 minutes and the app's session banner shows (the
-# silent refresh starts only 60 s before the end, after the test is done with it).
-IDP_PORT=0 IDP_ID_TOKEN_TTL=590 node tests/idp/server.mjs </dev/null >"$home/idp.log" 2>&1 & idp_pid=$!
-issuer=""
-for _ in $(seq 200); do
-  issuer="$(sed -n 's/^IDP_READY \([^ ]*\).*/\1/p' "$home/idp.log" | head -n1)"
-  [ -n "$issuer" ] && break
-  kill -0 "$idp_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$issuer" ]; then echo "e2e: the test OpenID provider did not start:" >&2; sed 's/^/  /' "$home/idp.log" >&2; exit 1; fi
-echo "e2e: test OpenID provider at $issuer"
-# The app's sign-in configuration: this provider only (no system or user file of this machine).
-# Approval needs a sign-in no older than 1 minute (15 by default), so that the test sees the app
-# ask for a fresh one ("Sign in again to approve").
-export RECON_OIDC_ISSUER="$issuer" RECON_OIDC_CLIENT_ID=recon-workbench RECON_SIGN_IN_TIMEOUT_SECONDS=60 RECON_APPROVAL_MAX_AGE_MINUTES=1
+# The app's sign-in configuration comes from here only (no system or user file of this machine).
 export RECON_SYSTEM_CONFIG="$home/no-system-config.toml" XDG_CONFIG_HOME="$home/config"
 unset RECON_CONFIG
-export BROWSER="$PWD/tests/e2e/idp-browser.sh" RECON_E2E_IDP_USER_FILE="$home/idp-user" RECON_E2E_BROWSER_LOG="$home/browser.log"
+for v in $(compgen -e | grep '^RECON_OIDC_' || true); do unset "$v"; done
+if [ -n "${E2E_WITHOUT_IDP:-}" ]; then
+  # What ./scripts/run.sh shows a newcomer: no identity provider, demo mode only.
+  echo "e2e: E2E_WITHOUT_IDP is set: no identity provider (demo mode only; the Okta steps are skipped)"
+  unset RECON_E2E_IDP_USER_FILE
+else
+  bash scripts/idp.sh install
+  # The test OpenID provider, this run's own (not scripts/idp.sh's shared one). Its ID tokens
+  # live 590 s, so a verified session ends within 10 minutes and the app's session banner shows
+  # (the silent refresh starts only 60 s before the end, after the test is done with it).
+  IDP_PORT=0 IDP_ID_TOKEN_TTL=590 node tests/idp/server.mjs </dev/null >"$home/idp.log" 2>&1 & idp_pid=$!
+  issuer=""
+  for _ in $(seq 200); do
+    issuer="$(sed -n 's/^IDP_READY \([^ ]*\).*/\1/p' "$home/idp.log" | head -n1)"
+    [ -n "$issuer" ] && break
+    kill -0 "$idp_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$issuer" ]; then echo "e2e: the test OpenID provider did not start:" >&2; sed 's/^/  /' "$home/idp.log" >&2; exit 1; fi
+  echo "e2e: test OpenID provider at $issuer"
+  # Approval needs a sign-in no older than 1 minute (15 by default), so that the test sees the
+  # app ask for a fresh one ("Sign in again to approve").
+  export RECON_OIDC_ISSUER="$issuer" RECON_OIDC_CLIENT_ID=recon-workbench RECON_SIGN_IN_TIMEOUT_SECONDS=60 RECON_APPROVAL_MAX_AGE_MINUTES=1
+  export BROWSER="$PWD/tests/e2e/idp-browser.sh" RECON_E2E_IDP_USER_FILE="$home/idp-user" RECON_E2E_BROWSER_LOG="$home/browser.log"
+fi
 export RECON_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/recon-workbench"
 export SCREENSHOT_DIR="$PWD/target/e2e-screenshots"
 # Keep the webview compositing (the app would paint on the CPU here, having no GPU): in WebKitGTK

@@ -312,6 +312,11 @@ async function main() {
     await visible("signin-profile-sam");
     // With the test provider configured, "Sign in with Okta" is offered above the demo profiles.
     if (OKTA) await visible("okta-sign-in");
+    // scripts/e2e.sh with E2E_WITHOUT_IDP: no provider configured, demo mode only.
+    if (process.env.E2E_WITHOUT_IDP && !DRY_URL) {
+      await visible("okta-not-configured");
+      check(!(await (await $t("okta-sign-in")).isExisting()), "Sign in with Okta is offered with no provider configured");
+    }
     await shot("01-sign-in");
   });
 
