@@ -716,8 +716,19 @@ impl Desk {
         Ok(self.auth_status())
     }
 
-    /// Restores a sign-in from the keyring's refresh token (silently) when there is one.
+    /// Restores a sign-in from the keyring's refresh token (silently) when there is one, and
+    /// renews an online session silently when it would end within ten minutes (so the app's
+    /// banner shows only when the provider cannot renew it).
     pub fn resume_session(&mut self) -> AuthStatus {
+        let now = w::unix_now();
+        if let Some(s) = &self.session
+            && s.online
+            && s.ends_at - now < 600
+            && let Some(identity) = self.identity.as_mut()
+            && let Ok(renewed) = identity.renew()
+        {
+            self.session = Some(renewed);
+        }
         if self.session.is_none()
             && self.profile.is_none()
             && let Some(identity) = self.identity.as_mut()
@@ -749,6 +760,10 @@ impl Desk {
         match self.identity.as_mut() {
             Some(identity) if was_verified => {
                 let r = identity.sign_out()?;
+                if let Some(url) = &r.end_session_url {
+                    // Ends the provider's browser session too; the tokens are gone either way.
+                    let _ = identity.end_browser_session(url);
+                }
                 Ok(SignOutResult {
                     revoked: r.revoked,
                     end_session_url: r.end_session_url,

@@ -69,8 +69,12 @@ pub trait Identity: Send {
     /// restored from the keyring's refresh token in a new process, and within the offline grace
     /// when the provider cannot be reached. `SignInRequired` when none of that holds.
     fn session(&mut self, purpose: Purpose) -> Result<Session, ApiError>;
+    /// Asks the provider for fresh tokens now (the refresh token), whatever their expiry.
+    fn renew(&mut self) -> Result<Session, ApiError>;
     /// Revokes the refresh token, forgets every token, and returns the end-session URL.
     fn sign_out(&mut self) -> Result<SignOutReport, ApiError>;
+    /// Opens the provider's end-session URL in the system browser (ends its browser session).
+    fn end_browser_session(&self, url: &str) -> Result<(), ApiError>;
 }
 
 /// The principal to act as for `purpose`, from the signed-in session.

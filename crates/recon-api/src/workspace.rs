@@ -20,6 +20,14 @@ use std::path::{Path, PathBuf};
 
 pub use recon_store::{ExceptionSort, MemoryKeyStore, OsKeyStore};
 
+/// The current instant, Unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// The current instant, UTC, RFC 3339 (seconds).
 pub fn now_rfc3339() -> String {
     let since = std::time::SystemTime::now()
@@ -455,6 +463,15 @@ pub fn assign(
     assignee: &str,
 ) -> Result<DecisionReceipt, ApiError> {
     Ok(ws.assign(&actor(principal), targets, assignee)?)
+}
+
+/// Removes the targets' assignments (audited as `unassign`).
+pub fn unassign(
+    ws: &mut Workspace,
+    principal: &Principal,
+    targets: &[String],
+) -> Result<DecisionReceipt, ApiError> {
+    Ok(ws.unassign(&actor(principal), targets)?)
 }
 
 pub fn undo_last(ws: &mut Workspace, principal: &Principal) -> Result<DecisionReceipt, ApiError> {

@@ -485,6 +485,18 @@ impl Identity for OidcIdentity {
         Ok(session)
     }
 
+    fn renew(&mut self) -> Result<Session, ApiError> {
+        Ok(self.refresh()?)
+    }
+
+    fn end_browser_session(&self, url: &str) -> Result<(), ApiError> {
+        (self.opener)(url).map_err(|e| {
+            ApiError::from(AuthError::Rejected(format!(
+                "could not open the system browser to end the provider's session ({e}): {url}"
+            )))
+        })
+    }
+
     fn sign_out(&mut self) -> Result<SignOutReport, ApiError> {
         let rt = self
             .secrets

@@ -86,7 +86,7 @@ pub fn logout() -> Result<ExitCode, ApiError> {
     }
     if let Some(url) = report.end_session_url {
         println!("end the provider's browser session: {url}");
-        let _ = recon_auth::system_browser(&url);
+        let _ = id.end_browser_session(&url);
     }
     Ok(ExitCode::SUCCESS)
 }
