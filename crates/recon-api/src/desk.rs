@@ -1131,8 +1131,11 @@ impl Desk {
     ) -> Result<DecisionReceipt, ApiError> {
         let p = self.principal()?;
         let targets: Vec<String> = items.iter().map(|(s, i)| format!("{s}:{i}")).collect();
-        let assignee = assignee.unwrap_or("");
-        Ok(w::assign(self.ws()?, &p, &targets, assignee)?.into())
+        // No assignee (or a blank one, as the app's "Unassigned" choice sends) unassigns.
+        match assignee.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(who) => Ok(w::assign(self.ws()?, &p, &targets, who)?.into()),
+            None => Ok(w::unassign(self.ws()?, &p, &targets)?.into()),
+        }
     }
 
     pub fn undo_last(&mut self) -> Result<DecisionReceipt, ApiError> {

@@ -170,3 +170,59 @@ fn demo_workspace_from_import_to_approved_sign_off_pack() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Unassigning (the app sends no assignee) clears the assignment, is audited, and undoes.
+#[test]
+fn assigning_then_unassigning_an_exception_through_the_desk() {
+    let root = std::env::temp_dir().join(format!("recon-desk-unassign-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut desk = Desk::new(&root, Box::new(MemoryKeyStore::default())).unwrap();
+    let id = desk.list_workspaces().unwrap()[0].id.clone();
+    desk.open_workspace(&id).unwrap();
+    desk.sign_in("clara").unwrap();
+    desk.import_demo_samples(&mut |_| {}).unwrap();
+    desk.run_matching(&mut |_| {}).unwrap();
+    let page = desk.list_exceptions(&query(None, None)).unwrap();
+    let row = &page.rows[0];
+    let items = vec![(row.side.clone(), row.item_id.clone())];
+
+    desk.assign_items(&items, Some("clara")).unwrap();
+    let detail = desk.item_detail(&row.side, &row.item_id).unwrap();
+    assert_eq!(detail.assignee.as_deref(), Some("clara"));
+    let audited = detail.history.len();
+
+    let receipt = desk.assign_items(&items, None).unwrap();
+    assert_eq!(receipt.kind, "unassign");
+    let detail = desk.item_detail(&row.side, &row.item_id).unwrap();
+    assert_eq!(detail.assignee, None, "{detail:?}");
+    assert!(
+        detail.history.len() > audited && detail.history.iter().any(|h| h.action == "unassign"),
+        "{:?}",
+        detail.history
+    );
+    let listed = desk.list_exceptions(&query(None, None)).unwrap();
+    let again = listed
+        .rows
+        .iter()
+        .find(|r| r.item_id == row.item_id)
+        .unwrap();
+    assert_eq!(again.assignee, None);
+    // A blank assignee is an unassign too, not an assignment to "".
+    desk.assign_items(&items, Some("clara")).unwrap();
+    desk.assign_items(&items, Some("  ")).unwrap();
+    assert_eq!(
+        desk.item_detail(&row.side, &row.item_id).unwrap().assignee,
+        None
+    );
+
+    // Undo restores the assignee the unassign removed.
+    desk.undo_last().unwrap();
+    assert_eq!(
+        desk.item_detail(&row.side, &row.item_id)
+            .unwrap()
+            .assignee
+            .as_deref(),
+        Some("clara")
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -650,6 +650,46 @@ impl Workspace {
         })
     }
 
+    /// Removes the targets' assignments (one decision, audited as `unassign`; undo restores the
+    /// assignees it removed). A target with no assignment is accepted and left as it is.
+    pub fn unassign(&mut self, actor: &Actor<'_>, targets: &[String]) -> Result<DecisionReceipt> {
+        if targets.is_empty() {
+            return Err(StoreError::Invalid("an unassignment needs targets".into()));
+        }
+        self.write(actor, |tx| {
+            let mut previous = Vec::new();
+            for t in targets {
+                check_target(tx, t)?;
+                let before: Option<String> = tx
+                    .query_row(
+                        "SELECT assignee FROM assignments WHERE target = ?1",
+                        [t],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                previous.push(json!({"target": t, "assignee": before}));
+                tx.prepare_cached("DELETE FROM assignments WHERE target = ?1")?
+                    .execute([t])?;
+            }
+            let payload = json!({"previous": previous});
+            let decision = record_decision(tx, actor, "unassign", &payload)?;
+            let notes = vec![note(
+                "unassign",
+                targets.join(","),
+                json!({"previous": previous}),
+                json!({"decision": decision}),
+            )];
+            Ok((
+                DecisionReceipt {
+                    decision,
+                    kind: "unassign".into(),
+                    group: None,
+                },
+                notes,
+            ))
+        })
+    }
+
     /// Undoes the principal's own last decision (not yet undone).
     pub fn undo_last(&mut self, actor: &Actor<'_>) -> Result<DecisionReceipt> {
         self.write(actor, |tx| {
@@ -699,13 +739,13 @@ impl Workspace {
                 "attach" => {
                     tx.execute("DELETE FROM attachments WHERE decision = ?1", [id])?;
                 }
-                "assign" => {
+                "assign" | "unassign" => {
                     for prev in p["previous"].as_array().into_iter().flatten() {
                         let target = prev["target"].as_str().unwrap_or_default();
                         match prev["assignee"].as_str() {
                             Some(who) => tx.execute(
-                                "UPDATE assignments SET assignee = ?1, assigned_by = ?2, at = ?3 WHERE target = ?4",
-                                params![who, actor.principal.subject, actor.at, target],
+                                "INSERT OR REPLACE INTO assignments (target, assignee, assigned_by, at) VALUES (?1,?2,?3,?4)",
+                                params![target, who, actor.principal.subject, actor.at],
                             )?,
                             None => tx.execute("DELETE FROM assignments WHERE target = ?1", [target])?,
                         };
