@@ -153,7 +153,9 @@ impl From<&Issue> for IssueDto {
 }
 
 /// The canonical bank-lines CSV (`line_id,account,booking_date,value_date,amount,currency,
-/// reference,description`), RFC 4180 quoting. Reads back through the canonical profile unchanged.
+/// reference,description`), RFC 4180 quoting, text cells guarded against formulas (`push_field`).
+/// Reads back through the canonical profile unchanged unless a text cell was guarded; the
+/// canonical JSON (`recon convert --to json`) is the lossless form for machines.
 pub fn canonical_bank_csv(statements: &[Statement]) -> String {
     let lines: usize = statements.iter().map(|s| s.lines.len()).sum();
     let mut out = String::with_capacity(64 + lines * 96);
@@ -183,8 +185,13 @@ pub fn canonical_bank_csv(statements: &[Statement]) -> String {
     out
 }
 
-/// Appends one RFC 4180 field, quoted only when it must be.
+/// Appends one RFC 4180 text field, quoted only when it must be. These files are for people: a
+/// text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (the
+/// sign-off CSV's guard, `recon_report::neutralize`), so no spreadsheet evaluates it. Amounts
+/// are written by the callers as numbers, never through here.
 pub(crate) fn push_field(out: &mut String, value: &str) {
+    let value = recon_report::neutralize(value);
+    let value = value.as_ref();
     // Bytes, not chars: the four are ASCII, and a char search costs a share of writing a
     // million result rows.
     if value
@@ -228,4 +235,49 @@ pub struct PassSummary {
     pub suggested_groups: usize,
     pub bank_items_auto: usize,
     pub ledger_items_auto: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bank-supplied text never reaches a spreadsheet as a live formula; amounts stay numbers.
+    #[test]
+    fn canonical_bank_csv_neutralizes_formulas_but_not_amounts() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let line = |id: &str, amount_minor, reference: &str, description: &str| StatementLine {
+            line_id: id.into(),
+            booking_date: recon_model::Date::from_ymd_opt(2026, 11, 2).unwrap(),
+            amount_minor,
+            reference: Some(reference.into()),
+            description: description.into(),
+            ..StatementLine::default()
+        };
+        let statement = Statement {
+            source: "x.csv".into(),
+            format: recon_model::Format::Mt940,
+            account: "NL91ABNA0417164300".into(),
+            currency: eur,
+            statement_id: "S1".into(),
+            sequence: None,
+            opening_balance: None,
+            closing_balance: None,
+            lines: vec![
+                line("=cmd|calc!A1", -1250, "=HYPERLINK(\"x\")", "@SUM(A1)"),
+                line("L2", 500, "+1", "-fee"),
+            ],
+            reading: Default::default(),
+        };
+        let csv = canonical_bank_csv(&[statement]);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            rows[1],
+            "'=cmd|calc!A1,NL91ABNA0417164300,2026-11-02,,-12.50,EUR,\"'=HYPERLINK(\"\"x\"\")\",'@SUM(A1)",
+            "{csv}"
+        );
+        assert_eq!(
+            rows[2],
+            "L2,NL91ABNA0417164300,2026-11-02,,5.00,EUR,'+1,'-fee"
+        );
+    }
 }

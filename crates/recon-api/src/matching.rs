@@ -593,37 +593,80 @@ fn summarize(
 mod tests {
     use super::*;
 
-    #[test]
-    fn ids_with_commas_are_quoted_in_the_result_files() {
-        let eur = recon_model::Currency::from_code("EUR").unwrap();
-        let date = recon_model::Date::from_ymd_opt(2026, 11, 2).unwrap();
-        let item = |id| Item {
+    /// An EUR item of 2 November 2026.
+    fn item(id: &'static str, amount_minor: i64, reference: &'static str) -> Item<'static> {
+        Item {
             id,
             account: "NL91",
-            currency: eur,
-            date,
-            amount_minor: 12_500,
-            reference: "INV-1",
+            currency: recon_model::Currency::from_code("EUR").unwrap(),
+            date: recon_model::Date::from_ymd_opt(2026, 11, 2).unwrap(),
+            amount_minor,
+            reference,
             counterparty: "",
             description: "",
-        };
+        }
+    }
+
+    /// matches.csv and exceptions.csv of a run of the default rules over these items.
+    fn result_files(
+        name: &str,
+        bank: Vec<Item<'static>>,
+        ledger: Vec<Item<'static>>,
+    ) -> (String, String) {
         let input = MatchInput {
-            bank: vec![item("B,1"), item("B\"2")],
-            ledger: vec![item("L,1")],
+            bank,
+            ledger,
             ..MatchInput::default()
         };
         let matched = recon_match::run_borrowed(input, &RuleSet::default_rules(), &mut ()).unwrap();
-        let dir = std::env::temp_dir().join(format!("recon-quoting-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("recon-{name}-{}", std::process::id()));
         write_outcome(&dir, &matched).unwrap();
         let matches = std::fs::read_to_string(dir.join("matches.csv")).unwrap();
         let exceptions = std::fs::read_to_string(dir.join("exceptions.csv")).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
+        (matches, exceptions)
+    }
+
+    #[test]
+    fn ids_with_commas_are_quoted_in_the_result_files() {
+        let (matches, exceptions) = result_files(
+            "quoting",
+            vec![item("B,1", 12_500, "INV-1"), item("B\"2", 12_500, "INV-1")],
+            vec![item("L,1", 12_500, "INV-1")],
+        );
         assert!(matches.contains(",bank,\"B,1\",125.00\n"), "{matches}");
         assert!(matches.contains(",ledger,\"L,1\",125.00\n"), "{matches}");
         assert!(
             exceptions.contains("bank,\"B\"\"2\",125.00,"),
             "{exceptions}"
         );
+    }
+
+    /// A bank-supplied id is never a live formula in matches.csv or exceptions.csv; signed
+    /// amounts stay numbers.
+    #[test]
+    fn formula_ids_are_neutralized_in_the_result_files() {
+        let (matches, exceptions) = result_files(
+            "formulas",
+            vec![
+                item("=cmd|calc!A1", -12_500, "INV-1"),
+                item("@B2", -700, "=HYPERLINK(\"x\")"),
+            ],
+            vec![item("-L1", -12_500, "INV-1")],
+        );
+        assert!(
+            matches.contains(",bank,'=cmd|calc!A1,-125.00\n"),
+            "{matches}"
+        );
+        assert!(matches.contains(",ledger,'-L1,-125.00\n"), "{matches}");
+        assert!(exceptions.contains("bank,'@B2,-7.00,"), "{exceptions}");
+        for text in [&matches, &exceptions] {
+            assert!(
+                text.lines()
+                    .all(|l| l.split(',').all(|c| !c.starts_with(['=', '+', '@']))),
+                "{text}"
+            );
+        }
     }
 
     /// `recon match` writes matches.csv while the passes run; the file is the one written from
