@@ -6,13 +6,22 @@
 use crate::error::{Result, StoreError};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The keyring service name every workspace key is stored under.
 pub const KEYRING_SERVICE: &str = "recon-workbench";
 
-/// A 256-bit database key. Wiped when dropped.
+/// A 256-bit database key. Wiped when dropped (`zeroize`: volatile writes the compiler keeps).
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseKey([u8; 32]);
+
+impl Zeroize for DatabaseKey {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for DatabaseKey {}
 
 impl std::fmt::Debug for DatabaseKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,7 +31,7 @@ impl std::fmt::Debug for DatabaseKey {
 
 impl Drop for DatabaseKey {
     fn drop(&mut self) {
-        self.0 = [0; 32];
+        self.zeroize();
     }
 }
 
@@ -32,10 +41,13 @@ impl DatabaseKey {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| StoreError::Invalid(format!("no random numbers for a key: {e}")))?;
-        Ok(DatabaseKey(bytes))
+        let key = DatabaseKey(bytes);
+        bytes.zeroize();
+        Ok(key)
     }
-    pub fn to_hex(&self) -> String {
-        recon_review::hex(&self.0)
+    /// The key as 64 hex digits, wiped when the wrapper is dropped.
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(recon_review::hex(&self.0))
     }
     pub fn from_hex(text: &str) -> Option<DatabaseKey> {
         let text = text.trim().as_bytes();
@@ -47,7 +59,9 @@ impl DatabaseKey {
             let digit = |c: u8| (c as char).to_digit(16);
             bytes[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
         }
-        Some(DatabaseKey(bytes))
+        let key = DatabaseKey(bytes);
+        bytes.zeroize();
+        Some(key)
     }
 }
 
@@ -99,7 +113,10 @@ impl KeyStore for OsKeyStore {
     }
 
     fn get(&self, workspace_id: &str) -> Result<DatabaseKey> {
-        match Self::entry(workspace_id)?.get_password() {
+        match Self::entry(workspace_id)?
+            .get_password()
+            .map(Zeroizing::new)
+        {
             Ok(text) => DatabaseKey::from_hex(&text).ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "the keyring entry of workspace {workspace_id} is not a 64-hex-digit key"
@@ -157,5 +174,25 @@ impl KeyStore for MemoryKeyStore {
     }
     fn describe(&self) -> &'static str {
         "in-memory key store (demo and tests only)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key is wiped with zeroize (volatile writes, not an assignment the compiler may drop),
+    /// and its hex copies are handed out in a wrapper that wipes them too.
+    #[test]
+    fn key_material_is_wiped_with_zeroize() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<DatabaseKey>();
+        let key = DatabaseKey::random().unwrap();
+        let hex: zeroize::Zeroizing<String> = key.to_hex();
+        assert_eq!(hex.len(), 64);
+        assert_eq!(DatabaseKey::from_hex(&hex).as_ref(), Some(&key));
+        let mut copy = key.clone();
+        copy.zeroize();
+        assert_eq!(copy.0, [0u8; 32]);
     }
 }

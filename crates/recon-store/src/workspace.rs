@@ -86,7 +86,9 @@ pub(crate) fn open_connection(path: &Path, key: &DatabaseKey, create: bool) -> R
     let conn = Connection::open_with_flags(path, flags)?;
     // SQLCipher logs a failed HMAC check to stderr on a wrong key; the error says it better.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
+    // The statement holds the key's hex digits: wiped once SQLCipher has read it.
+    let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
+    conn.execute_batch(&pragma)?;
     // Verify the key before any other statement: a wrong key reads as "not a database".
     let check: rusqlite::Result<i64> =
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));

@@ -18,7 +18,7 @@ fn make_old_workspace(dir: &Path, version: usize, keys: &MemoryKeyStore) {
     let conn = Connection::open(dir.join("workspace.db")).unwrap();
     conn.execute_batch(&format!(
         "PRAGMA key = \"x'{}'\"; PRAGMA journal_mode = WAL;",
-        key.to_hex()
+        key.to_hex().as_str()
     ))
     .unwrap();
     for ddl in &MIGRATIONS[..version] {
@@ -170,7 +170,7 @@ fn a_database_from_a_newer_version_is_refused() {
     {
         let key = keys.get(WORKSPACE_ID).unwrap();
         let conn = Connection::open(dir.join("workspace.db")).unwrap();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
             .unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
