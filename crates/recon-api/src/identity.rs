@@ -5,8 +5,9 @@
 //! `identity`; the protocol is the adapter's.
 
 use crate::ApiError;
+use crate::desk::RoleName;
 use recon_review::identity::Purpose;
-use recon_review::{Principal, Role};
+use recon_review::{Assurance, Principal, Role};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -90,7 +91,7 @@ pub struct WhoAmI {
     pub subject: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub roles: Vec<String>,
+    pub roles: Vec<RoleName>,
     pub groups: Vec<String>,
     pub issuer: String,
     /// RFC 3339, UTC.
@@ -98,8 +99,26 @@ pub struct WhoAmI {
     pub verified_at: String,
     pub expires_at: String,
     pub online: bool,
-    /// "verified" here; "self_asserted" for demo profiles.
-    pub assurance: String,
+    /// Verified here; self-asserted for demo profiles.
+    pub assurance: AssuranceName,
+}
+
+/// How an identity was established, across IPC.
+#[derive(Clone, Copy, Debug, Serialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "Assurance")]
+pub enum AssuranceName {
+    SelfAsserted,
+    Verified,
+}
+
+impl From<Assurance> for AssuranceName {
+    fn from(a: Assurance) -> AssuranceName {
+        match a {
+            Assurance::SelfAsserted => AssuranceName::SelfAsserted,
+            Assurance::Verified => AssuranceName::Verified,
+        }
+    }
 }
 
 impl From<&Session> for WhoAmI {
@@ -112,7 +131,10 @@ impl From<&Session> for WhoAmI {
                 .principal
                 .roles
                 .iter()
-                .map(|r: &Role| r.name().to_string())
+                .map(|r: &Role| match r {
+                    Role::Clerk => RoleName::Clerk,
+                    Role::Supervisor => RoleName::Supervisor,
+                })
                 .collect(),
             groups: s.groups.clone(),
             issuer: s.issuer.clone(),
@@ -120,7 +142,7 @@ impl From<&Session> for WhoAmI {
             verified_at: rfc3339(s.verified_at),
             expires_at: rfc3339(s.expires_at),
             online: s.online,
-            assurance: s.principal.assurance.name().to_string(),
+            assurance: s.principal.assurance.into(),
         }
     }
 }

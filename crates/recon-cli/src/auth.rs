@@ -100,7 +100,15 @@ pub fn whoami() -> Result<ExitCode, ApiError> {
 
 fn print_whoami(w: &WhoAmI) {
     println!("signed in: {} <{}>", w.display_name, w.subject);
-    println!("roles: {}", w.roles.join(", "));
+    let roles: Vec<&str> = w
+        .roles
+        .iter()
+        .map(|r| match r {
+            recon_api::desk::RoleName::Clerk => "clerk",
+            recon_api::desk::RoleName::Supervisor => "supervisor",
+        })
+        .collect();
+    println!("roles: {}", roles.join(", "));
     println!("groups: {}", w.groups.join(", "));
     if let Some(e) = &w.email {
         println!("email: {e}");

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { AuthStatus } from "../bindings/AuthStatus";
+import type { Role } from "../bindings/Role";
+import type { WhoAmI } from "../bindings/WhoAmI";
 import { approveOffered, sessionBanner, signInErrorText } from "./auth";
 
-const who = (roles: string[], online = true) => ({
+const who = (roles: Role[], online = true): WhoAmI => ({
   subject: "https://idp#x",
   display_name: "X",
   email: null,
