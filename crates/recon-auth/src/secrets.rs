@@ -35,21 +35,39 @@ impl OsSecrets {
     }
 }
 
+/// A Secret Service call that fails on the bus (the daemon restarting, a dropped reply) is
+/// tried again, at most this many times, a quarter second apart.
+const KEYRING_RETRIES: u32 = 2;
+
+fn with_retry<T>(mut call: impl FnMut() -> Result<T, keyring::Error>) -> Result<T, keyring::Error> {
+    let mut attempt = 0;
+    loop {
+        match call() {
+            Err(keyring::Error::PlatformFailure(_)) if attempt < KEYRING_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Secrets for OsSecrets {
     fn get(&self, name: &str) -> Result<Option<String>, String> {
-        match Self::entry(name)?.get_password() {
+        let entry = Self::entry(name)?;
+        match with_retry(|| entry.get_password()) {
             Ok(s) => Ok(Some(s)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(format!("OS keyring: {e}")),
         }
     }
     fn put(&self, name: &str, secret: &str) -> Result<(), String> {
-        Self::entry(name)?
-            .set_password(secret)
-            .map_err(|e| format!("OS keyring: {e}"))
+        let entry = Self::entry(name)?;
+        with_retry(|| entry.set_password(secret)).map_err(|e| format!("OS keyring: {e}"))
     }
     fn delete(&self, name: &str) -> Result<(), String> {
-        match Self::entry(name)?.delete_credential() {
+        let entry = Self::entry(name)?;
+        match with_retry(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(format!("OS keyring: {e}")),
         }
