@@ -203,17 +203,6 @@ impl OidcIdentity {
         })
     }
 
-    fn provider(&mut self) -> Result<&mut Provider, AuthError> {
-        if self.provider.is_none() {
-            let cfg = self.cfg.clone();
-            self.provider = Some(Self::block(
-                self.runtime.as_ref().expect("runtime until drop"),
-                Provider::discover(&cfg),
-            )?);
-        }
-        Ok(self.provider.as_mut().expect("discovered above"))
-    }
-
     fn refresh_name(&self) -> String {
         secrets::refresh_entry(&self.cfg.issuer, &self.cfg.client_id)
     }
@@ -289,11 +278,7 @@ impl OidcIdentity {
         let previous = self.load_record()?;
         let clock = self.clock.clone();
         let runtime = self.runtime.as_ref().expect("runtime until drop");
-        if self.provider.is_none() {
-            let cfg = self.cfg.clone();
-            self.provider = Some(Self::block(runtime, Provider::discover(&cfg))?);
-        }
-        let provider = self.provider.as_mut().expect("discovered above");
+        let provider = discovered(&mut self.provider, runtime, &self.cfg)?;
         let now = move || clock();
         match Self::block(runtime, provider.refresh(&rt, &now)) {
             Ok(tokens) => self.accept(tokens, previous.as_ref()),
@@ -373,11 +358,7 @@ impl OidcIdentity {
         let opener = self.opener.clone();
         let clock = self.clock.clone();
         let runtime = self.runtime.as_ref().expect("runtime until drop");
-        if self.provider.is_none() {
-            let cfg = self.cfg.clone();
-            self.provider = Some(Self::block(runtime, Provider::discover(&cfg))?);
-        }
-        let provider = self.provider.as_mut().expect("discovered above");
+        let provider = discovered(&mut self.provider, runtime, &self.cfg)?;
         let open = move |u: &str| opener(u);
         let now = move || clock();
         let tokens = Self::block(runtime, provider.sign_in(&open, max_age, &now))?;
@@ -393,6 +374,19 @@ impl Drop for OidcIdentity {
             rt.shutdown_background();
         }
     }
+}
+
+/// The provider, discovered on first use and kept (fields borrowed apart, so callers may hold
+/// the runtime at the same time).
+fn discovered<'a>(
+    slot: &'a mut Option<Provider>,
+    runtime: &tokio::runtime::Runtime,
+    cfg: &OidcConfig,
+) -> Result<&'a mut Provider, AuthError> {
+    if slot.is_none() {
+        *slot = Some(OidcIdentity::block(runtime, Provider::discover(cfg))?);
+    }
+    Ok(slot.as_mut().expect("discovered above"))
 }
 
 fn refusal(r: Refusal, why: &str) -> ApiError {
@@ -421,12 +415,7 @@ impl Identity for OidcIdentity {
     fn sign_in_device(&mut self, show: &mut dyn FnMut(&DevicePrompt)) -> Result<Session, ApiError> {
         let clock = self.clock.clone();
         let runtime = self.runtime.as_ref().expect("runtime until drop");
-        if self.provider.is_none() {
-            let cfg = self.cfg.clone();
-            self.provider =
-                Some(Self::block(runtime, Provider::discover(&cfg)).map_err(ApiError::from)?);
-        }
-        let provider = self.provider.as_mut().expect("discovered above");
+        let provider = discovered(&mut self.provider, runtime, &self.cfg)?;
         let prompt: Mutex<Option<DevicePrompt>> = Mutex::new(None);
         let mut capture = |d: &openidconnect::core::CoreDeviceAuthorizationResponse| {
             let p = DevicePrompt {
@@ -504,11 +493,10 @@ impl Identity for OidcIdentity {
             .map_err(AuthError::Keyring)?;
         let id_token = self.id_token();
         let mut report = SignOutReport::default();
-        match (rt, self.provider()) {
+        let runtime = self.runtime.as_ref().expect("runtime until drop");
+        match (rt, discovered(&mut self.provider, runtime, &self.cfg)) {
             (Some(rt), Ok(provider)) => {
                 report.end_session_url = provider.end_session_url(id_token.as_deref());
-                let runtime = self.runtime.as_ref().expect("runtime until drop");
-                let provider = self.provider.as_ref().expect("discovered above");
                 match Self::block(runtime, provider.revoke(&rt)) {
                     Ok(()) => report.revoked = true,
                     Err(e) => report.note = Some(format!("not revoked at the provider: {e}")),
