@@ -174,6 +174,7 @@ pub fn workspace_demo_flow(
     let record = |name: &str, bytes: &[u8]| recon_store::FileRecord {
         name: name.to_string(),
         sha256_hex: recon_review::hex(&sha2::Sha256::digest(bytes)),
+        source: None,
     };
     for (name, statements) in files {
         let key = statements

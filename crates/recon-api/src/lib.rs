@@ -12,6 +12,7 @@ mod export;
 mod generate;
 pub mod identity;
 mod import;
+pub mod inbox;
 mod matching;
 pub mod workspace;
 

@@ -44,7 +44,7 @@ pub fn today() -> Date {
     Date::parse_from_str(now.get(..10).unwrap_or("1970-01-01"), "%Y-%m-%d").unwrap_or_default()
 }
 
-fn actor(principal: &Principal) -> Actor<'_> {
+pub(crate) fn actor(principal: &Principal) -> Actor<'_> {
     Actor {
         principal,
         at: now_rfc3339(),
@@ -143,6 +143,7 @@ fn file_record(file: &InputFile) -> FileRecord {
     FileRecord {
         name: file.name.clone(),
         sha256_hex: crate::import::sha256_hex(&file.bytes),
+        source: None,
     }
 }
 

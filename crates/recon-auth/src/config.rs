@@ -4,6 +4,7 @@
 //! non-https issuers (loopback excepted) are refused with the key and the file named.
 //! [`Config::provenance`] tells where every effective value came from (`recon config check`).
 
+use recon_api::inbox::InboxConfig;
 use recon_review::identity::{RoleMapping, SessionPolicy};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,10 @@ pub struct Config {
     /// None: no identity provider configured (demo mode only).
     pub oidc: Option<OidcConfig>,
     pub aws: AwsConfig,
+    /// Where statement files and ledger extracts are delivered (the inbox).
+    pub inbox: InboxConfig,
+    /// No byte for this long is a stalled download (resumed).
+    pub inbox_stall_seconds: u64,
     /// Every key with its effective value (as text) and source, sorted by key.
     pub provenance: Vec<(String, String, Source)>,
 }
@@ -130,6 +135,19 @@ const KEYS: &[(&str, Kind, &str)] = &[
     ),
     ("aws.region", Kind::Text, "RECON_AWS_REGION"),
     ("aws.endpoint_url", Kind::Text, "RECON_AWS_ENDPOINT_URL"),
+    ("inbox.statements", Kind::Text, "RECON_INBOX_STATEMENTS"),
+    ("inbox.ledger", Kind::Text, "RECON_INBOX_LEDGER"),
+    ("inbox.banks", Kind::List, "RECON_INBOX_BANKS"),
+    (
+        "inbox.interval_minutes",
+        Kind::Int(0, 1440),
+        "RECON_INBOX_INTERVAL_MINUTES",
+    ),
+    (
+        "inbox.stall_seconds",
+        Kind::Int(1, 600),
+        "RECON_INBOX_STALL_SECONDS",
+    ),
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -413,6 +431,33 @@ fn build(values: BTreeMap<&'static str, (Value, Source)>) -> Result<Config, Conf
         region: text("aws.region"),
         endpoint_url: text("aws.endpoint_url"),
     };
+    for k in ["inbox.statements", "inbox.ledger"] {
+        if let Some(t) = text(k) {
+            recon_api::inbox::check_template(&t)
+                .map_err(|m| err(format!("`{k}`: {m}"), &source(k)))?;
+        }
+    }
+    let mut banks = Vec::new();
+    for entry in list("inbox.banks", &[]) {
+        let Some((account, bank)) = entry
+            .split_once('=')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        else {
+            return Err(err(
+                format!(
+                    "`inbox.banks`: {entry:?} is not ACCOUNT=BANK (e.g. \"NL91ABNA0417164300=abn-amro\")"
+                ),
+                &source("inbox.banks"),
+            ));
+        };
+        banks.push((account.trim().to_string(), bank.trim().to_string()));
+    }
+    let inbox = InboxConfig {
+        statements: text("inbox.statements"),
+        ledger: text("inbox.ledger"),
+        banks,
+        interval_minutes: u32::try_from(int("inbox.interval_minutes", 0)).unwrap_or(0),
+    };
     let provenance = KEYS
         .iter()
         .map(|(k, _, _)| {
@@ -426,6 +471,8 @@ fn build(values: BTreeMap<&'static str, (Value, Source)>) -> Result<Config, Conf
     Ok(Config {
         oidc,
         aws,
+        inbox,
+        inbox_stall_seconds: u64::try_from(int("inbox.stall_seconds", 30)).unwrap_or(30),
         provenance,
     })
 }

@@ -174,6 +174,7 @@ fn build_workspace_in(
     let record = |name: &str| FileRecord {
         name: name.into(),
         sha256_hex: format!("{name}-{bank_lines}"),
+        source: None,
     };
     let mut ws = Workspace::create(
         &dir,

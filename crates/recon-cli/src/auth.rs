@@ -12,18 +12,20 @@ use std::process::ExitCode;
 
 /// The configured sign-in adapter (constructed here, at start-up; used through recon-api's port).
 pub fn identity() -> Result<Box<dyn Identity>, ApiError> {
+    Ok(Box::new(oidc_identity()?))
+}
+
+/// The configured sign-in adapter as itself (the inbox needs its ID token for AWS credentials).
+pub fn oidc_identity() -> Result<recon_auth::OidcIdentity, ApiError> {
     let config = Config::load().map_err(config_error)?;
     let oidc = config.oidc.ok_or_else(|| ApiError::Identity {
         code: ErrorCode::ConfigInvalid,
         message: "no identity provider is configured: set [oidc] issuer and client_id in the system configuration file (see `recon config check`), or use demo mode (--demo) on a demo workspace".into(),
     })?;
-    Ok(Box::new(recon_auth::OidcIdentity::new(
-        oidc,
-        Box::new(OsSecrets),
-    )?))
+    recon_auth::OidcIdentity::new(oidc, Box::new(OsSecrets))
 }
 
-fn config_error(e: recon_auth::config::ConfigError) -> ApiError {
+pub(crate) fn config_error(e: recon_auth::config::ConfigError) -> ApiError {
     ApiError::Identity {
         code: ErrorCode::ConfigInvalid,
         message: e.to_string(),

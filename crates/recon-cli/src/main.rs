@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 mod auth;
 mod export;
+mod inbox;
 mod ws;
 
 #[derive(Parser, Debug)]
@@ -54,6 +55,8 @@ enum Command {
     Whoami,
     /// The sign-in configuration.
     Config(auth::ConfigArgs),
+    /// Statement files and ledger extracts from the configured S3 prefixes: list, pull.
+    Inbox(inbox::InboxArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -191,6 +194,7 @@ fn main() -> ExitCode {
         Command::Logout => auth::logout(),
         Command::Whoami => auth::whoami(),
         Command::Config(args) => auth::config(&args),
+        Command::Inbox(args) => inbox::inbox(args),
     };
     match result {
         Ok(code) => code,

@@ -202,7 +202,26 @@ enum AuditCommand {
 }
 
 impl ProfileArgs {
-    fn principal(&self, purpose: Purpose) -> Result<Principal, ApiError> {
+    /// Who acts, and in a signed-in session the adapter with the ID token the AWS credentials
+    /// come from (kept alive by the caller while the token is used).
+    pub(crate) fn acting(
+        &self,
+        purpose: Purpose,
+    ) -> Result<(Principal, Option<recon_auth::OidcIdentity>), ApiError> {
+        if self.demo {
+            return Ok((self.principal(purpose)?, None));
+        }
+        if let Some(user) = &self.user {
+            return Err(ApiError::NotAllowed(format!(
+                "--user {user:?} is a self-asserted identity, accepted only in demo mode (--demo) on a demo workspace; sign in with `recon login` instead"
+            )));
+        }
+        let mut identity = crate::auth::oidc_identity()?;
+        let principal = recon_api::identity::principal_for(&mut identity, purpose)?;
+        Ok((principal, Some(identity)))
+    }
+
+    pub(crate) fn principal(&self, purpose: Purpose) -> Result<Principal, ApiError> {
         if !self.demo {
             if let Some(user) = &self.user {
                 return Err(ApiError::NotAllowed(format!(
@@ -226,7 +245,7 @@ impl ProfileArgs {
             .collect();
         w::local_principal(&user, self.name.as_deref().unwrap_or(""), &roles)
     }
-    fn dir(&self) -> Result<PathBuf, ApiError> {
+    pub(crate) fn dir(&self) -> Result<PathBuf, ApiError> {
         self.ws.clone().ok_or_else(|| {
             ApiError::InvalidArgument("which workspace? give --ws DIR or set RECON_WS".into())
         })

@@ -14,6 +14,22 @@ use rusqlite::{OptionalExtension, Transaction, params};
 pub struct FileRecord {
     pub name: String,
     pub sha256_hex: String,
+    /// Where the file came from when it came from an object store (the inbox).
+    pub source: Option<FileSource>,
+}
+
+/// An object-store file's provenance, recorded with its import in the same transaction.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FileSource {
+    pub bucket: String,
+    pub key: String,
+    pub version_id: Option<String>,
+    pub etag: String,
+    pub size_bytes: u64,
+    /// What vouched for the bytes: "sha256 checksum", "crc64nvme checksum", "etag md5".
+    pub verified_by: String,
+    /// When the bytes were fetched, RFC 3339 UTC.
+    pub fetched_at: String,
 }
 
 /// What one file import did.
@@ -80,6 +96,16 @@ fn active_statement(tx: &Transaction<'_>, id: &Identity) -> Result<Option<Active
         .optional()?)
 }
 
+/// The provenance an audit entry carries: bucket, key, version id, ETag (null for local files).
+fn source_json(file: &FileRecord) -> serde_json::Value {
+    match &file.source {
+        Some(s) => serde_json::json!({"bucket": s.bucket, "key": s.key,
+            "version_id": s.version_id, "etag": s.etag, "size_bytes": s.size_bytes,
+            "verified_by": s.verified_by}),
+        None => serde_json::Value::Null,
+    }
+}
+
 fn record_file(
     tx: &Transaction<'_>,
     file: &FileRecord,
@@ -93,21 +119,51 @@ fn record_file(
             |r| r.get(0),
         )
         .optional()?;
-    if known.is_some() {
-        return Ok(false);
+    if known.is_none() {
+        tx.execute(
+            "INSERT INTO imported_files (sha256, name, kind, imported_at, imported_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                file.sha256_hex,
+                file.name,
+                kind,
+                actor.at,
+                actor.principal.subject
+            ],
+        )?;
     }
-    tx.execute(
-        "INSERT INTO imported_files (sha256, name, kind, imported_at, imported_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            file.sha256_hex,
-            file.name,
-            kind,
-            actor.at,
-            actor.principal.subject
-        ],
-    )?;
-    Ok(true)
+    if let Some(src) = &file.source {
+        // The same bytes brought in by hand before keep their first record; the object is
+        // still marked imported, so the inbox does not offer it again.
+        tx.execute(
+            "INSERT OR IGNORE INTO file_sources
+                (sha256, bucket, key, version_id, etag, size_bytes, verified_by, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                file.sha256_hex,
+                src.bucket,
+                src.key,
+                src.version_id,
+                src.etag,
+                i64::try_from(src.size_bytes).unwrap_or(i64::MAX),
+                src.verified_by,
+                src.fetched_at
+            ],
+        )?;
+        tx.execute(
+            "UPDATE inbox_objects SET status = 'imported', imported_sha256 = ?4,
+                error_code = NULL, message = NULL, version_id = coalesce(?5, version_id)
+             WHERE bucket = ?1 AND key = ?2 AND etag = ?3",
+            params![
+                src.bucket,
+                src.key,
+                src.etag,
+                file.sha256_hex,
+                src.version_id
+            ],
+        )?;
+    }
+    Ok(known.is_none())
 }
 
 fn insert_statement(
@@ -300,6 +356,7 @@ impl Workspace {
                         "lines": s.lines.len(),
                         "lines_total_minor": s.lines_total_minor(),
                         "closing_minor": s.closing_balance.map(|b| b.amount_minor),
+                        "source": source_json(file),
                     })
                     .to_string(),
                 });
@@ -400,7 +457,8 @@ impl Workspace {
                 after: serde_json::json!({"statement": new, "version": version + 1,
                     "lines": statement.lines.len(), "lines_total_minor": statement.lines_total_minor(),
                     "closing_minor": statement.closing_balance.map(|b| b.amount_minor),
-                    "file": file.name, "sha256": file.sha256_hex, "reason": reason})
+                    "file": file.name, "sha256": file.sha256_hex, "reason": reason,
+                    "source": source_json(file)})
                 .to_string(),
             };
             Ok((outcome, vec![note]))
@@ -474,7 +532,8 @@ impl Workspace {
                 action: "ledger_imported".into(),
                 target: format!("file:{}", file.sha256_hex),
                 before: String::new(),
-                after: serde_json::json!({"file": file.name, "entries": outcome.ledger_entries_imported,
+                after: serde_json::json!({"file": file.name, "source": source_json(file),
+                    "entries": outcome.ledger_entries_imported,
                     "total_minor": total, "skipped_other_accounts": other_accounts,
                     "skipped_duplicates": duplicates})
                 .to_string(),

@@ -11,6 +11,7 @@ mod content;
 mod desk;
 mod error;
 mod import;
+mod inbox;
 pub mod keys;
 mod matching;
 mod pack;
@@ -21,7 +22,8 @@ mod workspace;
 
 pub use desk::{ItemRecord, RuleCount};
 pub use error::{Result, StoreError, StoreErrorKind};
-pub use import::{FileRecord, ImportOutcome, StoredDeviation, StoredPeriod};
+pub use import::{FileRecord, FileSource, ImportOutcome, StoredDeviation, StoredPeriod};
+pub use inbox::{INBOX_OBJECTS_MAX, InboxObjectRow, InboxScanRow, SeenObject, SourcedFile};
 pub use keys::{DatabaseKey, KEYRING_SERVICE, KeyStore, MemoryKeyStore, OsKeyStore, keyring_user};
 pub use matching::{MatchData, RunSummary, StoredItem};
 pub use query::{

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 7] = [
+pub const MIGRATIONS: [&str; 8] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
@@ -15,6 +15,7 @@ pub const MIGRATIONS: [&str; 7] = [
     V5_DASHBOARD_FIGURES,
     V6_VERIFIED_IDENTITY,
     V7_STATEMENT_READING,
+    V8_INBOX,
 ];
 
 /// The schema version this build writes.
@@ -311,6 +312,49 @@ CREATE TABLE bank_line_details (
     counterparty_account TEXT,
     description TEXT NOT NULL,
     PRIMARY KEY (bank_line, seq)
+) WITHOUT ROWID;
+";
+
+/// Version 8 (issue 17): where an imported file came from when it came from an object store
+/// (`file_sources`: bucket, key, version id, ETag, size, what verified it), and the inbox: every
+/// object seen under the configured prefixes with its status (`inbox_objects`), and when each
+/// prefix was last listed (`inbox_scans`). The inbox tables are a cache of what the bucket
+/// holds, not decisions: they are written outside the audit chain; the imports themselves are
+/// audited with their source.
+pub const V8_INBOX: &str = "
+CREATE TABLE file_sources (
+    sha256 TEXT PRIMARY KEY REFERENCES imported_files(sha256),
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version_id TEXT,
+    etag TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    verified_by TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX file_sources_object ON file_sources (bucket, key, etag);
+CREATE TABLE inbox_objects (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('statement', 'ledger')),
+    version_id TEXT,
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    last_modified TEXT,
+    status TEXT NOT NULL CHECK (status IN ('new', 'imported', 'failed')),
+    error_code TEXT,
+    message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    imported_sha256 TEXT,
+    PRIMARY KEY (bucket, key, etag)
+) WITHOUT ROWID;
+CREATE TABLE inbox_scans (
+    location TEXT PRIMARY KEY,
+    scanned_at TEXT NOT NULL,
+    objects INTEGER NOT NULL,
+    error TEXT
 ) WITHOUT ROWID;
 ";
 

@@ -125,6 +125,7 @@ pub fn file(name: &str, content: &str) -> FileRecord {
     FileRecord {
         name: name.into(),
         sha256_hex: recon_review::hex(&sha2::Sha256::digest(content.as_bytes())),
+        source: None,
     }
 }
 
