@@ -14,6 +14,7 @@ use recon_api::desk::{
     ExportFormat, ImportResult, IpcError, ItemDetail, Profile, SignOff, SignOutResult, Suggestion,
     WorkspaceSummary,
 };
+use recon_api::inbox::{InboxView, PullReport};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{Emitter, Manager, State};
@@ -102,6 +103,23 @@ fn import_files(
 ) -> Reply<ImportResult> {
     Ok(desk(&state).import_files(&paths, &mut |p| {
         let _ = app.emit("import-progress", p);
+    })?)
+}
+
+#[tauri::command(async)]
+fn inbox_view(state: State<'_, App>) -> Reply<InboxView> {
+    Ok(desk(&state).inbox_view()?)
+}
+
+#[tauri::command(async)]
+fn inbox_refresh(state: State<'_, App>) -> Reply<InboxView> {
+    Ok(desk(&state).inbox_refresh()?)
+}
+
+#[tauri::command(async)]
+fn inbox_pull(app: tauri::AppHandle, state: State<'_, App>) -> Reply<PullReport> {
+    Ok(desk(&state).inbox_pull(&mut |p| {
+        let _ = app.emit("inbox-progress", p);
     })?)
 }
 
@@ -230,20 +248,57 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
                 .map_err(|e| e.to_string())
         }
     }?;
-    Ok(desk.with_identity(sign_in_adapter()))
+    let (identity, inbox) = adapters();
+    let desk = desk.with_identity(identity);
+    Ok(match inbox {
+        Some(inbox) => desk.with_inbox(inbox),
+        None => desk,
+    })
 }
 
-/// The sign-in adapter from the configuration (system file, user file, environment): none when
-/// no identity provider is configured (demo mode only), an error text when the configuration is
-/// wrong (shown on the sign-in screen).
-fn sign_in_adapter() -> Result<Option<Box<dyn recon_api::identity::Identity>>, String> {
-    let config = recon_auth::config::Config::load().map_err(|e| e.to_string())?;
-    match config.oidc {
-        None => Ok(None),
-        Some(oidc) => recon_auth::OidcIdentity::new(oidc, Box::new(recon_auth::secrets::OsSecrets))
-            .map(|i| Some(Box::new(i) as Box<dyn recon_api::identity::Identity>))
-            .map_err(|e| e.to_string()),
-    }
+type IdentityAdapter = Result<Option<Box<dyn recon_api::identity::Identity>>, String>;
+
+/// The sign-in adapter and the statement inbox from the configuration (system file, user file,
+/// environment): no identity adapter when no identity provider is configured (demo mode only), an
+/// error text when the configuration is wrong (shown on the sign-in screen). The inbox reaches S3
+/// with the sign-in's web-identity credentials for verified people, else the standard AWS chain.
+fn adapters() -> (IdentityAdapter, Option<recon_api::desk::InboxWiring>) {
+    let config = match recon_auth::config::Config::load() {
+        Ok(c) => c,
+        Err(e) => return (Err(e.to_string()), None),
+    };
+    let (identity, token) = match config.oidc.clone() {
+        None => (Ok(None), None),
+        Some(oidc) => {
+            match recon_auth::OidcIdentity::new(oidc, Box::new(recon_auth::secrets::OsSecrets)) {
+                Ok(i) => {
+                    let token = i.id_token_cell();
+                    (
+                        Ok(Some(Box::new(i) as Box<dyn recon_api::identity::Identity>)),
+                        Some(token),
+                    )
+                }
+                Err(e) => (Err(e.to_string()), None),
+            }
+        }
+    };
+    let aws = config.aws.clone();
+    let options = recon_s3::S3Options {
+        stall: std::time::Duration::from_secs(config.inbox_stall_seconds),
+        ..recon_s3::S3Options::default()
+    };
+    let inbox = recon_api::desk::InboxWiring {
+        config: config.inbox.clone(),
+        connect: Box::new(move |principal: &recon_review::Principal| {
+            let signed_in = match (&token, principal.assurance) {
+                (Some(t), recon_review::Assurance::Verified) => Some((principal.clone(), t.clone())),
+                _ => None,
+            };
+            recon_s3::S3Source::new(&aws, signed_in, options.clone())
+                .map(|s| Box::new(s) as Box<dyn recon_api::inbox::StatementSource>)
+        }),
+    };
+    (identity, Some(inbox))
 }
 
 /// WebKitGTK composites pages with OpenGL. Without a GPU (no DRM render node: virtual desktops,
@@ -296,6 +351,9 @@ fn main() {
             open_workspace,
             import_demo_samples,
             import_files,
+            inbox_view,
+            inbox_refresh,
+            inbox_pull,
             run_matching,
             dashboard,
             list_exceptions,

@@ -4,6 +4,7 @@
 //! from these definitions by ts-rs (`cargo test -p recon-api` writes ui/src/bindings/).
 
 use crate::identity::{Identity, Session, WhoAmI};
+use crate::inbox::{self, InboxConfig, InboxProgress, InboxView, PullReport, StatementSource};
 use crate::workspace::{self as w, today};
 use crate::{ApiError, ErrorCode, ImportOptions, InputFile, PdfOptions, ReportFormat};
 use recon_formats::Severity;
@@ -420,6 +421,21 @@ pub struct Desk {
     open: Option<(String, Workspace)>,
     /// The open workspace's dashboard figures, on their own connection.
     figures: Option<Figures>,
+    /// The statement inbox: its configuration and how to reach the store.
+    inbox: Option<InboxWiring>,
+    /// The store connection of the acting person (subject), made on first use.
+    source: Option<(String, Box<dyn StatementSource>)>,
+}
+
+/// Connects to the statement store as a principal (the shell builds it at start-up from the
+/// configuration: S3 with the sign-in's web-identity credentials, or the standard AWS chain).
+pub type SourceConnector =
+    Box<dyn Fn(&Principal) -> Result<Box<dyn StatementSource>, ApiError> + Send>;
+
+/// The inbox as the shell wired it.
+pub struct InboxWiring {
+    pub config: InboxConfig,
+    pub connect: SourceConnector,
 }
 
 /// The dashboard's figures of the open workspace, read on a second connection to it: at a
@@ -578,6 +594,8 @@ impl Desk {
             profile: None,
             open: None,
             figures: None,
+            inbox: None,
+            source: None,
         };
         if desk.workspace_dirs().is_empty() {
             let clara = Principal::new("clara", "Clara (clerk)", &[Role::Clerk]);
@@ -617,6 +635,73 @@ impl Desk {
             Err(e) => self.identity_error = Some(e),
         }
         self
+    }
+
+    /// The statement inbox (constructed by the shell at start-up from the configuration).
+    pub fn with_inbox(mut self, inbox: InboxWiring) -> Desk {
+        self.inbox = Some(inbox);
+        self
+    }
+
+    fn inbox_config(&self) -> InboxConfig {
+        self.inbox
+            .as_ref()
+            .map(|i| i.config.clone())
+            .unwrap_or_default()
+    }
+
+    /// The inbox of the open workspace as last seen (no network; works offline).
+    pub fn inbox_view(&mut self) -> Result<InboxView, ApiError> {
+        let config = self.inbox_config();
+        inbox::view(self.ws()?, &config)
+    }
+
+    fn source_for(&mut self, principal: &Principal) -> Result<Box<dyn StatementSource>, ApiError> {
+        if let Some((subject, source)) = self.source.take()
+            && subject == principal.subject
+        {
+            return Ok(source);
+        }
+        let wiring = self.inbox.as_ref().ok_or_else(|| ApiError::Identity {
+            code: ErrorCode::ConfigInvalid,
+            message: "no inbox configured: set inbox.statements in the configuration file".into(),
+        })?;
+        (wiring.connect)(principal)
+    }
+
+    /// Lists the configured prefixes (new-file detection) and returns the inbox. Listing errors
+    /// are kept per prefix in the view.
+    pub fn inbox_refresh(&mut self) -> Result<InboxView, ApiError> {
+        let config = self.inbox_config();
+        if !config.configured() {
+            return self.inbox_view();
+        }
+        let principal = self.principal()?;
+        let mut source = self.source_for(&principal)?;
+        let result = inbox::scan(self.ws()?, source.as_mut(), &config, None);
+        self.source = Some((principal.subject.clone(), source));
+        result?;
+        self.inbox_view()
+    }
+
+    /// Fetches and imports every new (or failed) file of the inbox.
+    pub fn inbox_pull(
+        &mut self,
+        progress: &mut dyn FnMut(InboxProgress),
+    ) -> Result<PullReport, ApiError> {
+        let config = self.inbox_config();
+        let principal = self.principal()?;
+        let mut source = self.source_for(&principal)?;
+        let result = inbox::pull(
+            self.ws()?,
+            &principal,
+            source.as_mut(),
+            &config,
+            &inbox::PullOptions::default(),
+            &mut |p| progress(p.clone()),
+        );
+        self.source = Some((principal.subject.clone(), source));
+        result
     }
 
     /// Who acts for `purpose`: the verified session (refreshed silently, offline grace; approval
@@ -753,6 +838,7 @@ impl Desk {
     /// Signs out: the provider's refresh token revoked, every token forgotten, the workspace
     /// closed (nothing unsaved: every decision is committed when made).
     pub fn sign_out(&mut self) -> Result<SignOutResult, ApiError> {
+        self.source = None;
         self.open = None;
         self.figures = None;
         self.profile = None;
