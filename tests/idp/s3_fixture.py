@@ -8,6 +8,9 @@ stored SHA-256 checksum does not match its bytes.
     $PY tests/idp/s3_fixture.py --endpoint URL bulk acme-bank-statements bank1/acc1/2026/11/ --count 10000 [--size 200] [--threads 16]
     $PY tests/idp/s3_fixture.py --endpoint URL put acme-bank-statements KEY FILE          (with its SHA-256 checksum)
     $PY tests/idp/s3_fixture.py --endpoint URL corrupt acme-bank-statements KEY FILE      (a wrong SHA-256 checksum)
+    $PY tests/idp/s3_fixture.py --endpoint URL plain acme-bank-statements KEY FILE        (no checksum: the ETag vouches)
+    $PY tests/idp/s3_fixture.py --endpoint URL user NAME POLICY_JSON                      (an IAM user with that inline
+                                                                                           policy; prints its key)
 
 Each command prints one JSON line: what it made (key, VersionId, ETag, ChecksumSHA256).
 Credentials: --key-id/--secret, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else "test"/"test"
@@ -71,7 +74,10 @@ def main():
     k.add_argument("--count", type=int, required=True)
     k.add_argument("--size", type=int, default=200)
     k.add_argument("--threads", type=int, default=16)
-    for name in ("put", "corrupt"):
+    u = sub.add_parser("user")
+    u.add_argument("name")
+    u.add_argument("policy")
+    for name in ("put", "corrupt", "plain"):
         p = sub.add_parser(name)
         p.add_argument("bucket")
         p.add_argument("key")
@@ -92,6 +98,26 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(args.threads) as pool:
             made = list(pool.map(one, range(args.count)))
         print(json.dumps({"Bucket": args.bucket, "Prefix": args.prefix, "Count": len(made), "Size": args.size}))
+    elif args.cmd == "user":
+        iam = boto3.client(
+            "iam", endpoint_url=args.endpoint, region_name=args.region,
+            aws_access_key_id=args.key_id or os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+            aws_secret_access_key=args.secret or os.environ.get("AWS_SECRET_ACCESS_KEY", "test"))
+        iam.create_user(UserName=args.name)
+        iam.put_user_policy(UserName=args.name, PolicyName=f"{args.name}-policy", PolicyDocument=args.policy)
+        key = iam.create_access_key(UserName=args.name)["AccessKey"]
+        print(json.dumps({"User": args.name, "AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}))
+    elif args.cmd == "plain":
+        with open(args.file, "rb") as f:
+            data = f.read()
+        # Without the SDK's default CRC32 either: moto then keeps no checksum at all.
+        bare = boto3.client(
+            "s3", endpoint_url=args.endpoint, region_name=args.region,
+            aws_access_key_id=args.key_id or os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+            aws_secret_access_key=args.secret or os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+            config=Config(s3={"addressing_style": "path"}, request_checksum_calculation="when_required"))
+        r = bare.put_object(Bucket=args.bucket, Key=args.key, Body=data)
+        print(json.dumps({"Bucket": args.bucket, "Key": args.key, "VersionId": r.get("VersionId"), "ETag": r["ETag"], "Size": len(data)}))
     else:
         with open(args.file, "rb") as f:
             data = f.read()

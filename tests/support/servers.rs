@@ -24,6 +24,8 @@ pub fn required() -> bool {
     std::env::var_os("CI").is_some() || std::env::var_os("RECON_IDP_TESTS").is_some()
 }
 
+static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A process started for one test, killed when dropped; its first stdout line with `ready`
 /// gives its URL.
 pub struct Server {
@@ -86,6 +88,49 @@ impl Server {
         let mut c = Command::new("node");
         c.arg(dir.join("server.mjs")).env("IDP_PORT", "0");
         Server::start(c, "IDP_READY")
+    }
+
+    /// moto without an OpenID provider (S3 with any key, no web-identity roles).
+    pub fn moto_plain() -> Option<Server> {
+        Server::moto_with(None, &[])
+    }
+
+    /// moto with `env` (e.g. MOTO_IAM_AUTH=1) and, given an issuer, the web-identity roles.
+    pub fn moto_with(issuer: Option<&str>, env: &[(&str, &str)]) -> Option<Server> {
+        let venv = root().join("target/test-venv/bin/python3");
+        let python = if venv.exists() {
+            venv
+        } else {
+            PathBuf::from("python3")
+        };
+        let mut c = Command::new(python);
+        c.arg(root().join("tests/idp/moto_server.py"))
+            .env("MOTO_PORT", "0")
+            .env_remove("MOTO_OIDC_ISSUER")
+            .env(
+                "MOTO_STATE_DIR",
+                std::env::temp_dir().join(format!(
+                    "moto-{}-{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                )),
+            );
+        if let Some(i) = issuer {
+            c.env("MOTO_OIDC_ISSUER", i);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Server::start(c, "MOTO_READY")
+    }
+
+    /// The fault-injecting proxy (scripts/faultproxy.py) in front of `target` (host:port).
+    /// `url` is "http://127.0.0.1:LISTEN control=http://127.0.0.1:CONTROL".
+    pub fn faultproxy(target: &str) -> Option<Server> {
+        let mut c = Command::new("python3");
+        c.arg(root().join("scripts/faultproxy.py"))
+            .args(["--target", target]);
+        Server::start(c, "FAULTPROXY_READY")
     }
 
     pub fn moto(issuer: &str) -> Option<Server> {

@@ -51,6 +51,12 @@ impl Default for S3Options {
     }
 }
 
+enum Credentials {
+    /// Web identity from the sign-in when roles are configured, else the standard chain.
+    SignedIn(Option<(Principal, IdTokenCell)>),
+    Keys(aws_sdk_s3::config::Credentials),
+}
+
 /// The S3 statement source.
 pub struct S3Source {
     runtime: tokio::runtime::Runtime,
@@ -88,37 +94,63 @@ impl S3Source {
         signed_in: Option<(Principal, IdTokenCell)>,
         options: S3Options,
     ) -> Result<S3Source, ApiError> {
+        S3Source::build(aws, Credentials::SignedIn(signed_in), options)
+    }
+
+    /// An S3 source signing with the given keys (tests against a local store, or a process handed
+    /// keys explicitly); endpoint and region from `aws`.
+    pub fn with_keys(
+        aws: &AwsConfig,
+        access_key_id: &str,
+        secret_access_key: &str,
+        options: S3Options,
+    ) -> Result<S3Source, ApiError> {
+        let keys = aws_sdk_s3::config::Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "recon-static-keys",
+        );
+        S3Source::build(aws, Credentials::Keys(keys), options)
+    }
+
+    fn build(
+        aws: &AwsConfig,
+        credentials: Credentials,
+        options: S3Options,
+    ) -> Result<S3Source, ApiError> {
+        let unusable = |m: String| ApiError::Identity {
+            code: recon_api::ErrorCode::ConfigInvalid,
+            message: m,
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("recon-s3")
             .enable_all()
             .build()
-            .map_err(|e| ApiError::Identity {
-                code: recon_api::ErrorCode::ConfigInvalid,
-                message: format!("cannot start the S3 adapter's runtime: {e}"),
-            })?;
+            .map_err(|e| unusable(format!("cannot start the S3 adapter's runtime: {e}")))?;
         let aws = aws.clone();
         let sdk: SdkConfig = run(&runtime, async move {
-            match signed_in {
-                Some((principal, token)) => {
+            let loader = || {
+                let mut l = aws_config::defaults(BehaviorVersion::latest());
+                if let Some(r) = &aws.region {
+                    l = l.region(Region::new(r.clone()));
+                }
+                if let Some(e) = &aws.endpoint_url {
+                    l = l.endpoint_url(e.clone());
+                }
+                l
+            };
+            match credentials {
+                Credentials::SignedIn(Some((principal, token))) => {
                     recon_auth::aws::sdk_config(&aws, &principal, token).await
                 }
-                None => {
-                    let mut l = aws_config::defaults(BehaviorVersion::latest());
-                    if let Some(r) = &aws.region {
-                        l = l.region(Region::new(r.clone()));
-                    }
-                    if let Some(e) = &aws.endpoint_url {
-                        l = l.endpoint_url(e.clone());
-                    }
-                    l.load().await
-                }
+                Credentials::SignedIn(None) => loader().load().await,
+                Credentials::Keys(keys) => loader().credentials_provider(keys).load().await,
             }
         })
-        .ok_or_else(|| ApiError::Identity {
-            code: recon_api::ErrorCode::ConfigInvalid,
-            message: "the AWS configuration could not be loaded".into(),
-        })?;
+        .ok_or_else(|| unusable("the AWS configuration could not be loaded".into()))?;
         Ok(S3Source::from_sdk_config(runtime, &sdk, options))
     }
 
@@ -163,9 +195,18 @@ fn classify<E>(what: &str, e: &SdkError<E, aws_sdk_s3::config::http::HttpRespons
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let text = DisplayErrorContext(e).to_string();
     let status = e.raw_response().map(|r| r.status().as_u16());
     let code = e.code();
+    // A service error in one line (code, message, status); other failures with their causes.
+    let text = match (e, code) {
+        (SdkError::ServiceError(_), Some(code)) => format!(
+            "{code}: {} (HTTP {})",
+            e.message().unwrap_or("no message"),
+            status.unwrap_or(0)
+        ),
+        (SdkError::ServiceError(_), None) => format!("HTTP {}", status.unwrap_or(0)),
+        _ => DisplayErrorContext(e).to_string(),
+    };
     let creds = |t: &str| {
         let t = t.to_ascii_lowercase();
         t.contains("credential") || t.contains("sts ") || t.contains("not signed in")

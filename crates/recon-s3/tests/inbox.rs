@@ -1,0 +1,801 @@
+//! The statement inbox against real components: moto's S3 server (PyPI moto[server]) on loopback,
+//! with the repository's fault-injecting TCP proxy (scripts/faultproxy.py) between the adapter and
+//! the server. Set-up calls go through tests/idp/s3_fixture.py (boto3). Each test starts its own
+//! servers and workspace (key in memory: the process-level kill -9 harness with the OS keyring is
+//! crates/recon-cli/tests/inbox_crash.rs).
+
+#[path = "../../../tests/support/servers.rs"]
+mod servers;
+
+use recon_api::inbox::{
+    self, InboxConfig, InboxError, InboxStatus, PullOptions, PullReport, StatementSource,
+};
+use recon_api::workspace::{self as w, MemoryKeyStore, NewWorkspace};
+use recon_auth::config::AwsConfig;
+use recon_review::{Principal, Role};
+use recon_s3::{S3Options, S3Source};
+use recon_store::Workspace;
+use servers::{Server, root};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const ACCOUNT: &str = "NL91ABNA0417164300";
+const BUCKET: &str = "acme-bank-statements";
+const PREFIX: &str = "abn/NL91ABNA0417164300/2026/11/";
+
+fn python() -> PathBuf {
+    let venv = root().join("target/test-venv/bin/python3");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
+/// Runs tests/idp/s3_fixture.py against `endpoint`; its JSON answer.
+fn fixture(endpoint: &str, keys: Option<(&str, &str)>, args: &[&str]) -> serde_json::Value {
+    let mut c = Command::new(python());
+    c.arg(root().join("tests/idp/s3_fixture.py"))
+        .args(["--endpoint", endpoint]);
+    if let Some((id, secret)) = keys {
+        c.args(["--key-id", id, "--secret", secret]);
+    }
+    let out = c.args(args).output().expect("python for s3_fixture.py");
+    assert!(
+        out.status.success(),
+        "s3_fixture.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or("{}")).unwrap()
+}
+
+/// The fault proxy's control port.
+struct Proxy {
+    _server: Server,
+    url: String,
+    control: String,
+}
+
+impl Proxy {
+    fn start(target_url: &str) -> Option<Proxy> {
+        let target = target_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let server = Server::faultproxy(target)?;
+        let (url, control) = server.url.split_once(" control=").expect("proxy line");
+        Some(Proxy {
+            url: url.to_string(),
+            control: control.to_string(),
+            _server: server,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str) -> serde_json::Value {
+        let host = self.control.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+        serde_json::from_str(body).unwrap_or_else(|_| panic!("proxy answered {answer}"))
+    }
+
+    fn mode(&self, query: &str) {
+        self.call("POST", &format!("/mode?{query}"));
+    }
+
+    fn stats(&self) -> serde_json::Value {
+        self.call("GET", "/stats")
+    }
+}
+
+/// An MT940 statement of `lines` lines for the account (about 110 bytes a line), with the first
+/// line's amount raised by `bump` cents (a corrected version keeps the identity).
+fn mt940(id: &str, lines: usize, bump: i64) -> Vec<u8> {
+    // MT940 names a statement by its :28C: number: one per id.
+    let number = id
+        .bytes()
+        .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 99_991;
+    let mut out =
+        format!(":20:{id}\r\n:25:{ACCOUNT}\r\n:28C:{number}/1\r\n:60F:C261101EUR1000,00\r\n");
+    let mut total: i64 = 100_000;
+    for i in 0..lines {
+        let day = 2 + (i % 27);
+        let mut cents = ((i as i64 * 7919) % 500_000) - 250_000;
+        if cents == 0 {
+            cents = 1;
+        }
+        if i == 0 {
+            cents += bump;
+        }
+        total += cents;
+        let (mark, abs) = if cents < 0 {
+            ('D', -cents)
+        } else {
+            ('C', cents)
+        };
+        out.push_str(&format!(
+            ":61:2611{day:02}11{day:02}{mark}{},{:02}NTRFREF-{id}-{i}//B{i}\r\n:86:/EREF/REF-{id}-{i}/REMI/Payment {i} for invoice {i}/NAME/Counterparty {}\r\n",
+            abs / 100,
+            abs % 100,
+            i % 97
+        ));
+    }
+    let (mark, abs) = if total < 0 {
+        ('D', -total)
+    } else {
+        ('C', total)
+    };
+    out.push_str(&format!(
+        ":62F:{mark}261130EUR{},{:02}\r\n-\r\n",
+        abs / 100,
+        abs % 100
+    ));
+    out.into_bytes()
+}
+
+struct Bench {
+    _moto: Server,
+    moto_url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Bench {
+    fn start() -> Option<Bench> {
+        let moto = Server::moto_plain()?;
+        Some(Bench {
+            moto_url: moto.url.clone(),
+            _moto: moto,
+            dir: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    }
+
+    fn put(&self, key: &str, bytes: &[u8]) -> serde_json::Value {
+        let f = self.file("upload", bytes);
+        fixture(&self.moto_url, None, &["put", BUCKET, key, &f])
+    }
+
+    fn workspace(&self, name: &str) -> (Workspace, Principal, MemoryKeyStore) {
+        let keys = MemoryKeyStore::default();
+        let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
+        let dir = self.dir.path().join(name);
+        w::create_workspace(
+            &NewWorkspace {
+                dir: dir.clone(),
+                account: ACCOUNT.into(),
+                currency: "EUR".into(),
+                period_start: "2026-11-01".parse().unwrap(),
+                period_end: "2026-11-30".parse().unwrap(),
+                ledger_opening: None,
+            },
+            &clara,
+            &keys,
+        )
+        .unwrap();
+        let ws = w::open_workspace(&dir, &keys).unwrap();
+        (ws, clara, keys)
+    }
+}
+
+fn config() -> InboxConfig {
+    InboxConfig {
+        statements: Some(format!(
+            "s3://{BUCKET}/{{bank}}/{{account}}/{{yyyy}}/{{mm}}/"
+        )),
+        ledger: Some("s3://acme-ledger/{account}/{yyyy}/{mm}/".into()),
+        banks: vec![(ACCOUNT.into(), "abn".into())],
+        interval_minutes: 0,
+    }
+}
+
+fn source(endpoint: &str, stall: Duration) -> S3Source {
+    source_with_keys(endpoint, "test", "test", stall)
+}
+
+fn source_with_keys(endpoint: &str, id: &str, secret: &str, stall: Duration) -> S3Source {
+    S3Source::with_keys(
+        &AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.to_string()),
+        },
+        id,
+        secret,
+        S3Options {
+            stall,
+            max_requests: 8,
+            sdk_attempts: 2,
+        },
+    )
+    .unwrap()
+}
+
+fn pull(ws: &mut Workspace, who: &Principal, s3: &mut dyn StatementSource) -> PullReport {
+    pull_with(ws, who, s3, &PullOptions::default())
+}
+
+fn pull_with(
+    ws: &mut Workspace,
+    who: &Principal,
+    s3: &mut dyn StatementSource,
+    options: &PullOptions,
+) -> PullReport {
+    inbox::pull(ws, who, s3, &config(), options, &mut |_| {}).unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    recon_review::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// No statement is half there: each one holds exactly its recorded line count.
+fn statements_whole(ws: &mut Workspace) {
+    let c = ws.connection_for_tests();
+    let broken: i64 = c
+        .query_row(
+            "SELECT count(*) FROM statements s WHERE s.line_count <>
+                (SELECT count(*) FROM bank_lines b WHERE b.statement = s.id)
+                AND s.superseded_by IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(broken, 0, "a statement is missing lines");
+}
+
+#[test]
+fn new_files_come_in_once_with_their_provenance() {
+    let Some(b) = Bench::start() else { return };
+    fixture(&b.moto_url, None, &["bucket", BUCKET, "--versioned"]);
+    fixture(&b.moto_url, None, &["bucket", "acme-ledger"]);
+    let demo = root().join("assets/demo");
+    let camt = std::fs::read(demo.join("statements/demo-2026-11-a.camt053.xml")).unwrap();
+    let sta = std::fs::read(demo.join("statements/demo-2026-11-b.sta")).unwrap();
+    let put_camt = b.put(&format!("{PREFIX}a.camt053.xml"), &camt);
+    b.put(&format!("{PREFIX}b.sta"), &sta);
+    // A ledger extract without a stored checksum: its single-part ETag (MD5) vouches for it.
+    let ledger = b.file(
+        "ledger.csv",
+        &std::fs::read(demo.join("ledger.csv")).unwrap(),
+    );
+    fixture(
+        &b.moto_url,
+        None,
+        &[
+            "plain",
+            "acme-ledger",
+            &format!("{ACCOUNT}/2026/11/ledger.csv"),
+            &ledger,
+        ],
+    );
+    let (mut ws, clara, _keys) = b.workspace("ws");
+    let mut s3 = source(&b.moto_url, Duration::from_secs(10));
+
+    // Seen before pulled: the inbox lists three new files.
+    let (found, errors) = inbox::scan(&mut ws, &mut s3, &config(), None).unwrap();
+    assert_eq!((found.len(), errors.len()), (3, 0));
+    let view = inbox::view(&ws, &config()).unwrap();
+    assert_eq!((view.new_files, view.imported_files), (3, 0));
+
+    let report = pull(&mut ws, &clara, &mut s3);
+    assert_eq!(
+        (report.imported, report.failed, report.left),
+        (3, 0, 0),
+        "{report:#?}"
+    );
+    assert_eq!(
+        report.bytes_downloaded as usize,
+        camt.len() + sta.len() + 1999
+    );
+    let files = ws.sourced_files().unwrap();
+    assert_eq!(files.len(), 3);
+    let a = files
+        .iter()
+        .find(|f| f.source.key.ends_with("a.camt053.xml"))
+        .unwrap();
+    assert_eq!(a.name, format!("s3://{BUCKET}/{PREFIX}a.camt053.xml"));
+    assert_eq!(a.sha256_hex, sha256_hex(&camt));
+    assert_eq!(a.source.size_bytes as usize, camt.len());
+    assert_eq!(
+        a.source.version_id.as_deref(),
+        put_camt["VersionId"].as_str()
+    );
+    assert_eq!(
+        a.source.etag,
+        put_camt["ETag"].as_str().unwrap().trim_matches('"')
+    );
+    assert_eq!(a.source.verified_by, "sha256 checksum");
+    let l = files.iter().find(|f| f.kind == "ledger").unwrap();
+    assert_eq!(l.source.verified_by, "etag md5");
+    assert_eq!(
+        l.source.version_id, None,
+        "an unversioned bucket has no version ids"
+    );
+    // The audit trail names where each statement came from.
+    let (entries, _) = ws.audit_entries().unwrap();
+    let imported: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "statement_imported")
+        .collect();
+    assert!(!imported.is_empty());
+    assert!(
+        imported.iter().all(|e| e.after.contains(BUCKET)),
+        "{imported:?}"
+    );
+
+    // Nothing twice: the second pull fetches nothing, the view says all imported.
+    let again = pull(&mut ws, &clara, &mut s3);
+    assert_eq!(
+        (again.imported, again.failed, again.bytes_downloaded),
+        (0, 0, 0)
+    );
+    assert_eq!(again.view.imported_files, 3);
+    assert!(
+        again
+            .view
+            .files
+            .iter()
+            .all(|f| f.status == InboxStatus::Imported)
+    );
+    ws.verify_audit().unwrap();
+    statements_whole(&mut ws);
+    // No partial download is left behind.
+    let left: Vec<_> = std::fs::read_dir(ws.dir().join(inbox::INBOX_DIR))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_new_version_of_an_imported_object_replaces_the_statement_through_the_audit() {
+    let Some(b) = Bench::start() else { return };
+    fixture(&b.moto_url, None, &["bucket", BUCKET, "--versioned"]);
+    let key = format!("{PREFIX}daily.sta");
+    let v1 = b.put(&key, &mt940("DAILY1", 40, 0));
+    let (mut ws, clara, _keys) = b.workspace("ws");
+    let mut s3 = source(&b.moto_url, Duration::from_secs(10));
+    let first = pull(&mut ws, &clara, &mut s3);
+    assert_eq!(first.imported, 1, "{first:#?}");
+    let total = |ws: &mut Workspace| -> (i64, i64) {
+        ws.connection_for_tests()
+            .query_row(
+                "SELECT count(*), sum(lines_total_minor) FROM statements WHERE superseded_by IS NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let before = total(&mut ws);
+
+    // The bank corrects the file: same statement, one amount 5.00 higher.
+    let v2 = b.put(&key, &mt940("DAILY1", 40, 500));
+    assert_ne!(v1["VersionId"], v2["VersionId"]);
+    let second = pull(&mut ws, &clara, &mut s3);
+    assert_eq!(
+        (second.imported, second.replaced, second.failed),
+        (1, 1, 0),
+        "{second:#?}"
+    );
+    let after = total(&mut ws);
+    assert_eq!(after.0, before.0, "a replacement, not a duplicate");
+    assert_eq!(after.1, before.1 + 500);
+    let (entries, _) = ws.audit_entries().unwrap();
+    let replaced = entries
+        .iter()
+        .find(|e| e.action == "statement_replaced")
+        .expect("an audited replacement");
+    assert!(
+        replaced.after.contains("new version of s3://"),
+        "{}",
+        replaced.after
+    );
+    assert!(replaced.after.contains(v2["VersionId"].as_str().unwrap()));
+    // Both versions are evidence.
+    let sources = ws.sourced_files().unwrap();
+    assert_eq!(sources.len(), 2);
+    ws.verify_audit().unwrap();
+    statements_whole(&mut ws);
+}
+
+#[test]
+fn each_file_fails_on_its_own_and_a_failed_file_is_retried() {
+    let Some(b) = Bench::start() else { return };
+    let proxy = Proxy::start(&b.moto_url).expect("fault proxy");
+    fixture(&b.moto_url, None, &["bucket", BUCKET, "--versioned"]);
+    let good = mt940("GOOD1", 30, 0);
+    b.put(&format!("{PREFIX}1-good.sta"), &good);
+    // The store's checksum says other bytes.
+    let bad = mt940("BAD1", 30, 0);
+    let bad_file = b.file("bad.sta", &bad);
+    fixture(
+        &b.moto_url,
+        None,
+        &[
+            "corrupt",
+            BUCKET,
+            &format!("{PREFIX}2-corrupt.sta"),
+            &bad_file,
+        ],
+    );
+    // Over the import limit: refused after HeadObject, before any byte.
+    let big = mt940("BIG1", 2000, 0);
+    b.put(&format!("{PREFIX}3-big.sta"), &big);
+    // Not a statement at all.
+    b.put(&format!("{PREFIX}4-scan.pdf"), b"%PDF-1.4 not a statement");
+    let (mut ws, clara, _keys) = b.workspace("ws");
+    let mut s3 = source(&proxy.url, Duration::from_secs(10));
+    let mut options = PullOptions::default();
+    options.import.parse.limits.max_file_bytes = 100_000;
+    assert!(big.len() > 100_000);
+    proxy.call("POST", "/reset-stats");
+    let report = pull_with(&mut ws, &clara, &mut s3, &options);
+    assert_eq!((report.imported, report.failed), (1, 3), "{report:#?}");
+    let by_key = |r: &PullReport, k: &str| {
+        r.view
+            .files
+            .iter()
+            .find(|f| f.key.ends_with(k))
+            .cloned()
+            .unwrap()
+    };
+    let corrupt = by_key(&report, "2-corrupt.sta");
+    assert_eq!(corrupt.status, InboxStatus::Failed);
+    assert_eq!(corrupt.error, Some(InboxError::ChecksumMismatch));
+    assert!(
+        corrupt.message.as_deref().unwrap().contains("sha256"),
+        "{corrupt:?}"
+    );
+    let too_large = by_key(&report, "3-big.sta");
+    assert_eq!(too_large.error, Some(InboxError::TooLarge));
+    assert!(
+        too_large
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("over the import limit")
+    );
+    let scan = by_key(&report, "4-scan.pdf");
+    assert_eq!(scan.error, Some(InboxError::RejectedFormat));
+    // Not one byte of the big object crossed the wire: everything downloaded is smaller.
+    let down = proxy.stats()["bytes_down"].as_u64().unwrap();
+    assert!(
+        down < big.len() as u64,
+        "{down} bytes down, the big object alone has {}",
+        big.len()
+    );
+    // Nothing of the failed files is in the workspace.
+    assert_eq!(ws.sourced_files().unwrap().len(), 1);
+    statements_whole(&mut ws);
+
+    // Fixed at the source (the same bytes with the right checksum): the next pull takes it, and
+    // only it (the others still fail, with one more attempt counted).
+    b.put(&format!("{PREFIX}2-corrupt.sta"), &bad);
+    let again = pull_with(&mut ws, &clara, &mut s3, &options);
+    assert_eq!((again.imported, again.failed), (1, 2), "{again:#?}");
+    assert_eq!(
+        by_key(&again, "2-corrupt.sta").status,
+        InboxStatus::Imported
+    );
+    assert_eq!(by_key(&again, "3-big.sta").attempts, 2);
+    ws.verify_audit().unwrap();
+}
+
+#[test]
+fn a_download_cut_reset_or_stalled_midway_resumes_and_hashes_to_the_checksum() {
+    let Some(b) = Bench::start() else { return };
+    let proxy = Proxy::start(&b.moto_url).expect("fault proxy");
+    fixture(&b.moto_url, None, &["bucket", BUCKET, "--versioned"]);
+    let files: Vec<(String, Vec<u8>)> = ["CUT", "RESET", "STALL"]
+        .iter()
+        .map(|id| (format!("{PREFIX}{id}.sta"), mt940(id, 6000, 0)))
+        .collect();
+    for (key, bytes) in &files {
+        assert!(bytes.len() > 600_000);
+        b.put(key, bytes);
+    }
+    let (mut ws, clara, _keys) = b.workspace("ws");
+    let mut s3 = source(&proxy.url, Duration::from_secs(2));
+    let mut cfg = config();
+    cfg.ledger = None;
+    // Listing and HeadObject pass; each GET's connection is faulted once, 300 kB in.
+    for (n, (key, bytes)) in files.iter().enumerate() {
+        let object = s3.head(BUCKET, key).unwrap();
+        let part = inbox::part_path(ws.dir(), &object);
+        std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+        let fault = ["cut", "reset", "stall"][n];
+        proxy.mode(&format!("mode={fault}&after=300000&conns=1"));
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        let fetched = s3
+            .fetch(&object, &part, &mut |bytes| seen.push(bytes))
+            .unwrap_or_else(|e| panic!("{fault}: {e:?}"));
+        assert_eq!(fetched.requests, 2, "{fault}: one request cut, one resumed");
+        assert_eq!(fetched.verified_by, "sha256 checksum");
+        assert_eq!(std::fs::read(&part).unwrap(), *bytes, "{fault}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only grows");
+        if fault == "stall" {
+            assert!(
+                started.elapsed() >= Duration::from_secs(2),
+                "waited for the stall"
+            );
+        }
+        std::fs::remove_file(&part).unwrap();
+    }
+    let stats = proxy.stats();
+    assert_eq!(
+        (
+            stats["cuts"].as_u64(),
+            stats["resets"].as_u64(),
+            stats["stalls"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{stats}"
+    );
+
+    // The whole pull through a connection that is cut every 250 kB: every file resumes to
+    // completion and what is imported hashes to what was uploaded.
+    proxy.mode("mode=cut&after=250000");
+    let report = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((report.imported, report.failed), (3, 0), "{report:#?}");
+    let statements: i64 = ws
+        .connection_for_tests()
+        .query_row("SELECT count(*) FROM statements", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(statements, 3);
+    let sources = ws.sourced_files().unwrap();
+    for (key, bytes) in &files {
+        let f = sources.iter().find(|f| &f.source.key == key).unwrap();
+        assert_eq!(f.sha256_hex, sha256_hex(bytes));
+    }
+    statements_whole(&mut ws);
+
+    // A connection that never comes back: the download gives up after its request budget with
+    // a clear status, keeps its bytes, and the next pull (network back) resumes from them.
+    fixture(&b.moto_url, None, &["bucket", "acme-late"]);
+    let late = mt940("LATE", 6000, 0);
+    let late_file = b.file("late.sta", &late);
+    fixture(
+        &b.moto_url,
+        None,
+        &["put", "acme-late", "x/late.sta", &late_file],
+    );
+    let mut cfg_late = cfg.clone();
+    cfg_late.statements = Some("s3://acme-late/x/".into());
+    proxy.mode("mode=pass");
+    let object = s3.head("acme-late", "x/late.sta").unwrap();
+    proxy.mode("mode=cut&after=120000");
+    let mut s3_short = S3Source::with_keys(
+        &AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(proxy.url.clone()),
+        },
+        "test",
+        "test",
+        S3Options {
+            stall: Duration::from_secs(2),
+            max_requests: 2,
+            sdk_attempts: 1,
+        },
+    )
+    .unwrap();
+    let failed = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3_short,
+        &cfg_late,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(failed.failed, 1, "{failed:#?}");
+    let status = failed
+        .view
+        .files
+        .iter()
+        .find(|f| f.key == "x/late.sta")
+        .unwrap();
+    assert_eq!(status.error, Some(InboxError::Interrupted), "{status:?}");
+    let part = inbox::part_path(ws.dir(), &object);
+    let kept = std::fs::metadata(&part).unwrap().len();
+    assert!(kept > 0 && kept < late.len() as u64, "kept {kept} bytes");
+    proxy.mode("mode=pass");
+    proxy.call("POST", "/reset-stats");
+    let done = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg_late,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(done.imported, 1, "{done:#?}");
+    assert_eq!(
+        done.bytes_downloaded,
+        late.len() as u64 - kept,
+        "resumed, not restarted"
+    );
+    assert!(!part.exists());
+    ws.verify_audit().unwrap();
+}
+
+#[test]
+fn ten_thousand_objects_are_listed_through_pagination() {
+    let Some(b) = Bench::start() else { return };
+    fixture(&b.moto_url, None, &["bucket", BUCKET]);
+    fixture(
+        &b.moto_url,
+        None,
+        &[
+            "bulk",
+            BUCKET,
+            PREFIX,
+            "--count",
+            "10000",
+            "--size",
+            "64",
+            "--threads",
+            "16",
+        ],
+    );
+    let (mut ws, _clara, _keys) = b.workspace("ws");
+    let mut s3 = source(&b.moto_url, Duration::from_secs(10));
+    let mut cfg = config();
+    cfg.ledger = None;
+    let started = Instant::now();
+    let (found, errors) = inbox::scan(&mut ws, &mut s3, &cfg, None).unwrap();
+    eprintln!(
+        "listed and recorded 10,000 objects in {:?}",
+        started.elapsed()
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(found.len(), 10_000);
+    let mut keys: Vec<&str> = found.iter().map(|(_, o)| o.key.as_str()).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), 10_000, "no page twice");
+    let view = inbox::view(&ws, &cfg).unwrap();
+    assert_eq!(view.new_files, 10_000);
+    assert_eq!(view.files.len(), inbox::VIEW_FILES_MAX);
+    assert_eq!(view.locations[0].objects, 10_000);
+}
+
+#[test]
+fn a_missing_bucket_a_denied_object_and_bad_keys_say_what_and_where() {
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    // The IAM set-up (admin key) comes with the web-identity bootstrap, which only registers
+    // the issuer (never fetched here).
+    let Some(moto) = Server::moto_with(
+        Some("https://idp.invalid"),
+        &[("MOTO_IAM_AUTH", "1"), ("MOTO_STATE_DIR", &state_dir)],
+    ) else {
+        return;
+    };
+    let admin: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.path().join("admin.json")).unwrap()).unwrap();
+    let admin = (
+        admin["AccessKeyId"].as_str().unwrap().to_string(),
+        admin["SecretAccessKey"].as_str().unwrap().to_string(),
+    );
+    let admin = Some((admin.0.as_str(), admin.1.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    fixture(&moto.url, admin, &["bucket", BUCKET, "--versioned"]);
+    let open = file("open.sta", &mt940("OPEN1", 10, 0));
+    let secret = file("secret.sta", &mt940("SECRET1", 10, 0));
+    fixture(
+        &moto.url,
+        admin,
+        &["put", BUCKET, &format!("{PREFIX}open.sta"), &open],
+    );
+    fixture(
+        &moto.url,
+        admin,
+        &["put", BUCKET, &format!("{PREFIX}secret/x.sta"), &secret],
+    );
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["*"]},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+         "Resource": [format!("arn:aws:s3:::{BUCKET}"), format!("arn:aws:s3:::{BUCKET}/*")]},
+        {"Effect": "Deny", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+         "Resource": [format!("arn:aws:s3:::{BUCKET}/{PREFIX}secret/*")]}]});
+    let clerk = fixture(&moto.url, admin, &["user", "clerk", &policy.to_string()]);
+    let (id, key) = (
+        clerk["AccessKeyId"].as_str().unwrap(),
+        clerk["SecretAccessKey"].as_str().unwrap(),
+    );
+    let keys = MemoryKeyStore::default();
+    let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
+    let ws_dir = dir.path().join("ws");
+    w::create_workspace(
+        &NewWorkspace {
+            dir: ws_dir.clone(),
+            account: ACCOUNT.into(),
+            currency: "EUR".into(),
+            period_start: "2026-11-01".parse().unwrap(),
+            period_end: "2026-11-30".parse().unwrap(),
+            ledger_opening: None,
+        },
+        &clara,
+        &keys,
+    )
+    .unwrap();
+    let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
+    // The ledger prefix names a bucket that does not exist.
+    let mut s3 = source_with_keys(&moto.url, id, key, Duration::from_secs(10));
+    let report = pull(&mut ws, &clara, &mut s3);
+    assert_eq!((report.imported, report.failed), (1, 1), "{report:#?}");
+    let denied = report
+        .view
+        .files
+        .iter()
+        .find(|f| f.key.ends_with("secret/x.sta"))
+        .unwrap();
+    assert_eq!(denied.error, Some(InboxError::AccessDenied), "{denied:?}");
+    assert!(denied.message.as_deref().unwrap().contains("secret/x.sta"));
+    assert_eq!(report.listing_errors.len(), 1);
+    assert!(
+        report.listing_errors[0].contains("s3://acme-ledger/")
+            && report.listing_errors[0].contains("NoSuchBucket"),
+        "{:?}",
+        report.listing_errors
+    );
+    let ledger = report
+        .view
+        .locations
+        .iter()
+        .find(|l| l.uri.starts_with("s3://acme-ledger"))
+        .unwrap();
+    assert!(ledger.error.is_some());
+
+    // Keys the store does not know: the listing fails with a sign-in hint; what was imported
+    // stays, and the inbox still shows what was last seen.
+    let mut wrong = source_with_keys(
+        &moto.url,
+        "AKIAWRONGWRONGWRONG0",
+        "nope",
+        Duration::from_secs(10),
+    );
+    let report = pull(&mut ws, &clara, &mut wrong);
+    assert_eq!(report.imported, 0);
+    assert!(
+        report
+            .listing_errors
+            .iter()
+            .all(|e| e.contains("sign in again")),
+        "{:?}",
+        report.listing_errors
+    );
+    assert_eq!(report.view.imported_files, 1);
+}
