@@ -11,9 +11,12 @@ import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { InboxProgress } from "../bindings/InboxProgress";
+import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import type { Profile } from "../bindings/Profile";
+import type { PullReport } from "../bindings/PullReport";
 import type { SignOff } from "../bindings/SignOff";
 import type { SignOutResult } from "../bindings/SignOutResult";
 import type { Suggestion } from "../bindings/Suggestion";
@@ -46,6 +49,16 @@ export interface Backend {
   importDemoSamples(): Promise<ImportResult>;
   importFiles(paths: string[]): Promise<ImportResult>;
 
+  /** The statement inbox of the open workspace as last seen (read from the workspace; no
+   * network, works offline). */
+  inboxView(): Promise<InboxView>;
+  /** Lists the configured S3 prefixes (new-file detection), then the view; a prefix that could
+   * not be listed has its `error`. Not configured: just the view. */
+  inboxRefresh(): Promise<InboxView>;
+  /** Fetches, verifies and imports every new or failed file; emits "inbox-progress". A file's
+   * failure is in the report (`tried[]`, status "failed"), not thrown. */
+  inboxPull(): Promise<PullReport>;
+
   runMatching(): Promise<Dashboard>;
   dashboard(): Promise<Dashboard>;
 
@@ -72,6 +85,8 @@ export interface Backend {
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe;
   /** "match-progress" events. */
   onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe;
+  /** "inbox-progress" events (during inboxPull). */
+  onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe;
   /**
    * Files dropped on the window (absolute paths). `onHover` tells when a drag enters/leaves.
    * Tauri's webview swallows HTML5 drops, so this is the only way the UI learns about them.

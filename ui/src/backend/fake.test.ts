@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "./errors";
-import { FakeBackend } from "./fake";
+import { FakeBackend, type FakeInbox } from "./fake";
 import type { ImportProgress } from "../bindings/ImportProgress";
+import type { InboxProgress } from "../bindings/InboxProgress";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import { buildExceptionQuery, DEFAULT_FILTERS } from "../logic/exceptions";
 
@@ -245,6 +246,117 @@ describe("fake backend: sign-off (maker-checker)", () => {
   it("export returns an absolute path", async () => {
     const b = await demo();
     for (const f of ["pdf", "xlsx", "csv"] as const) expect(await b.exportSignOff(f)).toMatch(new RegExp(`^/.*\\.${f}$`));
+  });
+});
+
+describe("fake backend: statement inbox", () => {
+  async function inboxDemo(inbox?: FakeInbox | null) {
+    const b = new FakeBackend({ stress: false, inbox });
+    await b.signIn("clara");
+    await b.openWorkspace("demo");
+    return b;
+  }
+
+  it("the view is what was last seen; a refresh lists the prefixes and finds the new files", async () => {
+    const b = await inboxDemo();
+    const v0 = await b.inboxView();
+    expect(v0).toMatchObject({ configured: true, locations: [], files: [], new_files: 0, imported_files: 0, failed_files: 0, interval_minutes: 0 });
+    const v = await b.inboxRefresh();
+    expect(v.locations.map((l) => [l.uri, l.objects, l.error])).toEqual([
+      ["s3://acme-bank-statements/NL91ABNA0417164300/2026/11/", 3, null],
+      ["s3://acme-ledger-extracts/NL91ABNA0417164300/2026/11/", 1, null],
+    ]);
+    expect(v.new_files).toBe(4);
+    expect(v.files.map((f) => [f.kind, f.status])).toEqual([
+      ["ledger", "new"],
+      ["statement", "new"],
+      ["statement", "new"],
+      ["statement", "new"],
+    ]);
+    expect(v.files.every((f) => f.version_id === null && f.sha256 === null && f.size_bytes > 0)).toBe(true);
+    // Read back offline, the same.
+    expect(await b.inboxView()).toEqual(v);
+    expect(await code(new FakeBackend({ stress: false }).inboxView())).toBe("not_allowed");
+  });
+
+  it("a pull imports the files' lines with progress; a checksum mismatch fails its file only, the next pull takes it", async () => {
+    const b = await inboxDemo();
+    const events: InboxProgress[] = [];
+    const off = b.onInboxProgress((p) => events.push(p));
+    const r = await b.inboxPull();
+    expect(r).toMatchObject({ imported: 3, failed: 1, replaced: 0, left: 0, listing_errors: [] });
+    expect(r.tried.map((f) => [f.kind, f.status, f.error])).toEqual([
+      ["statement", "imported", null],
+      ["statement", "failed", "checksum_mismatch"],
+      ["statement", "imported", null],
+      ["ledger", "imported", null],
+    ]);
+    expect(r.tried[1]!.message).toContain("nothing imported");
+    expect(r.tried[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.tried.every((f) => f.version_id !== null && f.attempts === 1)).toBe(true);
+    expect(r.bytes_downloaded).toBe(r.tried.filter((f) => f.status === "imported").reduce((a, f) => a + f.size_bytes, 0));
+    expect(r.view).toMatchObject({ new_files: 0, imported_files: 3, failed_files: 1 });
+    expect(r.view.files[0]!.status).toBe("failed");
+    expect(events[0]).toEqual({ phase: "listing", file: 0, files: 0, uri: "", bytes: 0, size_bytes: 0 });
+    expect(events.some((e) => e.phase === "downloading" && e.file === 2 && e.files === 4 && e.bytes > 0 && e.bytes < e.size_bytes)).toBe(true);
+    expect(events[events.length - 1]).toMatchObject({ phase: "importing", file: 4, files: 4 });
+    const d = await b.dashboard();
+    expect(d.workspace.bank_lines).toBeGreaterThan(0);
+    expect(d.workspace.ledger_entries).toBeGreaterThan(0);
+
+    const again = await b.inboxPull();
+    off();
+    expect(again).toMatchObject({ imported: 1, failed: 0 });
+    expect(again.tried.map((f) => [f.status, f.attempts])).toEqual([["imported", 2]]);
+    expect(again.view).toMatchObject({ new_files: 0, imported_files: 4, failed_files: 0 });
+    expect((await b.dashboard()).workspace.bank_lines).toBeGreaterThan(d.workspace.bank_lines);
+    const third = await b.inboxPull();
+    expect(third).toMatchObject({ imported: 0, failed: 0, tried: [] });
+    // The pulled lines are matched like any other.
+    const m = await b.runMatching();
+    expect(m.workspace.match_rate_permille).toBeGreaterThan(0);
+  });
+
+  it("offline: every listing fails, the files seen before stay, a pull tries nothing", async () => {
+    const b = await inboxDemo();
+    await b.inboxRefresh();
+    b.inbox!.online = false;
+    const v = await b.inboxRefresh();
+    expect(v.locations.every((l) => l.error?.includes("unreachable"))).toBe(true);
+    expect(v.new_files).toBe(4);
+    const r = await b.inboxPull();
+    expect(r).toMatchObject({ imported: 0, failed: 0, tried: [] });
+    expect(r.listing_errors).toHaveLength(2);
+    b.inbox!.failWith = "sign_in_required";
+    expect(await code(b.inboxRefresh())).toBe("sign_in_required");
+    expect((await b.inboxRefresh()).locations).toHaveLength(2);
+  });
+
+  it("not configured: the view says so, a refresh only reads it, a pull is config_invalid", async () => {
+    for (const b of [await inboxDemo(null), await inboxDemo({ configured: false })]) {
+      expect((await b.inboxView()).configured).toBe(false);
+      expect(await b.inboxRefresh()).toMatchObject({ configured: false, locations: [], files: [] });
+      expect(await code(b.inboxPull())).toBe("config_invalid");
+    }
+    expect((await (await inboxDemo({ intervalMinutes: 15 })).inboxView()).interval_minutes).toBe(15);
+  });
+
+  it("a new version of an imported statement replaces it, unless its lines are matched", async () => {
+    const b = await inboxDemo();
+    await b.inboxPull();
+    await b.inboxPull();
+    const [first, second] = (await b.inboxView()).files.filter((f) => f.kind === "statement");
+    b.inboxNewVersion(first!.key);
+    const v = await b.inboxRefresh();
+    expect(v.new_files).toBe(1);
+    const r = await b.inboxPull();
+    expect(r).toMatchObject({ imported: 1, replaced: 1 });
+    // Matched lines block the replacement.
+    await b.runMatching();
+    b.inboxNewVersion(second!.key);
+    const blocked = await b.inboxPull();
+    expect(blocked).toMatchObject({ imported: 0, failed: 1 });
+    expect(blocked.tried[0]!.error).toBe("replacement_blocked");
   });
 });
 

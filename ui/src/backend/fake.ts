@@ -19,10 +19,18 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ImportFileResult } from "../bindings/ImportFileResult";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { InboxError } from "../bindings/InboxError";
+import type { InboxFile } from "../bindings/InboxFile";
+import type { InboxLocation } from "../bindings/InboxLocation";
+import type { InboxProgress } from "../bindings/InboxProgress";
+import type { InboxStatus } from "../bindings/InboxStatus";
+import type { InboxView } from "../bindings/InboxView";
 import type { IssueRow } from "../bindings/IssueRow";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
+import type { ObjectKind } from "../bindings/ObjectKind";
 import type { Profile } from "../bindings/Profile";
+import type { PullReport } from "../bindings/PullReport";
 import type { Role } from "../bindings/Role";
 import type { RuleStat } from "../bindings/RuleStat";
 import type { SignOff } from "../bindings/SignOff";
@@ -54,6 +62,75 @@ export interface FakeOptions {
   stress?: boolean;
   /** A configured identity provider ("Sign in with Okta"); none by default (demo mode only). */
   okta?: FakeOkta;
+  /** The statement inbox: configured by default (a simulated S3 bucket per workspace); null
+   * or `configured: false` for none. */
+  inbox?: FakeInbox | null;
+}
+
+/** The fake's statement inbox: an `[inbox]` section and, per workspace, a small simulated bucket
+ * (three statement files and a ledger extract in the period's last month; the second statement
+ * fails with checksum_mismatch on its first fetch and comes in on the next pull). Mutable
+ * between calls. */
+export interface FakeInbox {
+  /** false: no `[inbox]` section (the view says so, a pull fails with config_invalid). */
+  configured?: boolean;
+  /** false: the store cannot be reached: every prefix's listing fails (unreachable). */
+  online?: boolean;
+  /** The next inbox_refresh or inbox_pull rejects with this code (once). */
+  failWith?: ErrorCode | null;
+  /** InboxView.interval_minutes (0: no automatic refresh). */
+  intervalMinutes?: number;
+}
+
+const INBOX_STATEMENTS = "s3://acme-bank-statements/{account}/{yyyy}/{mm}/";
+const INBOX_LEDGER = "s3://acme-ledger-extracts/{account}/{yyyy}/{mm}/";
+
+/** An object in the simulated bucket. */
+interface RemoteObject {
+  kind: ObjectKind;
+  bucket: string;
+  key: string;
+  etag: string;
+  version_id: string;
+  size_bytes: number;
+  last_modified: string;
+  /** Its bytes fail verification on the first fetch (checksum_mismatch). */
+  flaky: boolean;
+}
+
+/** What the workspace remembers of an object (one per bucket and key: the latest ETag seen). */
+interface SeenObject {
+  kind: ObjectKind;
+  bucket: string;
+  key: string;
+  etag: string;
+  size_bytes: number;
+  last_modified: string | null;
+  version_id: string | null;
+  status: InboxStatus;
+  error: InboxError | null;
+  message: string | null;
+  attempts: number;
+  sha256: string | null;
+  last_seen_at: string;
+  /** A new version of an imported statement: importing it replaces the earlier one. */
+  replaces: boolean;
+}
+
+interface InboxState {
+  /** The prefixes of the workspace's account and period, statements first. */
+  locations: { kind: ObjectKind; uri: string }[];
+  /** The bucket as it is now. */
+  remote: RemoteObject[];
+  /** Keyed by URI. */
+  seen: Map<string, SeenObject>;
+  /** When each prefix was last listed, keyed by its URI. */
+  scans: Map<string, InboxLocation>;
+  /** The files' lines (statement files by URI, the ledger extract). */
+  data: Dataset;
+  /** URIs fetched at least once (a flaky object's second fetch succeeds). */
+  fetched: Set<string>;
+  plansAdded: boolean;
 }
 
 /** The fake's identity provider: minimal, for the component tests. Mutable between calls. */
@@ -160,6 +237,8 @@ interface Ws {
   /** Built on first use (the stress workspace). */
   lazy?: () => void;
   demoSamples?: Dataset;
+  /** The statement inbox, made on first use. */
+  inbox?: InboxState;
 }
 
 const key = (side: string, id: string) => `${side}:${id}`;
@@ -215,6 +294,8 @@ export class FakeBackend implements Backend {
   private nextId = { group: 1, suggestion: 1, decision: 1 };
   private importEvents = new Emitter<ImportProgress>();
   private matchEvents = new Emitter<MatchProgress>();
+  private inboxEvents = new Emitter<InboxProgress>();
+  readonly inbox: FakeInbox | null;
   private dropCbs = new Set<(paths: string[]) => void>();
 
   constructor(opts: FakeOptions = {}) {
@@ -222,6 +303,7 @@ export class FakeBackend implements Backend {
     this.now = opts.now ?? (() => new Date("2026-12-04T09:30:00Z"));
     this.profiles = [...DEMO_PROFILES, ...(opts.extraProfiles ?? [])];
     this.okta = opts.okta ?? null;
+    this.inbox = opts.inbox === undefined ? {} : opts.inbox;
     this.seedWorkspaces(opts.stress ?? true);
   }
 
@@ -769,6 +851,15 @@ export class FakeBackend implements Backend {
     return clone(this.summary(this.ws()));
   }
 
+  /** Adds an imported file's lines to the workspace (import_files, the demo samples, the inbox). */
+  private addFile(w: Ws, file: string, bank: FakeItem[], ledger: FakeItem[], plans: Plan[], records: number) {
+    for (const b of bank) w.bank.set(b.id, b);
+    for (const l of ledger) w.ledger.set(l.id, l);
+    w.plans.push(...plans);
+    w.files.add(file);
+    this.audit(w, "import", `${file}: ${records} records`);
+  }
+
   private async runImport(w: Ws, files: { file: string; build: () => { result: ImportFileResult; issues: IssueRow[]; bank: FakeItem[]; ledger: FakeItem[]; plans: Plan[] } }[]): Promise<ImportResult> {
     const result: ImportResult = { files: [], issues: [], bank_lines: 0, ledger_entries: 0 };
     let records = 0;
@@ -781,14 +872,10 @@ export class FakeBackend implements Backend {
       result.files.push(built.result);
       result.issues.push(...built.issues);
       if (built.result.status === "imported") {
-        for (const b of built.bank) w.bank.set(b.id, b);
-        for (const l of built.ledger) w.ledger.set(l.id, l);
-        w.plans.push(...built.plans);
-        w.files.add(f.file);
+        this.addFile(w, f.file, built.bank, built.ledger, built.plans, built.result.records);
         result.bank_lines += built.bank.length;
         result.ledger_entries += built.ledger.length;
         records += built.result.records;
-        this.audit(w, "import", `${f.file}: ${built.result.records} records`);
       }
       this.importEvents.emit({ file: f.file, files_done: i + 1, files_total: total, records });
     }
@@ -1308,6 +1395,267 @@ export class FakeBackend implements Backend {
     return path;
   }
 
+  // ---------------------------------------------------------------- statement inbox
+
+  private inboxConfigured(): boolean {
+    return this.inbox !== null && this.inbox.configured !== false;
+  }
+
+  /** The workspace's inbox: its prefixes (one per month of the period) and its bucket. */
+  private inboxOf(w: Ws): InboxState {
+    if (w.inbox) return w.inbox;
+    const locations: InboxState["locations"] = [];
+    const months: [string, string][] = [];
+    for (let m = w.period_start.slice(0, 7); m <= w.period_end.slice(0, 7); ) {
+      months.push([m.slice(0, 4), m.slice(5, 7)]);
+      const [y, mo] = [Number(m.slice(0, 4)), Number(m.slice(5, 7))];
+      m = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, "0")}`;
+    }
+    for (const [kind, template] of [
+      ["statement", INBOX_STATEMENTS],
+      ["ledger", INBOX_LEDGER],
+    ] as const) {
+      for (const [yyyy, mm] of months) {
+        locations.push({ kind, uri: template.replace("{account}", w.account).replace("{yyyy}", yyyy).replace("{mm}", mm) });
+      }
+    }
+    // The files are delivered in the period's last month.
+    const [yyyy, mm] = months[months.length - 1]!;
+    const bucketOf = (kind: ObjectKind) => (kind === "statement" ? "acme-bank-statements" : "acme-ledger-extracts");
+    const dir = `${w.account}/${yyyy}/${mm}/`;
+    const names = [`${w.account}-${yyyy}${mm}-1.camt053.xml`, `${w.account}-${yyyy}${mm}-2.camt053.xml`, `${w.account}-${yyyy}${mm}-3.sta`];
+    const ledgerName = `ledger-${yyyy}-${mm}.csv`;
+    const uri = (kind: ObjectKind, name: string) => `s3://${bucketOf(kind)}/${dir}${name}`;
+    const data = generate({
+      seed: 1700 + [...w.id].reduce((a, c) => a + c.charCodeAt(0), 0),
+      start: `${yyyy}-${mm}-01`,
+      days: 28,
+      scale: 0.2,
+      unit: 100,
+      exponent: w.exponent,
+      statementFiles: names.map((n) => uri("statement", n)),
+      ledgerFile: uri("ledger", ledgerName),
+      bankPrefix: `IN-${yyyy}${mm}`,
+      ledgerStart: 900_000,
+    });
+    const object = (kind: ObjectKind, name: string, lines: number, day: number, flaky = false): RemoteObject => {
+      const u = uri(kind, name);
+      const perLine = kind === "ledger" ? 96 : name.endsWith(".sta") ? 182 : 618;
+      return {
+        kind,
+        bucket: bucketOf(kind),
+        key: dir + name,
+        etag: hashHex(`etag:${u}`).slice(0, 32),
+        version_id: hashHex(`version:${u}`).slice(0, 32),
+        size_bytes: 1_240 + lines * perLine,
+        last_modified: `${yyyy}-${mm}-${String(day).padStart(2, "0")}T06:${String(10 + day).padStart(2, "0")}:00Z`,
+        flaky,
+      };
+    };
+    const remote = [
+      ...names.map((n, i) => object("statement", n, data.statements[i]!.lines.length, 10 + i * 9, i === 1)),
+      object("ledger", ledgerName, data.ledger.length, 28),
+    ];
+    w.inbox = { locations, remote, seen: new Map(), scans: new Map(), data, fetched: new Set(), plansAdded: false };
+    return w.inbox;
+  }
+
+  private inboxFile(o: SeenObject): InboxFile {
+    return {
+      uri: `s3://${o.bucket}/${o.key}`,
+      bucket: o.bucket,
+      key: o.key,
+      kind: o.kind,
+      status: o.status,
+      size_bytes: o.size_bytes,
+      etag: o.etag,
+      version_id: o.version_id,
+      last_modified: o.last_modified,
+      error: o.error,
+      message: o.message,
+      attempts: o.attempts,
+      sha256: o.sha256,
+      last_seen_at: o.last_seen_at,
+    };
+  }
+
+  private buildInboxView(w: Ws): InboxView {
+    const s = this.inboxOf(w);
+    const rank: Record<InboxStatus, number> = { failed: 0, new: 1, imported: 2 };
+    const files = [...s.seen.values()]
+      .map((o) => this.inboxFile(o))
+      .sort((a, b) => rank[a.status] - rank[b.status] || a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
+    const count = (st: InboxStatus) => files.filter((f) => f.status === st).length;
+    return {
+      configured: this.inboxConfigured(),
+      locations: [...s.scans.values()],
+      files: files.slice(0, 2_000),
+      new_files: count("new"),
+      imported_files: count("imported"),
+      failed_files: count("failed"),
+      interval_minutes: this.inbox?.intervalMinutes ?? 0,
+    };
+  }
+
+  /** Lists every prefix and remembers what it saw; gives the objects found and the listing errors. */
+  private inboxScan(w: Ws): { found: RemoteObject[]; errors: string[] } {
+    const s = this.inboxOf(w);
+    const at = this.at();
+    const found: RemoteObject[] = [];
+    const errors: string[] = [];
+    for (const loc of s.locations) {
+      if (this.inbox?.online === false) {
+        const error = `${loc.uri}: unreachable: dispatch failure: error trying to connect: dns error: failed to lookup address information`;
+        s.scans.set(loc.uri, { uri: loc.uri, scanned_at: at, objects: 0, error });
+        errors.push(error);
+        continue;
+      }
+      const objects = s.remote.filter((o) => `s3://${o.bucket}/${o.key}`.startsWith(loc.uri));
+      for (const o of objects) {
+        const u = `s3://${o.bucket}/${o.key}`;
+        const prev = s.seen.get(u);
+        if (prev && prev.etag === o.etag) {
+          prev.last_seen_at = at;
+          prev.size_bytes = o.size_bytes;
+        } else {
+          s.seen.set(u, {
+            kind: o.kind,
+            bucket: o.bucket,
+            key: o.key,
+            etag: o.etag,
+            size_bytes: o.size_bytes,
+            last_modified: o.last_modified,
+            version_id: null,
+            status: "new",
+            error: null,
+            message: null,
+            attempts: 0,
+            sha256: null,
+            last_seen_at: at,
+            replaces: o.kind === "statement" && prev !== undefined && (prev.status === "imported" || prev.replaces),
+          });
+        }
+      }
+      s.scans.set(loc.uri, { uri: loc.uri, scanned_at: at, objects: objects.length, error: null });
+      found.push(...objects);
+    }
+    return { found, errors };
+  }
+
+  private inboxFailOnce() {
+    const code = this.inbox?.failWith;
+    if (code) {
+      this.inbox!.failWith = null;
+      fail(code, code === "sign_in_required" ? "the store's credentials need a fresh sign-in" : `the inbox cannot be reached (${code})`);
+    }
+  }
+
+  async inboxView(): Promise<InboxView> {
+    await this.tick();
+    this.me();
+    return clone(this.buildInboxView(this.ws()));
+  }
+
+  async inboxRefresh(): Promise<InboxView> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!this.inboxConfigured()) return clone(this.buildInboxView(w));
+    await this.tick(this.latency * 3);
+    this.inboxFailOnce();
+    this.inboxScan(w);
+    return clone(this.buildInboxView(w));
+  }
+
+  async inboxPull(): Promise<PullReport> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!this.inboxConfigured()) {
+      return fail(
+        "config_invalid",
+        'no inbox configured: set inbox.statements (and inbox.ledger) in the configuration file, e.g. statements = "s3://acme-bank-statements/{account}/{yyyy}/{mm}/"',
+      );
+    }
+    this.inboxFailOnce();
+    const s = this.inboxOf(w);
+    this.inboxEvents.emit({ phase: "listing", file: 0, files: 0, uri: "", bytes: 0, size_bytes: 0 });
+    await this.tick(this.latency * 3);
+    const { found, errors } = this.inboxScan(w);
+    const todo = found
+      .filter((o) => s.seen.get(`s3://${o.bucket}/${o.key}`)?.status !== "imported")
+      .sort((a, b) => Number(a.kind === "ledger") - Number(b.kind === "ledger") || a.key.localeCompare(b.key));
+    const report: PullReport = { imported: 0, failed: 0, replaced: 0, left: 0, bytes_downloaded: 0, tried: [], listing_errors: errors, view: this.buildInboxView(w) };
+    const files = todo.length;
+    for (let i = 0; i < todo.length; i++) {
+      const o = todo[i]!;
+      const uri = `s3://${o.bucket}/${o.key}`;
+      const seen = s.seen.get(uri)!;
+      const progress = (phase: InboxProgress["phase"], bytes: number) => this.inboxEvents.emit({ phase, file: i + 1, files, uri, bytes, size_bytes: o.size_bytes });
+      // HeadObject: the version id is known from here on.
+      seen.version_id = o.version_id;
+      seen.attempts += 1;
+      progress("downloading", 0);
+      const firstFetch = !s.fetched.has(uri);
+      s.fetched.add(uri);
+      const chunks = 4;
+      for (let c = 1; c <= chunks; c++) {
+        await this.tick(this.latency * 2);
+        progress("downloading", Math.floor((o.size_bytes * c) / chunks));
+      }
+      if (o.flaky && firstFetch) {
+        Object.assign(seen, {
+          status: "failed",
+          error: "checksum_mismatch",
+          message: `${uri}: the SHA-256 of the bytes fetched does not match the object's checksum; nothing imported, the next pull fetches it again`,
+        });
+        report.failed += 1;
+        report.tried.push(this.inboxFile(seen));
+        continue;
+      }
+      progress("importing", o.size_bytes);
+      await this.tick(this.latency * 2);
+      const statement = s.data.statements.find((f) => f.file === uri);
+      const bank = statement ? statement.lines : [];
+      if (seen.replaces && bank.some((l) => w.itemGroup.has(key("bank", l.id)))) {
+        Object.assign(seen, {
+          status: "failed",
+          error: "replacement_blocked",
+          message: `${uri}: a new version of an imported statement whose lines are matched: unmatch them, then pull again`,
+        });
+        report.failed += 1;
+        report.tried.push(this.inboxFile(seen));
+        continue;
+      }
+      const ledger = o.kind === "ledger" ? s.data.ledger : [];
+      // The data set's plan covers items of several files: the matcher uses a plan once all its items exist.
+      const plans = s.plansAdded ? [] : s.data.plans;
+      s.plansAdded = true;
+      this.addFile(w, uri, bank, ledger, plans, bank.length + ledger.length);
+      if (seen.replaces) {
+        this.audit(w, "replace_statement", `${uri}: new version ${o.version_id} (ETag ${o.etag}) replaces the imported one`);
+        report.replaced += 1;
+      }
+      Object.assign(seen, { status: "imported", error: null, message: null, sha256: hashHex(`sha256:${uri}|${o.etag}`), replaces: false });
+      report.imported += 1;
+      report.bytes_downloaded += o.size_bytes;
+      report.tried.push(this.inboxFile(seen));
+    }
+    if (report.imported > 0) this.changed(w);
+    report.view = this.buildInboxView(w);
+    return clone(report);
+  }
+
+  /** Test hook: the bucket gets a new version of an object (a corrected statement): the next
+   * listing sees it as new, the next pull replaces the imported one. */
+  inboxNewVersion(key: string) {
+    const s = this.inboxOf(this.ws());
+    const o = s.remote.find((x) => x.key === key) ?? fail("not_found", `no object ${key} in the inbox's bucket`);
+    o.etag = hashHex(`etag:${o.key}:${o.etag}`).slice(0, 32);
+    o.version_id = hashHex(`version:${o.key}:${o.etag}`).slice(0, 32);
+    o.flaky = false;
+  }
+
   // ---------------------------------------------------------------- events
 
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe {
@@ -1316,6 +1664,10 @@ export class FakeBackend implements Backend {
 
   onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe {
     return this.matchEvents.on(cb);
+  }
+
+  onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe {
+    return this.inboxEvents.on(cb);
   }
 
   /** In a browser, files dropped on the page carry names but no paths: the fake reports them

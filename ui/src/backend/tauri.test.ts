@@ -50,6 +50,9 @@ describe("TauriBackend", () => {
     await b.openWorkspace("demo");
     await b.importDemoSamples();
     await b.importFiles(["/a.xml"]);
+    await b.inboxView();
+    await b.inboxRefresh();
+    await b.inboxPull();
     await b.runMatching();
     await b.dashboard();
     await b.listExceptions(q);
@@ -78,6 +81,9 @@ describe("TauriBackend", () => {
       { cmd: "open_workspace", args: { id: "demo" } },
       { cmd: "import_demo_samples", args: undefined },
       { cmd: "import_files", args: { paths: ["/a.xml"] } },
+      { cmd: "inbox_view", args: undefined },
+      { cmd: "inbox_refresh", args: undefined },
+      { cmd: "inbox_pull", args: undefined },
       { cmd: "run_matching", args: undefined },
       { cmd: "dashboard", args: undefined },
       { cmd: "list_exceptions", args: { query: q } },
@@ -108,6 +114,23 @@ describe("TauriBackend", () => {
       expect(e).toBeInstanceOf(BackendError);
       expect((e as BackendError).code).toBe(code);
     }
+  });
+
+  it("inbox: a refused pull keeps its code; a per-file failure is data, not a rejection", async () => {
+    const b = new TauriBackend();
+    for (const code of ["config_invalid", "sign_in_required"]) {
+      reply = async () => {
+        throw { code, message: "m" };
+      };
+      const e = await b.inboxPull().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackendError);
+      expect((e as BackendError).code).toBe(code);
+    }
+    const view = { configured: true, locations: [], files: [], new_files: 0, imported_files: 0, failed_files: 1, interval_minutes: 0 };
+    const report = { imported: 0, failed: 1, replaced: 0, left: 0, bytes_downloaded: 0, tried: [], listing_errors: [], view };
+    reply = async (cmd) => (cmd === "inbox_pull" ? report : view);
+    expect(await b.inboxPull()).toEqual(report);
+    expect(await b.inboxRefresh()).toEqual(view);
   });
 
   it("wraps a rejected IpcError into a BackendError with its code", async () => {
@@ -143,19 +166,23 @@ describe("TauriBackend", () => {
     const got: unknown[] = [];
     const off = b.onImportProgress((p) => got.push(p));
     const offM = b.onMatchProgress((p) => got.push(p));
+    const offI = b.onInboxProgress((p) => got.push(p));
     const hover: boolean[] = [];
     const offD = b.onFilesDropped((paths) => got.push(paths), (h) => hover.push(h));
     await Promise.resolve();
     await Promise.resolve();
     listeners.get("import-progress")!({ payload: { file: "a", files_done: 1, files_total: 2, records: 3 } });
     listeners.get("match-progress")!({ payload: { phase: "exact", done: 1, total: 8 } });
+    const inbox = { phase: "downloading", file: 2, files: 4, uri: "s3://b/k.xml", bytes: 512, size_bytes: 2048 };
+    listeners.get("inbox-progress")!({ payload: inbox });
     listeners.get("drag-drop")!({ payload: { type: "enter", paths: ["/x"], position: { x: 0, y: 0 } } });
     listeners.get("drag-drop")!({ payload: { type: "drop", paths: ["/x.xml", "/y.csv"], position: { x: 0, y: 0 } } });
-    expect(got).toEqual([{ file: "a", files_done: 1, files_total: 2, records: 3 }, { phase: "exact", done: 1, total: 8 }, ["/x.xml", "/y.csv"]]);
+    expect(got).toEqual([{ file: "a", files_done: 1, files_total: 2, records: 3 }, { phase: "exact", done: 1, total: 8 }, inbox, ["/x.xml", "/y.csv"]]);
     expect(hover).toEqual([true, false]);
     off();
     offM();
+    offI();
     offD();
-    expect(unlistened.sort()).toEqual(["drag-drop", "import-progress", "match-progress"]);
+    expect(unlistened.sort()).toEqual(["drag-drop", "import-progress", "inbox-progress", "match-progress"]);
   });
 });

@@ -11,9 +11,12 @@ import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { InboxProgress } from "../bindings/InboxProgress";
+import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import type { Profile } from "../bindings/Profile";
+import type { PullReport } from "../bindings/PullReport";
 import type { SignOff } from "../bindings/SignOff";
 import type { SignOutResult } from "../bindings/SignOutResult";
 import type { Suggestion } from "../bindings/Suggestion";
@@ -92,6 +95,15 @@ export class TauriBackend implements Backend {
   importFiles(paths: string[]) {
     return call<ImportResult>("import_files", { paths });
   }
+  inboxView() {
+    return call<InboxView>("inbox_view");
+  }
+  inboxRefresh() {
+    return call<InboxView>("inbox_refresh");
+  }
+  inboxPull() {
+    return call<PullReport>("inbox_pull");
+  }
   runMatching() {
     return call<Dashboard>("run_matching");
   }
@@ -146,6 +158,9 @@ export class TauriBackend implements Backend {
   }
   onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe {
     return subscribe(listen<MatchProgress>("match-progress", (e) => cb(e.payload)));
+  }
+  onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe {
+    return subscribe(listen<InboxProgress>("inbox-progress", (e) => cb(e.payload)));
   }
   onFilesDropped(cb: (paths: string[]) => void, onHover?: (hovering: boolean) => void): Unsubscribe {
     return subscribe(

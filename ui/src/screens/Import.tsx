@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
 import { Badge, ProgressBar } from "../components/Feedback";
+import { InboxPanel } from "../components/InboxPanel";
 import { useApp } from "../state/app";
 
 /** One absolute path per line; blank lines and surrounding quotes dropped. */
@@ -13,12 +14,24 @@ export function parsePaths(text: string): string[] {
 }
 
 export function Import() {
-  const { backend, run, lastImport, setLastImport, setWorkspace } = useApp();
+  const { backend, run, bump, lastImport, setLastImport, setWorkspace } = useApp();
   const [paths, setPaths] = useState("");
   const [busy, setBusy] = useState(false);
   const [hover, setHover] = useState(false);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const busyRef = useRef(false);
+
+  /** After an import: the workspace's figures (top bar, dashboard) from the backend. */
+  const refreshFigures = async () => {
+    const d = await run((b) => b.dashboard());
+    if (d) setWorkspace(d.workspace);
+  };
+
+  /** After a pull from the inbox that imported files: what an import does (the screens reload). */
+  const afterInboxImport = async () => {
+    bump();
+    await refreshFigures();
+  };
 
   const doImport = async (fn: () => Promise<ImportResult>) => {
     if (busyRef.current) return;
@@ -35,8 +48,7 @@ export function Import() {
     setBusy(false);
     if (r) {
       setLastImport(r);
-      const d = await run((b) => b.dashboard());
-      if (d) setWorkspace(d.workspace);
+      await refreshFigures();
     }
   };
 
@@ -102,6 +114,8 @@ export function Import() {
           </div>
         </div>
       </div>
+
+      <InboxPanel onImported={afterInboxImport} />
 
       {busy && (
         <ProgressBar
