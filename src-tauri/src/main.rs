@@ -291,7 +291,9 @@ fn adapters() -> (IdentityAdapter, Option<recon_api::desk::InboxWiring>) {
         config: config.inbox.clone(),
         connect: Box::new(move |principal: &recon_review::Principal| {
             let signed_in = match (&token, principal.assurance) {
-                (Some(t), recon_review::Assurance::Verified) => Some((principal.clone(), t.clone())),
+                (Some(t), recon_review::Assurance::Verified) => {
+                    Some((principal.clone(), t.clone()))
+                }
                 _ => None,
             };
             recon_s3::S3Source::new(&aws, signed_in, options.clone())

@@ -88,6 +88,7 @@ pub fn synthetic_pack(exceptions: usize, matched_items: usize) -> SignOffPack {
             sha256: "0".repeat(64),
             records: matched_items as i64 / 2,
             total_minor: 123_456_789,
+            source: None,
         }],
         ledger_opening_minor: 0,
         reconciliation: statement,

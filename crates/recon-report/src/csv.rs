@@ -248,6 +248,21 @@ pub fn render(pack: &SignOffPack) -> Vec<u8> {
                 .set("description", &records)
                 .amount(f.total_minor),
         );
+        if let Some(src) = &f.source {
+            let description = format!(
+                "version {}; ETag {}; {} bytes",
+                src.version_id.as_deref().unwrap_or("none"),
+                src.etag,
+                src.size_bytes
+            );
+            w.row(
+                Row::new("input_source")
+                    .set("name", &f.name)
+                    .set("value", &src.uri)
+                    .set("status", &src.verified_by)
+                    .set("description", &description),
+            );
+        }
     }
     for s in &pack.rule_stats {
         let groups = s.groups.to_string();

@@ -486,6 +486,27 @@ pub fn render(pack: &SignOffPack, options: &PdfOptions) -> Vec<u8> {
         );
     }
     l.end_table();
+    if pack.input_files.iter().any(|f| f.source.is_some()) {
+        l.section("Where the input files came from (statement inbox)", false);
+        l.begin_table(vec![
+            col("Object", 215.0, Align::Left),
+            col("Version", 130.0, Align::Left),
+            col("Bytes", 50.0, Align::Right),
+            col("Verified by", 120.0, Align::Left),
+        ]);
+        for src in pack.input_files.iter().filter_map(|f| f.source.as_ref()) {
+            l.row(
+                &[
+                    &src.uri,
+                    src.version_id.as_deref().unwrap_or("none"),
+                    &src.size_bytes.to_string(),
+                    &src.verified_by,
+                ],
+                false,
+            );
+        }
+        l.end_table();
+    }
 
     l.section("Match statistics per rule and status", false);
     l.begin_table(vec![

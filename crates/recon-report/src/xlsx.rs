@@ -564,9 +564,20 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
     }
     row += 1;
 
-    for (i, h) in ["Input file", "Kind", "Records", "Control total", "SHA-256"]
-        .iter()
-        .enumerate()
+    for (i, h) in [
+        "Input file",
+        "Kind",
+        "Records",
+        "Control total",
+        "SHA-256",
+        "Source",
+        "Version",
+        "ETag",
+        "Bytes",
+        "Verified by",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
     }
@@ -577,6 +588,13 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
         sheet.write_number(row, 2, file.records as u32)?;
         sheet.write_with_format(row, 3, money(file.total_minor, x), &f.amount)?;
         sheet.write_string(row, 4, &file.sha256)?;
+        if let Some(src) = &file.source {
+            sheet.write_string(row, 5, &src.uri)?;
+            sheet.write_string(row, 6, src.version_id.as_deref().unwrap_or(""))?;
+            sheet.write_string(row, 7, &src.etag)?;
+            sheet.write_number(row, 8, src.size_bytes as u32)?;
+            sheet.write_string(row, 9, &src.verified_by)?;
+        }
         row += 1;
     }
     Ok(())

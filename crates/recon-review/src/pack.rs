@@ -75,6 +75,20 @@ pub struct PackFile {
     pub sha256: String,
     pub records: i64,
     pub total_minor: i64,
+    /// Where the file came from when the inbox fetched it; None for a file imported from disk.
+    pub source: Option<PackSource>,
+}
+
+/// An input file's object-store provenance (the statement inbox).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackSource {
+    /// `s3://bucket/key`.
+    pub uri: String,
+    pub version_id: Option<String>,
+    pub etag: String,
+    pub size_bytes: i64,
+    /// "sha256 checksum", "crc64nvme checksum", "etag md5", "size only".
+    pub verified_by: String,
 }
 
 /// Record counts and control totals over the whole reconciliation.

@@ -339,6 +339,43 @@ fn new_files_come_in_once_with_their_provenance() {
         "{imported:?}"
     );
 
+    // The sign-off pack lists where every file came from, in all three renderings.
+    let pack = recon_api::sign_off_pack(&mut ws).unwrap();
+    let sourced: Vec<_> = pack
+        .input_files
+        .iter()
+        .filter_map(|f| f.source.as_ref())
+        .collect();
+    assert_eq!(sourced.len(), 3);
+    assert!(sourced.iter().any(|s| s.uri == a.name
+        && s.version_id == a.source.version_id
+        && s.verified_by == "sha256 checksum"));
+    let csv =
+        recon_report::render(&pack, recon_api::ReportFormat::Csv, &Default::default()).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("input_source,"))
+            .count(),
+        3,
+        "{csv}"
+    );
+    let pdf_path = b.dir.path().join("pack.pdf");
+    recon_api::export_sign_off(
+        &mut ws,
+        recon_api::ReportFormat::Pdf,
+        &pdf_path,
+        &Default::default(),
+    )
+    .unwrap();
+    let out = Command::new("pdftotext")
+        .args([pdf_path.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Where the input files came from"), "{text}");
+    assert!(text.contains("sha256 checksum"));
+
     // Nothing twice: the second pull fetches nothing, the view says all imported.
     let again = pull(&mut ws, &clara, &mut s3);
     assert_eq!(

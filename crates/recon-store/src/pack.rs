@@ -10,8 +10,8 @@ use crate::query::days_between;
 use crate::workspace::{Workspace, read_sign_off};
 use recon_model::{Currency, Date};
 use recon_review::pack::{
-    AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackFile, PackStatement,
-    RuleSetUsed, RuleStat, SignOffPack,
+    AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackFile, PackSource,
+    PackStatement, RuleSetUsed, RuleStat, SignOffPack,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -165,17 +165,32 @@ impl Workspace {
         let mut input_files = rows(
             c,
             "SELECT f.name, f.kind, f.sha256,
-                    coalesce(sum(s.line_count), 0), coalesce(sum(s.lines_total_minor), 0)
+                    coalesce(sum(s.line_count), 0), coalesce(sum(s.lines_total_minor), 0),
+                    src.bucket, src.key, src.version_id, src.etag, src.size_bytes,
+                    src.verified_by
              FROM imported_files f
              LEFT JOIN statements s ON s.file_sha256 = f.sha256 AND s.superseded_by IS NULL
+             LEFT JOIN file_sources src ON src.sha256 = f.sha256
              GROUP BY f.sha256 ORDER BY f.kind DESC, f.name, f.sha256",
             |r| {
+                let bucket: Option<String> = r.get(5)?;
+                let source = match bucket {
+                    Some(bucket) => Some(PackSource {
+                        uri: format!("s3://{bucket}/{}", r.get::<_, String>(6)?),
+                        version_id: r.get(7)?,
+                        etag: r.get(8)?,
+                        size_bytes: r.get(9)?,
+                        verified_by: r.get(10)?,
+                    }),
+                    None => None,
+                };
                 Ok(PackFile {
                     name: r.get(0)?,
                     kind: r.get(1)?,
                     sha256: r.get(2)?,
                     records: r.get(3)?,
                     total_minor: r.get(4)?,
+                    source,
                 })
             },
         )?;
