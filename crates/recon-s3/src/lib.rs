@@ -59,7 +59,7 @@ enum Credentials {
 
 /// The S3 statement source.
 pub struct S3Source {
-    runtime: tokio::runtime::Runtime,
+    runtime: OwnRuntime,
     client: Client,
     describe: String,
     options: S3Options,
@@ -70,6 +70,25 @@ impl std::fmt::Debug for S3Source {
         f.debug_struct("S3Source")
             .field("describe", &self.describe)
             .finish()
+    }
+}
+
+/// The adapter's runtime, shut down in the background when dropped: dropping a runtime blocks,
+/// which panics on a thread of another runtime (the desktop app drops the source at sign-out,
+/// from one of Tauri's async command threads).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnRuntime {
+    fn get(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
     }
 }
 
@@ -124,14 +143,16 @@ impl S3Source {
             code: recon_api::ErrorCode::ConfigInvalid,
             message: m,
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("recon-s3")
-            .enable_all()
-            .build()
-            .map_err(|e| unusable(format!("cannot start the S3 adapter's runtime: {e}")))?;
+        let runtime = OwnRuntime(Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("recon-s3")
+                .enable_all()
+                .build()
+                .map_err(|e| unusable(format!("cannot start the S3 adapter's runtime: {e}")))?,
+        ));
         let aws = aws.clone();
-        let sdk: SdkConfig = run(&runtime, async move {
+        let sdk: SdkConfig = run(runtime.get(), async move {
             let loader = || {
                 let mut l = aws_config::defaults(BehaviorVersion::latest());
                 if let Some(r) = &aws.region {
@@ -155,7 +176,7 @@ impl S3Source {
     }
 
     fn from_sdk_config(
-        runtime: tokio::runtime::Runtime,
+        runtime: OwnRuntime,
         sdk: &SdkConfig,
         options: S3Options,
     ) -> S3Source {
@@ -567,7 +588,7 @@ impl StatementSource for S3Source {
         max_objects: usize,
     ) -> Result<Vec<RemoteObject>, SourceError> {
         run(
-            &self.runtime,
+            self.runtime.get(),
             list(self.client.clone(), location.clone(), max_objects),
         )
         .unwrap_or_else(|| {
@@ -580,7 +601,7 @@ impl StatementSource for S3Source {
 
     fn head(&mut self, bucket: &str, key: &str) -> Result<RemoteObject, SourceError> {
         run(
-            &self.runtime,
+            self.runtime.get(),
             head(self.client.clone(), bucket.to_string(), key.to_string()),
         )
         .unwrap_or_else(|| {
@@ -606,7 +627,7 @@ impl StatementSource for S3Source {
             self.options.clone(),
             tx,
         );
-        self.runtime.spawn(async move {
+        self.runtime.get().spawn(async move {
             let _ = done.send(Event::Done(future.await));
         });
         let (resumed, requests) = loop {
@@ -660,6 +681,21 @@ mod tests {
         let path = dir.path().join("f.part");
         std::fs::write(&path, bytes).unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn a_source_can_be_dropped_on_a_thread_of_another_runtime() {
+        // The desktop app drops the cached source at sign-out from a Tauri async command.
+        let aws = AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+        };
+        let source = S3Source::with_keys(&aws, "k", "s", S3Options::default()).unwrap();
+        let outer = tokio::runtime::Runtime::new().unwrap();
+        outer.block_on(async move { drop(source) });
     }
 
     #[test]
