@@ -21,7 +21,9 @@ fi
 home="$(mktemp -d "${TMPDIR:-/tmp}/recon-e2e.XXXXXX")"
 idp_pid=""
 stop_idp() { if [ -n "$idp_pid" ]; then kill "$idp_pid" 2>/dev/null || true; wait "$idp_pid" 2>/dev/null || true; fi; }
-trap 'stop_idp; rm -rf "$home"' EXIT
+moto_pid=""
+stop_moto() { if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi; }
+trap 'stop_idp; stop_moto; rm -rf "$home"' EXIT
 export RECON_HOME="$home"
 # The app's sign-in configuration comes from here only (no system or user file of this machine).
 export RECON_SYSTEM_CONFIG="$home/no-system-config.toml" XDG_CONFIG_HOME="$home/config"
@@ -51,6 +53,27 @@ else
   export RECON_OIDC_ISSUER="$issuer" RECON_OIDC_CLIENT_ID=recon-workbench RECON_SIGN_IN_TIMEOUT_SECONDS=60 RECON_APPROVAL_MAX_AGE_MINUTES=1
   export BROWSER="$PWD/tests/e2e/idp-browser.sh" RECON_E2E_IDP_USER_FILE="$home/idp-user" RECON_E2E_BROWSER_LOG="$home/browser.log"
 fi
+# The statement inbox: moto's S3 on loopback with one good statement file and one whose stored
+# checksum says other bytes (tests/e2e/inbox/); the app reads the standard AWS variables.
+bash scripts/moto.sh install
+MOTO_PORT=0 MOTO_STATE_DIR="$home/moto" target/test-venv/bin/python3 tests/idp/moto_server.py </dev/null >"$home/moto.log" 2>&1 & moto_pid=$!
+moto_url=""
+for _ in $(seq 300); do
+  moto_url="$(sed -n 's/^MOTO_READY \([^ ]*\).*/\1/p' "$home/moto.log" | head -n1)"
+  [ -n "$moto_url" ] && break
+  kill -0 "$moto_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$moto_url" ]; then echo "e2e: moto did not start:" >&2; sed 's/^/  /' "$home/moto.log" >&2; exit 1; fi
+echo "e2e: moto S3 at $moto_url"
+fixture() { target/test-venv/bin/python3 tests/idp/s3_fixture.py --endpoint "$moto_url" "$@" >/dev/null; }
+fixture bucket acme-bank-statements --versioned
+fixture put acme-bank-statements NL91ABNA0417164300/2026/11/nl91-2026-11-30.sta tests/e2e/inbox/nl91-2026-11-30.sta
+fixture corrupt acme-bank-statements NL91ABNA0417164300/2026/11/nl91-2026-11-29.sta tests/e2e/inbox/nl91-2026-11-29.sta
+unset AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+export RECON_INBOX_STATEMENTS='s3://acme-bank-statements/{account}/{yyyy}/{mm}/' RECON_INBOX_STALL_SECONDS=5
+export AWS_ENDPOINT_URL="$moto_url" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+
 export RECON_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/recon-workbench"
 export SCREENSHOT_DIR="$PWD/target/e2e-screenshots"
 # Keep the webview compositing (the app would paint on the CPU here, having no GPU): in WebKitGTK
@@ -71,4 +94,5 @@ bash scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
   exit $status' || status=$?
 cp "$home/idp.log" "$SCREENSHOT_DIR/idp.log" 2>/dev/null || true
 cp "$home/browser.log" "$SCREENSHOT_DIR/browser.log" 2>/dev/null || true
+cp "$home/moto.log" "$SCREENSHOT_DIR/moto.log" 2>/dev/null || true
 exit $status

@@ -733,6 +733,38 @@ async function main() {
     await visible("signin-profile-clara");
     await shot("15-okta-nora-refused");
   });
+
+  await step("inbox: the Import screen lists the S3 inbox; Pull new files imports one file and reports the other's checksum mismatch", async () => {
+    if (OKTA) {
+      const outcome = await signInOkta("clara");
+      check(outcome === "signed-in", `clara's sign-in ended with ${outcome}`);
+    } else {
+      await signIn("clara");
+    }
+    await openDemoWorkspace();
+    await click("nav-import");
+    await visible("screen-import");
+    await visible("inbox-panel");
+    check((await attr("inbox-panel", "data-configured")) === "true", "the inbox is not configured in the app");
+    // scripts/e2e.sh put two statement files into moto's bucket: listing finds both.
+    await until(async () => Number(await attr("inbox-counts", "data-new")) + Number(await attr("inbox-counts", "data-failed")) >= 2, "the inbox to list the two new files", LONG);
+    await shot("16-inbox-new-files");
+    await click("inbox-pull");
+    await visible("inbox-summary", LONG);
+    const imported = await attr("inbox-summary", "data-imported");
+    const failed = await attr("inbox-summary", "data-failed");
+    check(imported === "1" && failed === "1", `the pull imported ${imported} and failed ${failed}, expected 1 and 1`);
+    const rows = await browser.$$(sel("inbox-file"));
+    const seen = [];
+    for (const r of rows) seen.push(`${await r.getAttribute("data-status")} ${await r.getAttribute("data-uri")}`);
+    check(seen.some((t) => t.startsWith("imported ") && t.endsWith("nl91-2026-11-30.sta")), `the good file is not imported: ${seen.join("; ")}`);
+    check(seen.some((t) => t.startsWith("failed ") && t.endsWith("nl91-2026-11-29.sta")), `the corrupted file is not failed: ${seen.join("; ")}`);
+    const codes = [];
+    for (const e of await browser.$$(sel("inbox-file-error"))) codes.push(await e.getAttribute("data-code"));
+    check(codes.includes("checksum_mismatch"), `no checksum_mismatch shown: ${codes.join(", ")}`);
+    await noError("inbox pull");
+    await shot("17-inbox-pulled");
+  });
 }
 
 let code = 0;
