@@ -175,11 +175,7 @@ impl S3Source {
         Ok(S3Source::from_sdk_config(runtime, &sdk, options))
     }
 
-    fn from_sdk_config(
-        runtime: OwnRuntime,
-        sdk: &SdkConfig,
-        options: S3Options,
-    ) -> S3Source {
+    fn from_sdk_config(runtime: OwnRuntime, sdk: &SdkConfig, options: S3Options) -> S3Source {
         let endpoint = sdk.endpoint_url().map(str::to_string);
         let region = sdk
             .region()

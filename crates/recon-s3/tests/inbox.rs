@@ -836,3 +836,139 @@ fn a_missing_bucket_a_denied_object_and_bad_keys_say_what_and_where() {
     );
     assert_eq!(report.view.imported_files, 1);
 }
+
+/// The test browser (tests/idp/browser.mjs) as the system browser, signing in as `user`.
+fn browser(user: &'static str) -> recon_auth::Opener {
+    std::sync::Arc::new(move |url: &str| {
+        let url = url.to_string();
+        let bot = root().join("tests/idp/browser.mjs");
+        std::thread::spawn(move || {
+            let _ = Command::new("node")
+                .arg(bot)
+                .arg(&url)
+                .args(["--user", user, "--password", &format!("{user}-pw")])
+                .output();
+        });
+        Ok(())
+    })
+}
+
+#[test]
+fn a_signed_in_clerk_pulls_with_web_identity_credentials_and_a_refused_token_asks_for_a_new_sign_in()
+ {
+    use recon_api::identity::Identity;
+    let Some(idp) = Server::idp() else { return };
+    let Some(moto) = Server::moto(&idp.url) else {
+        return;
+    };
+    let env: Vec<(String, String)> = vec![
+        ("RECON_OIDC_ISSUER".into(), idp.url.clone()),
+        ("RECON_OIDC_CLIENT_ID".into(), "recon-workbench".into()),
+        ("RECON_SIGN_IN_TIMEOUT_SECONDS".into(), "30".into()),
+        (
+            "RECON_AWS_CLERK_ROLE_ARN".into(),
+            "arn:aws:iam::123456789012:role/recon-clerk".into(),
+        ),
+        ("RECON_AWS_REGION".into(), "us-east-1".into()),
+        ("RECON_AWS_ENDPOINT_URL".into(), moto.url.clone()),
+    ];
+    let cfg = recon_auth::config::Config::from_layers(&[], &move |k| {
+        env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let secrets = std::sync::Arc::new(recon_auth::secrets::MemorySecrets::default());
+    let mut identity = recon_auth::OidcIdentity::new(cfg.oidc.clone().unwrap(), Box::new(secrets))
+        .unwrap()
+        .with_opener(browser("clara"));
+    let session = identity
+        .sign_in(recon_review::identity::Purpose::Review)
+        .unwrap();
+    let clara = session.principal.clone();
+    fixture(&moto.url, None, &["bucket", BUCKET, "--versioned"]);
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.sta");
+    std::fs::write(&one, mt940("WEBID1", 5, 0)).unwrap();
+    fixture(
+        &moto.url,
+        None,
+        &[
+            "put",
+            BUCKET,
+            &format!("{PREFIX}one.sta"),
+            &one.display().to_string(),
+        ],
+    );
+    let keys = MemoryKeyStore::default();
+    let ws_dir = dir.path().join("ws");
+    w::create_workspace(
+        &NewWorkspace {
+            dir: ws_dir.clone(),
+            account: ACCOUNT.into(),
+            currency: "EUR".into(),
+            period_start: "2026-11-01".parse().unwrap(),
+            period_end: "2026-11-30".parse().unwrap(),
+            ledger_opening: None,
+        },
+        &clara,
+        &keys,
+    )
+    .unwrap();
+    let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
+    let mut cfg_inbox = config();
+    cfg_inbox.ledger = None;
+    let options = S3Options {
+        stall: Duration::from_secs(10),
+        max_requests: 4,
+        sdk_attempts: 2,
+    };
+
+    // A token STS refuses (here: not a JWT of the provider) gets no credentials: the listing
+    // fails with the sign-in hint and nothing is imported.
+    let cell = identity.id_token_cell();
+    let good = cell.lock().unwrap().clone();
+    *cell.lock().unwrap() = Some("not-a-token".into());
+    let mut s3 = S3Source::new(&cfg.aws, Some((clara.clone(), cell.clone())), options).unwrap();
+    let refused = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg_inbox,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(refused.imported, 0);
+    assert!(
+        refused
+            .listing_errors
+            .iter()
+            .any(|e| e.contains("sign in again")),
+        "{:?}",
+        refused.listing_errors
+    );
+    assert!(good.is_some());
+
+    // The sign-in renews the ID token (refresh token at the provider); the same source now gets
+    // STS credentials for the clerk role and the pull goes through.
+    identity.renew().unwrap();
+    let report = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg_inbox,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((report.imported, report.failed), (1, 0), "{report:#?}");
+    let files = ws.sourced_files().unwrap();
+    assert_eq!(files.len(), 1);
+    // The import is recorded as the verified person.
+    let (entries, _) = ws.audit_entries().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "statement_imported" && e.actor.ends_with("#clara")),
+        "{entries:?}"
+    );
+}
