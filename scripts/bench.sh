@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks the issues promise, on this machine, in release mode. Prints Markdown for
-# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
+# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|inbox|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh >/dev/null
@@ -55,4 +55,14 @@ if [ "$what" = export ] || [ "$what" = all ]; then
   for f in xlsx pdf pdf-appendix csv; do
     /usr/bin/time -f "peak RSS %M KB, wall %e s" target/release/recon-bench export "$f" 2>&1 | grep -v '^| benchmark\|^|---'
   done
+fi
+if [ "$what" = inbox ] || [ "$what" = all ]; then
+  echo "### Statement inbox against moto's S3 on loopback (issue 17, best of 3)"
+  echo
+  bash scripts/moto.sh install >/dev/null
+  MOTO_PORT=0 MOTO_STATE_DIR="$work/moto" target/test-venv/bin/python3 tests/idp/moto_server.py </dev/null >"$work/moto.log" 2>&1 & moto_pid=$!
+  trap 'kill $moto_pid 2>/dev/null || true' EXIT
+  url=""
+  for _ in $(seq 300); do url="$(sed -n 's/^MOTO_READY \([^ ]*\).*/\1/p' "$work/moto.log" | head -n1)"; [ -n "$url" ] && break; sleep 0.1; done
+  RECON_BENCH_PYTHON=target/test-venv/bin/python3 target/release/recon-bench inbox "$url" ${INBOX_LINES:-200000} ${INBOX_FILES:-4}
 fi

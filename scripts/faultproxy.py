@@ -24,6 +24,8 @@ Faults (the "mode"), decided when a connection is accepted:
     corrupt forward everything, but flip the bits of the server-to-client byte at offset N (counted
             from the first byte of the connection, HTTP headers included): a download whose
             bytes no longer match the object's checksum
+    slowdown  do not forward: read the client's request and answer it as S3 does when it throttles
+            (HTTP 503 with an XML error, code SlowDown), then close: the SDK retries with backoff
 "conns" limits the fault to the next K accepted connections; after them, connections pass again
 (without it the fault applies to every new connection until the mode is changed). So a download
 that is cut once and then resumed with a ranged GET: mode=cut&after=100000&conns=1.
@@ -55,7 +57,7 @@ import struct
 import sys
 import urllib.parse
 
-MODES = ("pass", "cut", "stall", "reset", "corrupt")
+MODES = ("pass", "cut", "stall", "reset", "corrupt", "slowdown")
 CHUNK = 64 * 1024
 
 
@@ -78,6 +80,7 @@ class State:
         self.stalls = 0
         self.resets = 0
         self.corruptions = 0
+        self.slowdowns = 0
         self.upstream_errors = 0
 
     def set_mode(self, params):
@@ -113,6 +116,7 @@ class State:
             "connections": self.connections, "open": len(self.open),
             "bytes_up": self.bytes_up, "bytes_down": self.bytes_down,
             "cuts": self.cuts, "stalls": self.stalls, "resets": self.resets, "corruptions": self.corruptions,
+            "slowdowns": self.slowdowns,
             "upstream_errors": self.upstream_errors,
         }
 
@@ -217,7 +221,32 @@ class Connection:
             self.sw.close()
         self.task.cancel()
 
+    async def slow_down(self):
+        """Answers the request on this connection with S3's throttling error, without the server."""
+        try:
+            head = await asyncio.wait_for(self.cr.readuntil(b"\r\n\r\n"), 30)
+            length = 0
+            for line in head.decode("latin-1").split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip() or 0)
+            if length:
+                await self.cr.readexactly(length)
+            body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+                    b"<Message>Please reduce your request rate.</Message><RequestId>faultproxy</RequestId></Error>")
+            self.cw.write(b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
+                          + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+            await self.cw.drain()
+            self.state.slowdowns += 1
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, OSError, ValueError):
+            pass
+        finally:
+            self.cw.close()
+
     async def run(self):
+        if self.mode == "slowdown":
+            await self.slow_down()
+            return
         host, port = self.target
         try:
             self.sr, self.sw = await asyncio.open_connection(host, port)

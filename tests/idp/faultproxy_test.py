@@ -268,6 +268,20 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(body[4321], BODY[4321] ^ 0xFF)
         self.assertEqual(self.proxy.stats()["corruptions"], 1)
 
+    def test_slowdown_answers_like_a_throttling_s3_without_the_server(self):
+        self.proxy.mode(mode="slowdown", conns=2)
+        for _ in range(2):
+            conn, r = get(self.proxy.port)
+            self.assertEqual(r.status, 503)
+            body = r.read()
+            self.assertIn(b"<Code>SlowDown</Code>", body)
+            conn.close()
+        conn, r = get(self.proxy.port)
+        self.assertEqual((r.status, r.read()), (200, BODY))
+        conn.close()
+        st = self.proxy.stats()
+        self.assertEqual(st["slowdowns"], 2)
+
     def test_rate_limit(self):
         self.proxy.mode(mode="pass", rate=2_000_000)
         t0 = time.monotonic()

@@ -3,6 +3,7 @@
 //! `cargo run --release -p recon-bench -- all`.
 
 mod export;
+mod inbox;
 mod store;
 
 /// Many small allocations (one String per text field of a million lines): mimalloc is markedly
@@ -43,6 +44,18 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(47_000);
         store::bench_signoff(lines, open);
+    }
+    if what == "inbox" {
+        let endpoint = std::env::args()
+            .nth(2)
+            .expect("recon-bench inbox ENDPOINT [LINES_PER_FILE] [FILES]");
+        let arg = |n: usize, default: usize| {
+            std::env::args()
+                .nth(n)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(default)
+        };
+        inbox::bench_inbox(&endpoint, arg(3, 200_000), arg(4, 4));
     }
     if what == "export" {
         let format = std::env::args().nth(2).unwrap_or_else(|| "all".to_string());

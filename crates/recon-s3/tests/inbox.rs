@@ -972,3 +972,81 @@ fn a_signed_in_clerk_pulls_with_web_identity_credentials_and_a_refused_token_ask
         "{entries:?}"
     );
 }
+
+#[test]
+fn throttling_is_retried_with_backoff_and_reported_when_it_persists() {
+    let Some(b) = Bench::start() else { return };
+    let proxy = Proxy::start(&b.moto_url).expect("fault proxy");
+    fixture(&b.moto_url, None, &["bucket", BUCKET, "--versioned"]);
+    b.put(&format!("{PREFIX}one.sta"), &mt940("THROTTLE1", 20, 0));
+    let (mut ws, clara, _keys) = b.workspace("ws");
+    let mut cfg = config();
+    cfg.ledger = None;
+    // Two answers "503 SlowDown", then the store answers: the SDK's retry carries the pull.
+    proxy.mode("mode=slowdown&conns=2");
+    let mut s3 = source_with_attempts(&proxy.url, 4);
+    let report = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((report.imported, report.failed), (1, 0), "{report:#?}");
+    assert!(report.listing_errors.is_empty());
+    assert_eq!(proxy.stats()["slowdowns"].as_u64(), Some(2));
+
+    // Throttled beyond the retries: the listing says so, per prefix; nothing imported is lost.
+    b.put(&format!("{PREFIX}two.sta"), &mt940("THROTTLE2", 20, 0));
+    proxy.mode("mode=slowdown");
+    let mut s3 = source_with_attempts(&proxy.url, 2);
+    let report = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.imported, 0);
+    assert!(
+        report.listing_errors.len() == 1 && report.listing_errors[0].contains("SlowDown"),
+        "{:?}",
+        report.listing_errors
+    );
+    assert_eq!(report.view.imported_files, 1);
+    proxy.mode("mode=pass");
+    let report = inbox::pull(
+        &mut ws,
+        &clara,
+        &mut s3,
+        &cfg,
+        &PullOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.imported, 1, "{report:#?}");
+}
+
+fn source_with_attempts(endpoint: &str, sdk_attempts: u32) -> S3Source {
+    S3Source::with_keys(
+        &AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.to_string()),
+        },
+        "test",
+        "test",
+        S3Options {
+            stall: Duration::from_secs(10),
+            max_requests: 4,
+            sdk_attempts,
+        },
+    )
+    .unwrap()
+}
