@@ -111,9 +111,17 @@ fn inbox_view(state: State<'_, App>) -> Reply<InboxView> {
     Ok(desk(&state).inbox_view()?)
 }
 
+/// The listing runs with the desk released: a slow or dead network never freezes the app.
 #[tauri::command(async)]
 fn inbox_refresh(state: State<'_, App>) -> Reply<InboxView> {
-    Ok(desk(&state).inbox_refresh()?)
+    let ticket = desk(&state).begin_inbox_refresh()?;
+    match ticket {
+        Some(ticket) => {
+            let listed = ticket.run();
+            Ok(desk(&state).complete_inbox_refresh(listed)?)
+        }
+        None => Ok(desk(&state).inbox_view()?),
+    }
 }
 
 #[tauri::command(async)]

@@ -432,6 +432,35 @@ pub struct Desk {
 pub type SourceConnector =
     Box<dyn Fn(&Principal) -> Result<Box<dyn StatementSource>, ApiError> + Send>;
 
+/// A listing taken out of the desk ([`Desk::begin_inbox_refresh`]).
+pub struct InboxRefresh {
+    source: Box<dyn StatementSource>,
+    subject: String,
+    workspace: String,
+    locations: Vec<inbox::Location>,
+}
+
+/// What [`InboxRefresh::run`] found, to hand back to [`Desk::complete_inbox_refresh`].
+pub struct InboxListed {
+    source: Box<dyn StatementSource>,
+    subject: String,
+    workspace: String,
+    listing: inbox::Listing,
+}
+
+impl InboxRefresh {
+    /// Lists the prefixes (network; no desk held).
+    pub fn run(mut self) -> InboxListed {
+        let listing = inbox::list(self.source.as_mut(), self.locations);
+        InboxListed {
+            source: self.source,
+            subject: self.subject,
+            workspace: self.workspace,
+            listing,
+        }
+    }
+}
+
 /// The inbox as the shell wired it.
 pub struct InboxWiring {
     pub config: InboxConfig,
@@ -670,17 +699,58 @@ impl Desk {
     }
 
     /// Lists the configured prefixes (new-file detection) and returns the inbox. Listing errors
-    /// are kept per prefix in the view.
+    /// are kept per prefix in the view. Holds the desk throughout; the app uses
+    /// [`Desk::begin_inbox_refresh`] instead, which lists with the desk released.
     pub fn inbox_refresh(&mut self) -> Result<InboxView, ApiError> {
+        match self.begin_inbox_refresh()? {
+            Some(ticket) => {
+                let listed = ticket.run();
+                self.complete_inbox_refresh(listed)
+            }
+            None => self.inbox_view(),
+        }
+    }
+
+    /// Takes what a listing needs out of the desk (the store connection, the prefixes of the open
+    /// workspace): the network round trips then run without the desk, so a slow or dead network
+    /// never freezes the app. None when no inbox is configured.
+    pub fn begin_inbox_refresh(&mut self) -> Result<Option<InboxRefresh>, ApiError> {
         let config = self.inbox_config();
         if !config.configured() {
-            return self.inbox_view();
+            return Ok(None);
         }
         let principal = self.principal()?;
-        let mut source = self.source_for(&principal)?;
-        let result = inbox::scan(self.ws()?, source.as_mut(), &config, None);
-        self.source = Some((principal.subject.clone(), source));
-        result?;
+        let locations = inbox::workspace_locations(self.ws()?, &config, None)?;
+        let workspace = self
+            .open
+            .as_ref()
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default();
+        let source = self.source_for(&principal)?;
+        Ok(Some(InboxRefresh {
+            source,
+            subject: principal.subject,
+            workspace,
+            locations,
+        }))
+    }
+
+    /// Records a listing made with [`InboxRefresh::run`] (when the same workspace is still open)
+    /// and returns the inbox.
+    pub fn complete_inbox_refresh(&mut self, listed: InboxListed) -> Result<InboxView, ApiError> {
+        // The person may have signed out, and another workspace may be open, meanwhile.
+        let current = self.principal()?;
+        let same = current.subject == listed.subject
+            && self
+                .open
+                .as_ref()
+                .is_some_and(|(id, _)| *id == listed.workspace);
+        if same && self.source.is_none() {
+            self.source = Some((listed.subject, listed.source));
+        }
+        if same {
+            inbox::record(self.ws()?, listed.listing)?;
+        }
         self.inbox_view()
     }
 

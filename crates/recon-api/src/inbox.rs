@@ -464,20 +464,47 @@ fn rfc3339(unix: i64) -> String {
     crate::identity::rfc3339(unix)
 }
 
-/// Lists every configured prefix and remembers what it saw. Listing errors are per prefix.
-pub fn scan(
-    ws: &mut Workspace,
-    source: &mut dyn StatementSource,
+/// What one listing of the configured prefixes found, before it is recorded: made without the
+/// workspace, so a shell can list with its workspace free for other work.
+#[derive(Debug)]
+pub struct Listing {
+    /// Per prefix: when it was listed, and the objects or the error.
+    pub results: Vec<(Location, String, Result<Vec<RemoteObject>, SourceError>)>,
+}
+
+/// The prefixes of a workspace's account and period.
+pub fn workspace_locations(
+    ws: &Workspace,
     config: &InboxConfig,
     since: Option<Date>,
-) -> Result<(Vec<(ObjectKind, RemoteObject)>, Vec<String>), ApiError> {
+) -> Result<Vec<Location>, ApiError> {
     let (start, end) = period(ws)?;
-    let account = ws.info().account.clone();
+    locations(config, &ws.info().account, start, end, since)
+}
+
+/// Lists `locations` (no workspace involved).
+pub fn list(source: &mut dyn StatementSource, locations: Vec<Location>) -> Listing {
+    Listing {
+        results: locations
+            .into_iter()
+            .map(|location| {
+                let at = now_rfc3339();
+                let result = source.list(&location, LIST_OBJECTS_MAX);
+                (location, at, result)
+            })
+            .collect(),
+    }
+}
+
+/// Remembers what a listing saw; returns the objects found and the listing errors.
+pub fn record(
+    ws: &mut Workspace,
+    listing: Listing,
+) -> Result<(Vec<(ObjectKind, RemoteObject)>, Vec<String>), ApiError> {
     let mut found = Vec::new();
     let mut errors = Vec::new();
-    for location in locations(config, &account, start, end, since)? {
-        let at = now_rfc3339();
-        match source.list(&location, LIST_OBJECTS_MAX) {
+    for (location, at, result) in listing.results {
+        match result {
             Ok(objects) => {
                 let seen: Vec<SeenObject> = objects
                     .iter()
@@ -501,6 +528,18 @@ pub fn scan(
         }
     }
     Ok((found, errors))
+}
+
+/// Lists every configured prefix and remembers what it saw. Listing errors are per prefix.
+pub fn scan(
+    ws: &mut Workspace,
+    source: &mut dyn StatementSource,
+    config: &InboxConfig,
+    since: Option<Date>,
+) -> Result<(Vec<(ObjectKind, RemoteObject)>, Vec<String>), ApiError> {
+    let locations = workspace_locations(ws, config, since)?;
+    let listing = list(source, locations);
+    record(ws, listing)
 }
 
 /// The inbox as the workspace remembers it (no network).

@@ -226,3 +226,106 @@ fn assigning_then_unassigning_an_exception_through_the_desk() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A bucket in memory for the desk's inbox logic (the S3 adapter itself is tested against moto
+/// in crates/recon-s3/tests/inbox.rs, and the app's panel end to end).
+struct Bucket(Vec<(String, Vec<u8>)>);
+
+impl recon_api::inbox::StatementSource for Bucket {
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+    fn list(
+        &mut self,
+        location: &recon_api::inbox::Location,
+        _max: usize,
+    ) -> Result<Vec<recon_api::inbox::RemoteObject>, recon_api::inbox::SourceError> {
+        Ok(self
+            .0
+            .iter()
+            .filter(|(k, _)| k.starts_with(&location.prefix))
+            .map(|(k, b)| recon_api::inbox::RemoteObject {
+                bucket: location.bucket.clone(),
+                key: k.clone(),
+                etag: format!("e{}", b.len()),
+                size_bytes: b.len() as u64,
+                last_modified: None,
+                version_id: None,
+                checksum: None,
+            })
+            .collect())
+    }
+    fn head(
+        &mut self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<recon_api::inbox::RemoteObject, recon_api::inbox::SourceError> {
+        let location = recon_api::inbox::Location {
+            kind: recon_api::inbox::ObjectKind::Statement,
+            bucket: bucket.into(),
+            prefix: key.into(),
+        };
+        Ok(self.list(&location, 1)?.remove(0))
+    }
+    fn fetch(
+        &mut self,
+        object: &recon_api::inbox::RemoteObject,
+        part: &std::path::Path,
+        _progress: &mut dyn FnMut(u64),
+    ) -> Result<recon_api::inbox::Fetched, recon_api::inbox::SourceError> {
+        let bytes = &self.0.iter().find(|(k, _)| *k == object.key).unwrap().1;
+        std::fs::write(part, bytes).unwrap();
+        Ok(recon_api::inbox::Fetched {
+            verified_by: "size only".into(),
+            resumed_from_bytes: 0,
+            requests: 1,
+        })
+    }
+}
+
+#[test]
+fn the_app_lists_the_inbox_with_the_desk_released_and_records_nothing_after_a_sign_out() {
+    let root = std::env::temp_dir().join(format!("recon-desk-inbox-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let statement = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../assets/demo/statements/demo-2026-11-b.sta"),
+    )
+    .unwrap();
+    let wiring = recon_api::desk::InboxWiring {
+        config: recon_api::inbox::InboxConfig {
+            statements: Some("s3://acme-bank-statements/{account}/".into()),
+            ..Default::default()
+        },
+        connect: Box::new(move |_p| {
+            Ok(Box::new(Bucket(vec![(
+                "NL91ABNA0417164300/b.sta".into(),
+                statement.clone(),
+            )]))
+                as Box<dyn recon_api::inbox::StatementSource>)
+        }),
+    };
+    let mut desk = Desk::new(&root, Box::new(MemoryKeyStore::default()))
+        .unwrap()
+        .with_inbox(wiring);
+    desk.sign_in("clara").unwrap();
+    let id = desk.list_workspaces().unwrap()[0].id.clone();
+    desk.open_workspace(&id).unwrap();
+    assert_eq!(desk.inbox_view().unwrap().new_files, 0);
+    // Listed with the desk free, then recorded.
+    let ticket = desk.begin_inbox_refresh().unwrap().expect("configured");
+    let listed = ticket.run();
+    let view = desk.complete_inbox_refresh(listed).unwrap();
+    assert_eq!((view.new_files, view.locations.len()), (1, 1));
+    let report = desk.inbox_pull(&mut |_| {}).unwrap();
+    assert_eq!((report.imported, report.failed), (1, 0), "{report:?}");
+    assert_eq!(desk.inbox_view().unwrap().imported_files, 1);
+    // Signed out between listing and recording: nothing is recorded, the refusal says why.
+    let ticket = desk.begin_inbox_refresh().unwrap().unwrap();
+    let listed = ticket.run();
+    desk.sign_out().unwrap();
+    assert_eq!(
+        desk.complete_inbox_refresh(listed).unwrap_err().code(),
+        ErrorCode::NotAllowed
+    );
+}
