@@ -464,6 +464,9 @@ fn rfc3339(unix: i64) -> String {
     crate::identity::rfc3339(unix)
 }
 
+/// The objects a listing found (with their kind) and its errors, one per prefix that failed.
+pub type Found = (Vec<(ObjectKind, RemoteObject)>, Vec<String>);
+
 /// What one listing of the configured prefixes found, before it is recorded: made without the
 /// workspace, so a shell can list with its workspace free for other work.
 #[derive(Debug)]
@@ -497,10 +500,7 @@ pub fn list(source: &mut dyn StatementSource, locations: Vec<Location>) -> Listi
 }
 
 /// Remembers what a listing saw; returns the objects found and the listing errors.
-pub fn record(
-    ws: &mut Workspace,
-    listing: Listing,
-) -> Result<(Vec<(ObjectKind, RemoteObject)>, Vec<String>), ApiError> {
+pub fn record(ws: &mut Workspace, listing: Listing) -> Result<Found, ApiError> {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for (location, at, result) in listing.results {
@@ -536,7 +536,7 @@ pub fn scan(
     source: &mut dyn StatementSource,
     config: &InboxConfig,
     since: Option<Date>,
-) -> Result<(Vec<(ObjectKind, RemoteObject)>, Vec<String>), ApiError> {
+) -> Result<Found, ApiError> {
     let locations = workspace_locations(ws, config, since)?;
     let listing = list(source, locations);
     record(ws, listing)

@@ -111,7 +111,7 @@ fn bench_listing(
         &[
             "bulk",
             "bench-list",
-            &prefix,
+            prefix,
             "--count",
             &LIST_OBJECTS.to_string(),
             "--size",
@@ -124,7 +124,7 @@ fn bench_listing(
     let mut s3 = source(endpoint);
     let mut best = Duration::MAX;
     for _ in 0..REPEATS {
-        let mut ws = workspace(&tmp.join("list"), &keys, &clara);
+        let mut ws = workspace(&tmp.join("list"), keys, clara);
         let started = Instant::now();
         let (found, errors) =
             inbox::scan(&mut ws, &mut s3, &config("bench-list"), None).expect("scan");
@@ -231,11 +231,11 @@ fn download_and_import(
         let mut best = Duration::MAX;
         let mut imported = 0;
         for _ in 0..REPEATS {
-            let mut ws = workspace(&tmp.join(bucket), &keys, &clara);
+            let mut ws = workspace(&tmp.join(bucket), keys, clara);
             let started = Instant::now();
             let report = inbox::pull(
                 &mut ws,
-                &clara,
+                clara,
                 &mut s3,
                 &config(bucket),
                 &PullOptions::default(),

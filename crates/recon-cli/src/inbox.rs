@@ -203,7 +203,7 @@ pub fn inbox(args: InboxArgs) -> Result<ExitCode, ApiError> {
                     };
                 },
             )?;
-            let seconds = started.elapsed().as_secs_f64();
+            let elapsed = started.elapsed();
             if json {
                 println!(
                     "{}",
@@ -217,7 +217,7 @@ pub fn inbox(args: InboxArgs) -> Result<ExitCode, ApiError> {
                     println!("listing failed: {e}");
                 }
                 println!(
-                    "pulled: {} imported ({} replacing an earlier version), {} failed, {} left; {} downloaded in {seconds:.1} s",
+                    "pulled: {} imported ({} replacing an earlier version), {} failed, {} left; {} downloaded in {elapsed:.1?}",
                     report.imported,
                     report.replaced,
                     report.failed,
