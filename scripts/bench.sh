@@ -62,7 +62,7 @@ if [ "$what" = inbox ] || [ "$what" = all ]; then
   bash scripts/moto.sh install >/dev/null
   MOTO_PORT=0 MOTO_STATE_DIR="$work/moto" target/test-venv/bin/python3 tests/idp/moto_server.py </dev/null >"$work/moto.log" 2>&1 & moto_pid=$!
   trap 'kill $moto_pid 2>/dev/null || true' EXIT
-  url=""
-  for _ in $(seq 300); do url="$(sed -n 's/^MOTO_READY \([^ ]*\).*/\1/p' "$work/moto.log" | head -n1)"; [ -n "$url" ] && break; sleep 0.1; done
+  source scripts/test-service.sh
+  url="$(svc_wait_ready moto "$work/moto.log" MOTO_READY "$moto_pid" 30)"
   RECON_BENCH_PYTHON=target/test-venv/bin/python3 target/release/recon-bench inbox "$url" ${INBOX_LINES:-200000} ${INBOX_FILES:-4}
 fi

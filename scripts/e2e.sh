@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${RECON_SETUP_DONE:-}" ]; then source scripts/setup.sh; build_ui; fi
+# svc_wait_ready: waits for the provider's and moto's "READY url" line.
+source scripts/test-service.sh
 cargo build -p recon-workbench --locked
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "e2e: installing tauri-driver"
@@ -39,14 +41,7 @@ else
   # live 590 s, so a verified session ends within 10 minutes and the app's session banner shows
   # (the silent refresh starts only 60 s before the end, after the test is done with it).
   IDP_PORT=0 IDP_ID_TOKEN_TTL=590 node tests/idp/server.mjs </dev/null >"$home/idp.log" 2>&1 & idp_pid=$!
-  issuer=""
-  for _ in $(seq 200); do
-    issuer="$(sed -n 's/^IDP_READY \([^ ]*\).*/\1/p' "$home/idp.log" | head -n1)"
-    [ -n "$issuer" ] && break
-    kill -0 "$idp_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$issuer" ]; then echo "e2e: the test OpenID provider did not start:" >&2; sed 's/^/  /' "$home/idp.log" >&2; exit 1; fi
+  issuer="$(svc_wait_ready idp "$home/idp.log" IDP_READY "$idp_pid" 20)"
   echo "e2e: test OpenID provider at $issuer"
   # Approval needs a sign-in no older than 1 minute (15 by default), so that the test sees the
   # app ask for a fresh one ("Sign in again to approve").
@@ -57,14 +52,7 @@ fi
 # checksum says other bytes (tests/e2e/inbox/); the app reads the standard AWS variables.
 bash scripts/moto.sh install
 MOTO_PORT=0 MOTO_STATE_DIR="$home/moto" target/test-venv/bin/python3 tests/idp/moto_server.py </dev/null >"$home/moto.log" 2>&1 & moto_pid=$!
-moto_url=""
-for _ in $(seq 300); do
-  moto_url="$(sed -n 's/^MOTO_READY \([^ ]*\).*/\1/p' "$home/moto.log" | head -n1)"
-  [ -n "$moto_url" ] && break
-  kill -0 "$moto_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$moto_url" ]; then echo "e2e: moto did not start:" >&2; sed 's/^/  /' "$home/moto.log" >&2; exit 1; fi
+moto_url="$(svc_wait_ready moto "$home/moto.log" MOTO_READY "$moto_pid" 30)"
 echo "e2e: moto S3 at $moto_url"
 fixture() { target/test-venv/bin/python3 tests/idp/s3_fixture.py --endpoint "$moto_url" "$@" >/dev/null; }
 fixture bucket acme-bank-statements --versioned

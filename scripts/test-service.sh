@@ -6,6 +6,8 @@
 #   svc_start NAME READY_PREFIX TIMEOUT_S COMMAND...   the server prints "READY_PREFIX URL" when ready
 #   svc_stop NAME
 #   svc_running NAME                                  0 when target/NAME/pid is alive
+#   svc_wait_ready NAME LOG READY_PREFIX PID TIMEOUT_S   prints the URL once LOG has "READY_PREFIX URL";
+#                                                     fails (log shown) if PID exits or time runs out
 #   svc_main NAME "$@"                                the start|stop|restart|status|url|env dispatcher
 #                                                     (the caller defines NAME_start, and VAR_NAME)
 set -euo pipefail
@@ -18,6 +20,26 @@ svc_running() {
   [ -f "$dir/pid" ] || return 1
   pid="$(cat "$dir/pid")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+svc_wait_ready() {
+  local name="$1" log="$2" ready="$3" pid="$4" timeout="$5"
+  local waited=0 url=""
+  while [ "$waited" -lt $((timeout * 10)) ]; do
+    url="$(sed -n "s/^$ready \([^ ]*\).*/\1/p" "$log" | head -n1)"
+    if [ -n "$url" ]; then echo "$url"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name: the server exited before it was ready; its log ($log):" >&2
+      sed 's/^/  /' "$log" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  echo "$name: not ready after ${timeout}s; its log ($log):" >&2
+  sed 's/^/  /' "$log" >&2
+  kill "$pid" 2>/dev/null || true
+  return 1
 }
 
 svc_start() {
@@ -37,23 +59,8 @@ svc_start() {
   setsid "$@" </dev/null >>"$dir/log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/pid"
-  local waited=0 url=""
-  while [ "$waited" -lt $((timeout * 10)) ]; do
-    url="$(sed -n "s/^$ready \([^ ]*\).*/\1/p" "$dir/log" | head -n1)"
-    [ -n "$url" ] && break
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "$name: the server exited before it was ready; its log ($dir/log):" >&2
-      sed 's/^/  /' "$dir/log" >&2
-      rm -f "$dir/pid"
-      return 1
-    fi
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  if [ -z "$url" ]; then
-    echo "$name: not ready after ${timeout}s; its log ($dir/log):" >&2
-    sed 's/^/  /' "$dir/log" >&2
-    kill "$pid" 2>/dev/null || true
+  local url
+  if ! url="$(svc_wait_ready "$name" "$dir/log" "$ready" "$pid" "$timeout")"; then
     rm -f "$dir/pid"
     return 1
   fi

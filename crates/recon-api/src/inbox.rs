@@ -386,7 +386,7 @@ pub struct InboxLocation {
 }
 
 /// The inbox as last seen (works offline: it is read from the workspace).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct InboxView {
     /// Whether `[inbox]` is configured at all.
@@ -447,8 +447,6 @@ pub struct PullOptions {
     /// Only objects modified on or after this date.
     pub since: Option<Date>,
     pub import: ImportOptions,
-    /// Fetch nothing: list and report what would be pulled.
-    pub list_only: bool,
 }
 
 fn period(ws: &Workspace) -> Result<(Date, Date), ApiError> {
@@ -675,8 +673,9 @@ pub fn pull(
         }
         todo.push((kind, object));
     }
+    // Statements first (a ledger extract may settle nothing until its statements are in).
     todo.sort_by(|a, b| {
-        (a.0.as_str() == "ledger", &a.1.key).cmp(&(b.0.as_str() == "ledger", &b.1.key))
+        (a.0 == ObjectKind::Ledger, &a.1.key).cmp(&(b.0 == ObjectKind::Ledger, &b.1.key))
     });
     if todo.len() > PULL_FILES_MAX {
         left += (todo.len() - PULL_FILES_MAX) as u32;
@@ -690,12 +689,9 @@ pub fn pull(
         bytes_downloaded: 0,
         tried: Vec::new(),
         listing_errors,
-        view: view(ws, config)?,
+        // Filled once the files are tried.
+        view: InboxView::default(),
     };
-    if options.list_only {
-        report.left += todo.len() as u32;
-        return Ok(report);
-    }
     let files = todo.len() as u32;
     let limits = options.import.parse.limits.clone();
     let import = crate::workspace::with_known_closings(ws, &options.import)?;
@@ -739,12 +735,7 @@ pub fn pull(
             }
             Err(Failure::Workspace(e)) => return Err(e),
         }
-        if let Some(row) = ws
-            .inbox_objects()?
-            .into_iter()
-            .filter(|r| r.bucket == listed.bucket && r.key == listed.key)
-            .max_by(|a, b| a.last_seen_at.cmp(&b.last_seen_at))
-        {
+        if let Some(row) = ws.inbox_object(&listed.bucket, &listed.key)? {
             report.tried.push(inbox_file(row));
         }
     }

@@ -209,7 +209,7 @@ impl ProfileArgs {
         purpose: Purpose,
     ) -> Result<(Principal, Option<recon_auth::OidcIdentity>), ApiError> {
         if self.demo {
-            return Ok((self.principal(purpose)?, None));
+            return Ok((self.demo_principal()?, None));
         }
         if let Some(user) = &self.user {
             return Err(ApiError::NotAllowed(format!(
@@ -221,16 +221,12 @@ impl ProfileArgs {
         Ok((principal, Some(identity)))
     }
 
+    /// Who acts (see [`ProfileArgs::acting`]).
     pub(crate) fn principal(&self, purpose: Purpose) -> Result<Principal, ApiError> {
-        if !self.demo {
-            if let Some(user) = &self.user {
-                return Err(ApiError::NotAllowed(format!(
-                    "--user {user:?} is a self-asserted identity, accepted only in demo mode (--demo) on a demo workspace; sign in with `recon login` instead"
-                )));
-            }
-            let mut identity = crate::auth::identity()?;
-            return recon_api::identity::principal_for(identity.as_mut(), purpose);
-        }
+        Ok(self.acting(purpose)?.0)
+    }
+
+    fn demo_principal(&self) -> Result<Principal, ApiError> {
         eprintln!("DEMO MODE: acting as a self-asserted user; verified workspaces refuse this");
         let user = self
             .user
@@ -245,6 +241,7 @@ impl ProfileArgs {
             .collect();
         w::local_principal(&user, self.name.as_deref().unwrap_or(""), &roles)
     }
+
     pub(crate) fn dir(&self) -> Result<PathBuf, ApiError> {
         self.ws.clone().ok_or_else(|| {
             ApiError::InvalidArgument("which workspace? give --ws DIR or set RECON_WS".into())

@@ -6,21 +6,23 @@
 //! download and completes; at the end every object is imported once and hashes to what was
 //! uploaded. Runs under scripts/with-keyring.sh (scripts/test.sh does that).
 
+#[path = "../../../tests/support/s3.rs"]
+mod s3;
 #[path = "../../../tests/support/servers.rs"]
 mod servers;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use recon_store::{OsKeyStore, Workspace};
-use servers::{Server, root};
-use std::io::{BufRead, BufReader, Read, Write};
+use s3::{ACCOUNT, Proxy, fixture, mt940};
+use servers::Server;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const KILLS_MIN: usize = 50;
 const CYCLES_MAX: usize = 20;
-const ACCOUNT: &str = "NL91ABNA0417164300";
 const BUCKET: &str = "acme-bank-statements";
 const FILES: usize = 8;
 const LINES_PER_FILE: usize = 5000;
@@ -40,77 +42,6 @@ fn keyring_or_skip() -> bool {
             false
         }
     }
-}
-
-fn mt940(id: &str, lines: usize) -> Vec<u8> {
-    // MT940 names a statement by its :28C: number: one per id.
-    let number = id
-        .bytes()
-        .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % 99_991;
-    let mut out =
-        format!(":20:{id}\r\n:25:{ACCOUNT}\r\n:28C:{number}/1\r\n:60F:C261101EUR1000,00\r\n");
-    let mut total: i64 = 100_000;
-    for i in 0..lines {
-        let day = 2 + (i % 27);
-        let cents = ((i as i64 * 7919) % 500_000) - 250_001;
-        total += cents;
-        let (mark, abs) = if cents < 0 {
-            ('D', -cents)
-        } else {
-            ('C', cents)
-        };
-        out.push_str(&format!(
-            ":61:2611{day:02}11{day:02}{mark}{},{:02}NTRFREF-{id}-{i}//B{i}\r\n:86:/EREF/REF-{id}-{i}/REMI/Payment {i}/NAME/Counterparty {}\r\n",
-            abs / 100,
-            abs % 100,
-            i % 97
-        ));
-    }
-    let (mark, abs) = if total < 0 {
-        ('D', -total)
-    } else {
-        ('C', total)
-    };
-    out.push_str(&format!(
-        ":62F:{mark}261130EUR{},{:02}\r\n-\r\n",
-        abs / 100,
-        abs % 100
-    ));
-    out.into_bytes()
-}
-
-fn fixture(endpoint: &str, args: &[&str]) {
-    let venv = root().join("target/test-venv/bin/python3");
-    let python = if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    };
-    let out = Command::new(python)
-        .arg(root().join("tests/idp/s3_fixture.py"))
-        .args(["--endpoint", endpoint])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn control(control_url: &str, path: &str) {
-    let host = control_url.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 struct Env {
@@ -178,33 +109,29 @@ fn sigkill_during_download_and_import_leaves_the_workspace_whole_and_the_next_pu
     let Some(moto) = Server::moto_plain() else {
         return;
     };
-    let target = moto.url.trim_start_matches("http://").to_string();
-    let Some(proxy) = Server::faultproxy(&target) else {
+    let Some(proxy) = Proxy::start(&moto.url) else {
         return;
     };
-    let (proxy_url, control_url) = proxy.url.split_once(" control=").unwrap();
     let base = tempfile::tempdir().unwrap();
-    fixture(&moto.url, &["bucket", BUCKET, "--versioned"]);
+    fixture(&moto.url, None, &["bucket", BUCKET, "--versioned"]);
     let mut uploaded = Vec::new();
     for n in 0..FILES {
-        let bytes = mt940(&format!("ST{n}"), LINES_PER_FILE);
+        let bytes = mt940(&format!("ST{n}"), LINES_PER_FILE, 0);
         let path = base.path().join(format!("st{n}.sta"));
         std::fs::write(&path, &bytes).unwrap();
         let key = format!("{ACCOUNT}/2026/11/st{n}.sta");
         fixture(
             &moto.url,
+            None,
             &["put", BUCKET, &key, &path.display().to_string()],
         );
         uploaded.push((key, bytes));
     }
     let total_bytes: usize = uploaded.iter().map(|(_, b)| b.len()).sum();
     // About four seconds of downloading for a whole pull.
-    control(
-        control_url,
-        &format!("/mode?mode=pass&rate={}", total_bytes / 4),
-    );
+    proxy.mode(&format!("mode=pass&rate={}", total_bytes / 4));
     let env = Env {
-        endpoint: proxy_url.to_string(),
+        endpoint: proxy.url.clone(),
         config_home: base.path().join("config"),
     };
     let mut rng = StdRng::seed_from_u64(0x1b0c5);

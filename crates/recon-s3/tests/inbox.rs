@@ -4,6 +4,8 @@
 //! servers and workspace (key in memory: the process-level kill -9 harness with the OS keyring is
 //! crates/recon-cli/tests/inbox_crash.rs).
 
+#[path = "../../../tests/support/s3.rs"]
+mod s3;
 #[path = "../../../tests/support/servers.rs"]
 mod servers;
 
@@ -15,132 +17,13 @@ use recon_auth::config::AwsConfig;
 use recon_review::{Principal, Role};
 use recon_s3::{S3Options, S3Source};
 use recon_store::Workspace;
+use s3::{ACCOUNT, Proxy, fixture, mt940};
 use servers::{Server, root};
-use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const ACCOUNT: &str = "NL91ABNA0417164300";
 const BUCKET: &str = "acme-bank-statements";
 const PREFIX: &str = "abn/NL91ABNA0417164300/2026/11/";
-
-fn python() -> PathBuf {
-    let venv = root().join("target/test-venv/bin/python3");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
-/// Runs tests/idp/s3_fixture.py against `endpoint`; its JSON answer.
-fn fixture(endpoint: &str, keys: Option<(&str, &str)>, args: &[&str]) -> serde_json::Value {
-    let mut c = Command::new(python());
-    c.arg(root().join("tests/idp/s3_fixture.py"))
-        .args(["--endpoint", endpoint]);
-    if let Some((id, secret)) = keys {
-        c.args(["--key-id", id, "--secret", secret]);
-    }
-    let out = c.args(args).output().expect("python for s3_fixture.py");
-    assert!(
-        out.status.success(),
-        "s3_fixture.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or("{}")).unwrap()
-}
-
-/// The fault proxy's control port.
-struct Proxy {
-    _server: Server,
-    url: String,
-    control: String,
-}
-
-impl Proxy {
-    fn start(target_url: &str) -> Option<Proxy> {
-        let target = target_url
-            .trim_start_matches("http://")
-            .trim_end_matches('/');
-        let server = Server::faultproxy(target)?;
-        let (url, control) = server.url.split_once(" control=").expect("proxy line");
-        Some(Proxy {
-            url: url.to_string(),
-            control: control.to_string(),
-            _server: server,
-        })
-    }
-
-    fn call(&self, method: &str, path: &str) -> serde_json::Value {
-        let host = self.control.trim_start_matches("http://");
-        let mut s = std::net::TcpStream::connect(host).unwrap();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        let body = answer.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
-        serde_json::from_str(body).unwrap_or_else(|_| panic!("proxy answered {answer}"))
-    }
-
-    fn mode(&self, query: &str) {
-        self.call("POST", &format!("/mode?{query}"));
-    }
-
-    fn stats(&self) -> serde_json::Value {
-        self.call("GET", "/stats")
-    }
-}
-
-/// An MT940 statement of `lines` lines for the account (about 110 bytes a line), with the first
-/// line's amount raised by `bump` cents (a corrected version keeps the identity).
-fn mt940(id: &str, lines: usize, bump: i64) -> Vec<u8> {
-    // MT940 names a statement by its :28C: number: one per id.
-    let number = id
-        .bytes()
-        .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % 99_991;
-    let mut out =
-        format!(":20:{id}\r\n:25:{ACCOUNT}\r\n:28C:{number}/1\r\n:60F:C261101EUR1000,00\r\n");
-    let mut total: i64 = 100_000;
-    for i in 0..lines {
-        let day = 2 + (i % 27);
-        let mut cents = ((i as i64 * 7919) % 500_000) - 250_000;
-        if cents == 0 {
-            cents = 1;
-        }
-        if i == 0 {
-            cents += bump;
-        }
-        total += cents;
-        let (mark, abs) = if cents < 0 {
-            ('D', -cents)
-        } else {
-            ('C', cents)
-        };
-        out.push_str(&format!(
-            ":61:2611{day:02}11{day:02}{mark}{},{:02}NTRFREF-{id}-{i}//B{i}\r\n:86:/EREF/REF-{id}-{i}/REMI/Payment {i} for invoice {i}/NAME/Counterparty {}\r\n",
-            abs / 100,
-            abs % 100,
-            i % 97
-        ));
-    }
-    let (mark, abs) = if total < 0 {
-        ('D', -total)
-    } else {
-        ('C', total)
-    };
-    out.push_str(&format!(
-        ":62F:{mark}261130EUR{},{:02}\r\n-\r\n",
-        abs / 100,
-        abs % 100
-    ));
-    out.into_bytes()
-}
 
 struct Bench {
     _moto: Server,
@@ -202,11 +85,22 @@ fn config() -> InboxConfig {
     }
 }
 
-fn source(endpoint: &str, stall: Duration) -> S3Source {
-    source_with_keys(endpoint, "test", "test", stall)
+/// Any key signs on moto without IAM enforcement.
+const TEST_KEYS: (&str, &str) = ("test", "test");
+
+fn options(stall: Duration, max_requests: u32, sdk_attempts: u32) -> S3Options {
+    S3Options {
+        stall,
+        max_requests,
+        sdk_attempts,
+    }
 }
 
-fn source_with_keys(endpoint: &str, id: &str, secret: &str, stall: Duration) -> S3Source {
+fn source(endpoint: &str, stall: Duration) -> S3Source {
+    source_with(endpoint, TEST_KEYS, options(stall, 8, 2))
+}
+
+fn source_with(endpoint: &str, (id, secret): (&str, &str), options: S3Options) -> S3Source {
     S3Source::with_keys(
         &AwsConfig {
             clerk_role_arn: None,
@@ -217,11 +111,7 @@ fn source_with_keys(endpoint: &str, id: &str, secret: &str, stall: Duration) -> 
         },
         id,
         secret,
-        S3Options {
-            stall,
-            max_requests: 8,
-            sdk_attempts: 2,
-        },
+        options,
     )
     .unwrap()
 }
@@ -625,23 +515,7 @@ fn a_download_cut_reset_or_stalled_midway_resumes_and_hashes_to_the_checksum() {
     proxy.mode("mode=pass");
     let object = s3.head("acme-late", "x/late.sta").unwrap();
     proxy.mode("mode=cut&after=120000");
-    let mut s3_short = S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(proxy.url.clone()),
-        },
-        "test",
-        "test",
-        S3Options {
-            stall: Duration::from_secs(2),
-            max_requests: 2,
-            sdk_attempts: 1,
-        },
-    )
-    .unwrap();
+    let mut s3_short = source_with(&proxy.url, TEST_KEYS, options(Duration::from_secs(2), 2, 1));
     let failed = inbox::pull(
         &mut ws,
         &clara,
@@ -790,7 +664,7 @@ fn a_missing_bucket_a_denied_object_and_bad_keys_say_what_and_where() {
     .unwrap();
     let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
     // The ledger prefix names a bucket that does not exist.
-    let mut s3 = source_with_keys(&moto.url, id, key, Duration::from_secs(10));
+    let mut s3 = source_with(&moto.url, (id, key), options(Duration::from_secs(10), 8, 2));
     let report = pull(&mut ws, &clara, &mut s3);
     assert_eq!((report.imported, report.failed), (1, 1), "{report:#?}");
     let denied = report
@@ -818,11 +692,10 @@ fn a_missing_bucket_a_denied_object_and_bad_keys_say_what_and_where() {
 
     // Keys the store does not know: the listing fails with a sign-in hint; what was imported
     // stays, and the inbox still shows what was last seen.
-    let mut wrong = source_with_keys(
+    let mut wrong = source_with(
         &moto.url,
-        "AKIAWRONGWRONGWRONG0",
-        "nope",
-        Duration::from_secs(10),
+        ("AKIAWRONGWRONGWRONG0", "nope"),
+        options(Duration::from_secs(10), 8, 2),
     );
     let report = pull(&mut ws, &clara, &mut wrong);
     assert_eq!(report.imported, 0);
@@ -916,18 +789,18 @@ fn a_signed_in_clerk_pulls_with_web_identity_credentials_and_a_refused_token_ask
     let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
     let mut cfg_inbox = config();
     cfg_inbox.ledger = None;
-    let options = S3Options {
-        stall: Duration::from_secs(10),
-        max_requests: 4,
-        sdk_attempts: 2,
-    };
 
     // A token STS refuses (here: not a JWT of the provider) gets no credentials: the listing
     // fails with the sign-in hint and nothing is imported.
     let cell = identity.id_token_cell();
     let good = cell.lock().unwrap().clone();
     *cell.lock().unwrap() = Some("not-a-token".into());
-    let mut s3 = S3Source::new(&cfg.aws, Some((clara.clone(), cell.clone())), options).unwrap();
+    let mut s3 = S3Source::new(
+        &cfg.aws,
+        Some((clara.clone(), cell.clone())),
+        options(Duration::from_secs(10), 4, 2),
+    )
+    .unwrap();
     let refused = inbox::pull(
         &mut ws,
         &clara,
@@ -984,7 +857,11 @@ fn throttling_is_retried_with_backoff_and_reported_when_it_persists() {
     cfg.ledger = None;
     // Two answers "503 SlowDown", then the store answers: the SDK's retry carries the pull.
     proxy.mode("mode=slowdown&conns=2");
-    let mut s3 = source_with_attempts(&proxy.url, 4);
+    let mut s3 = source_with(
+        &proxy.url,
+        TEST_KEYS,
+        options(Duration::from_secs(10), 4, 4),
+    );
     let report = inbox::pull(
         &mut ws,
         &clara,
@@ -1001,7 +878,11 @@ fn throttling_is_retried_with_backoff_and_reported_when_it_persists() {
     // Throttled beyond the retries: the listing says so, per prefix; nothing imported is lost.
     b.put(&format!("{PREFIX}two.sta"), &mt940("THROTTLE2", 20, 0));
     proxy.mode("mode=slowdown");
-    let mut s3 = source_with_attempts(&proxy.url, 2);
+    let mut s3 = source_with(
+        &proxy.url,
+        TEST_KEYS,
+        options(Duration::from_secs(10), 4, 2),
+    );
     let report = inbox::pull(
         &mut ws,
         &clara,
@@ -1029,24 +910,4 @@ fn throttling_is_retried_with_backoff_and_reported_when_it_persists() {
     )
     .unwrap();
     assert_eq!(report.imported, 1, "{report:#?}");
-}
-
-fn source_with_attempts(endpoint: &str, sdk_attempts: u32) -> S3Source {
-    S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.to_string()),
-        },
-        "test",
-        "test",
-        S3Options {
-            stall: Duration::from_secs(10),
-            max_requests: 4,
-            sdk_attempts,
-        },
-    )
-    .unwrap()
 }

@@ -165,30 +165,26 @@ impl Workspace {
 
     /// Every object the inbox remembers, by kind and key, newest ETag last seen first.
     pub fn inbox_objects(&self) -> Result<Vec<InboxObjectRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT bucket, key, etag, kind, version_id, size_bytes, last_modified, status,
-                error_code, message, attempts, first_seen_at, last_seen_at, imported_sha256
-             FROM inbox_objects ORDER BY kind DESC, bucket, key, last_seen_at DESC, etag",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(InboxObjectRow {
-                bucket: r.get(0)?,
-                key: r.get(1)?,
-                etag: r.get(2)?,
-                kind: r.get(3)?,
-                version_id: r.get(4)?,
-                size_bytes: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-                last_modified: r.get(6)?,
-                status: r.get(7)?,
-                error_code: r.get(8)?,
-                message: r.get(9)?,
-                attempts: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(u32::MAX),
-                first_seen_at: r.get(11)?,
-                last_seen_at: r.get(12)?,
-                imported_sha256: r.get(13)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{INBOX_COLUMNS} ORDER BY kind DESC, bucket, key, last_seen_at DESC, etag"
+        ))?;
+        let rows = stmt.query_map([], inbox_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The object's latest version the inbox remembers (the ETag seen last).
+    pub fn inbox_object(&self, bucket: &str, key: &str) -> Result<Option<InboxObjectRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "{INBOX_COLUMNS} WHERE bucket = ?1 AND key = ?2
+                     ORDER BY last_seen_at DESC, first_seen_at DESC LIMIT 1"
+                ),
+                params![bucket, key],
+                inbox_row,
+            )
+            .optional()?)
     }
 
     /// When each prefix was last listed.
@@ -268,5 +264,28 @@ fn file_source(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<FileSource>
         size_bytes: u64::try_from(r.get::<_, i64>(at + 4)?).unwrap_or(0),
         verified_by: r.get(at + 5)?,
         fetched_at: r.get(at + 6)?,
+    })
+}
+
+const INBOX_COLUMNS: &str = "SELECT bucket, key, etag, kind, version_id, size_bytes, last_modified,
+    status, error_code, message, attempts, first_seen_at, last_seen_at, imported_sha256
+    FROM inbox_objects";
+
+fn inbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxObjectRow> {
+    Ok(InboxObjectRow {
+        bucket: r.get(0)?,
+        key: r.get(1)?,
+        etag: r.get(2)?,
+        kind: r.get(3)?,
+        version_id: r.get(4)?,
+        size_bytes: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        last_modified: r.get(6)?,
+        status: r.get(7)?,
+        error_code: r.get(8)?,
+        message: r.get(9)?,
+        attempts: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(u32::MAX),
+        first_seen_at: r.get(11)?,
+        last_seen_at: r.get(12)?,
+        imported_sha256: r.get(13)?,
     })
 }
