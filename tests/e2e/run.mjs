@@ -742,6 +742,11 @@ async function main() {
       await signIn("clara");
     }
     await openDemoWorkspace();
+    // New-file detection runs on opening the workspace, before the Import screen is shown: the
+    // navigation counts the two files scripts/e2e.sh put into moto's bucket.
+    await until(async () => Number((await attr("nav-import-inbox-new", "data-count").catch(() => null)) ?? 0) >= 2, "the Import button to count the inbox's new files", LONG);
+    check((await browser.$$(sel("screen-import"))).length === 0, "the workspace opened on the Import screen; the detection on opening is not what listed the inbox");
+    await shot("15a-inbox-detected-on-open");
     await click("nav-import");
     await visible("screen-import");
     await visible("inbox-panel");

@@ -23,6 +23,36 @@ export function App(props: { backend: Backend }) {
   );
 }
 
+/**
+ * New-file detection on opening a workspace: the inbox as last seen at once (offline), then a
+ * listing (`inbox_refresh`), whatever screen the workspace opens on. The count of new files shows
+ * on the Import screen's navigation button; the Inbox panel keeps it current from then on. A
+ * listing that fails leaves the last-seen count (the panel says why).
+ */
+export function useInboxDetection() {
+  const { backend, workspace, setInboxNew } = useApp();
+  const workspaceId = workspace?.id ?? null;
+  useEffect(() => {
+    setInboxNew(null);
+    if (workspaceId === null) return;
+    let live = true;
+    void (async () => {
+      try {
+        const seen = await backend.inboxView();
+        if (!live || !seen.configured) return;
+        setInboxNew(seen.new_files);
+        const listed = await backend.inboxRefresh();
+        if (live) setInboxNew(listed.new_files);
+      } catch {
+        // Offline or not signed in for the store: the Inbox panel shows the reason.
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [backend, workspaceId, setInboxNew]);
+}
+
 function useGlobalShortcuts() {
   const app = useApp();
   const appRef = useRef(app);
@@ -72,6 +102,7 @@ function Shell() {
   const online = useOnline();
   const scheme = useColorScheme();
   useGlobalShortcuts();
+  useInboxDetection();
   useEffect(() => {
     document.documentElement.dataset.theme = scheme;
   }, [scheme]);
@@ -178,6 +209,11 @@ function Shell() {
               title={disabled ? "Open a workspace first" : `Alt+${i + 1} · g ${s.key}`}
             >
               <span className="navlabel">{s.label}</span>
+              {s.id === "import" && workspace && app.inboxNew !== null && app.inboxNew > 0 && (
+                <span className="navbadge" data-testid="nav-import-inbox-new" data-count={app.inboxNew} title={`${app.inboxNew} new file${app.inboxNew === 1 ? "" : "s"} in the statement inbox`}>
+                  {app.inboxNew} new
+                </span>
+              )}
               <kbd className="navkey">{i + 1}</kbd>
             </button>
           );

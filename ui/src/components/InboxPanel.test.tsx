@@ -1,5 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { useInboxDetection } from "../App";
 import { FakeBackend, type FakeInbox } from "../backend/fake";
 import type { InboxView } from "../bindings/InboxView";
 import { Import } from "../screens/Import";
@@ -247,5 +248,44 @@ describe("inbox texts", () => {
     expect(pullPermille({ phase: "listing", file: 0, files: 0, uri: "", bytes: 0, size_bytes: 0 })).toBe(0);
     expect(pullPermille({ phase: "downloading", file: 2, files: 4, uri: "u", bytes: 50, size_bytes: 100 })).toBe(375);
     expect(pullPermille({ phase: "importing", file: 4, files: 4, uri: "u", bytes: 100, size_bytes: 100 })).toBe(1000);
+  });
+});
+
+/** The app's on-open detection alone, on a screen that is not Import: what the nav badge reads. */
+function Detection() {
+  useInboxDetection();
+  const { inboxNew } = useApp();
+  return <div data-testid="inbox-new" data-count={inboxNew === null ? "none" : String(inboxNew)} />;
+}
+
+describe("New-file detection on opening a workspace", () => {
+  it("lists the inbox when a workspace opens, without the Import screen, and counts the new files", async () => {
+    const ctx = await open();
+    const refresh = vi.spyOn(ctx.backend, "inboxRefresh");
+    renderWith(<Detection />, { ...ctx, screen: "match" });
+    await waitFor(() => expect(screen.getByTestId("inbox-new").getAttribute("data-count")).toBe("4"));
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("no inbox configured: no listing, no count", async () => {
+    const ctx = await open({ inbox: null });
+    const refresh = vi.spyOn(ctx.backend, "inboxRefresh");
+    const view = vi.spyOn(ctx.backend, "inboxView");
+    renderWith(<Detection />, { ...ctx, screen: "match" });
+    await waitFor(() => expect(view).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(refresh).not.toHaveBeenCalled();
+    expect(screen.getByTestId("inbox-new").getAttribute("data-count")).toBe("none");
+  });
+
+  it("a listing refused (sign-in required) keeps the last-seen count", async () => {
+    const ctx = await open();
+    await ctx.backend.inboxRefresh(); // seen: 4 new
+    ctx.backend.inbox!.failWith = "sign_in_required";
+    const refresh = vi.spyOn(ctx.backend, "inboxRefresh");
+    renderWith(<Detection />, { ...ctx, screen: "match" });
+    await waitFor(() => expect(refresh).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId("inbox-new").getAttribute("data-count")).toBe("4");
   });
 });

@@ -24,7 +24,7 @@ const STATUS_BADGE: Record<InboxFile["status"], string> = { failed: "bad", new: 
  * shows what it did; `onImported` runs when it imported something (the figures follow).
  */
 export function InboxPanel(props: { onImported: () => void | Promise<void> }) {
-  const { backend, workspace, toast } = useApp();
+  const { backend, workspace, toast, setInboxNew } = useApp();
   const [view, setView] = useState<InboxView | null>(null);
   const [checking, setChecking] = useState(false);
   const [stale, setStale] = useState<Stale | null>(null);
@@ -85,6 +85,11 @@ export function InboxPanel(props: { onImported: () => void | Promise<void> }) {
       alive.current = false;
     };
   }, [backend, workspaceId, refresh]);
+
+  // The navigation's "new files" badge follows what the panel shows.
+  useEffect(() => {
+    if (view) setInboxNew(view.configured ? view.new_files : null);
+  }, [view, setInboxNew]);
 
   // Listing again every interval_minutes while the panel is shown.
   const interval = view?.configured ? view.interval_minutes : 0;

@@ -56,6 +56,9 @@ export interface AppState {
   lastImport: ImportResult | null;
   /** Items handed from the Exceptions screen to Manual match, to start selected there. */
   manualPreselect: ExceptionRow[];
+  /** Files the statement inbox lists as new for the open workspace (null: not known, or no inbox
+   * configured). Set by the detection run on opening a workspace and by the Inbox panel. */
+  inboxNew: number | null;
 
   go(screen: Screen): void;
   /** Signed in: a demo profile (auth null), or the verified person of `auth`. */
@@ -74,6 +77,7 @@ export interface AppState {
   setHelpOpen(open: boolean): void;
   setLastImport(r: ImportResult | null): void;
   setManualPreselect(items: ExceptionRow[]): void;
+  setInboxNew(n: number | null): void;
   /** Runs a backend call: errors go to the banner (and give undefined), `ok` becomes a toast,
    * `change` bumps the version so screens reload. */
   run<T>(fn: (b: Backend) => Promise<T>, opts?: { ok?: string | ((v: T) => string); change?: boolean }): Promise<T | undefined>;
@@ -107,6 +111,7 @@ export function AppProvider(props: {
   const [helpOpen, setHelpOpen] = useState(false);
   const [lastImport, setLastImport] = useState<ImportResult | null>(null);
   const [manualPreselect, setManualPreselect] = useState<ExceptionRow[]>([]);
+  const [inboxNew, setInboxNew] = useState<number | null>(null);
   const toastId = useRef(0);
 
   const toast = useCallback((text: string) => {
@@ -186,6 +191,7 @@ export function AppProvider(props: {
       helpOpen,
       lastImport,
       manualPreselect,
+      inboxNew,
       go,
       auth,
       setAuth,
@@ -208,9 +214,10 @@ export function AppProvider(props: {
       setHelpOpen,
       setLastImport,
       setManualPreselect,
+      setInboxNew,
       run,
     }),
-    [backend, profile, auth, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, go, bump, showError, toast, run, setAuth, signOut],
+    [backend, profile, auth, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, inboxNew, go, bump, showError, toast, run, setAuth, signOut],
   );
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
 }
