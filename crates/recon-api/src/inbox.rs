@@ -695,52 +695,98 @@ pub fn pull(
     let files = todo.len() as u32;
     let limits = options.import.parse.limits.clone();
     let import = crate::workspace::with_known_closings(ws, &options.import)?;
-    for (n, (kind, listed)) in todo.into_iter().enumerate() {
-        let file = n as u32 + 1;
-        let result = pull_one(
-            ws,
-            principal,
-            source,
-            kind,
-            &listed,
-            &limits,
-            &import,
-            &mut |phase, uri, bytes, size_bytes| {
-                progress(&InboxProgress {
-                    phase,
-                    file,
-                    files,
-                    uri: uri.to_string(),
-                    bytes,
-                    size_bytes,
-                })
-            },
-        );
-        match result {
-            Ok(done) => {
-                report.imported += 1;
-                report.replaced += u32::from(done.replaced);
-                report.bytes_downloaded += done.bytes_downloaded;
+    let ws_dir = ws.dir().to_path_buf();
+    // Two stages, overlapped: a fetching thread brings file k+1 in (HeadObject, download, verify,
+    // SHA-256, parse) while this thread imports file k into the workspace. The fetcher starts a
+    // file only once the importer has taken the one before, so at most two files are in memory.
+    // Everything the workspace records happens here, in listing order.
+    std::thread::scope(|scope| -> Result<(), ApiError> {
+        let (to_import, prepared) = std::sync::mpsc::channel::<Stage>();
+        let (permit, permits) = std::sync::mpsc::sync_channel::<()>(1);
+        let wanted: Vec<(ObjectKind, RemoteObject)> = todo.clone();
+        let (limits, import, ws_dir) = (&limits, &import, &ws_dir);
+        scope.spawn(move || {
+            for (n, (kind, listed)) in wanted.iter().enumerate() {
+                if n > 0 && permits.recv().is_err() {
+                    return; // the importer stopped
+                }
+                let file = n as u32 + 1;
+                let events = to_import.clone();
+                let mut progress = |phase, uri: &str, bytes, size_bytes| {
+                    let _ = events.send(Stage::Progress(InboxProgress {
+                        phase,
+                        file,
+                        files,
+                        uri: uri.to_string(),
+                        bytes,
+                        size_bytes,
+                    }));
+                };
+                let fetched = prepare(source, ws_dir, *kind, listed, limits, import, &mut progress);
+                if to_import.send(Stage::Prepared(Box::new(fetched))).is_err() {
+                    return;
+                }
             }
-            Err(Failure::File(e, etag)) => {
-                report.failed += 1;
-                ws.inbox_mark(
-                    &listed.bucket,
-                    &listed.key,
-                    &etag,
-                    "failed",
-                    Some((e.code.as_str(), &e.message)),
-                    None,
-                )?;
+        });
+        let mut next = todo.into_iter();
+        for stage in prepared {
+            let fetched = match stage {
+                Stage::Progress(p) => {
+                    progress(&p);
+                    continue;
+                }
+                Stage::Prepared(fetched) => fetched,
+            };
+            let Some((kind, listed)) = next.next() else {
+                break;
+            };
+            // The fetcher may start the next file while this one is imported.
+            let _ = permit.try_send(());
+            let uri = listed.uri();
+            progress(&InboxProgress {
+                phase: InboxPhase::Importing,
+                file: files - next.len() as u32,
+                files,
+                uri: uri.clone(),
+                bytes: listed.size_bytes,
+                size_bytes: listed.size_bytes,
+            });
+            match import_one(ws, principal, kind, &listed, *fetched) {
+                Ok(done) => {
+                    report.imported += 1;
+                    report.replaced += u32::from(done.replaced);
+                    report.bytes_downloaded += done.bytes_downloaded;
+                }
+                Err(Failure::File(e, etag)) => {
+                    report.failed += 1;
+                    ws.inbox_mark(
+                        &listed.bucket,
+                        &listed.key,
+                        &etag,
+                        "failed",
+                        Some((e.code.as_str(), &e.message)),
+                        None,
+                    )?;
+                }
+                Err(Failure::Workspace(e)) => return Err(e),
             }
-            Err(Failure::Workspace(e)) => return Err(e),
+            if let Some(row) = ws.inbox_object(&listed.bucket, &listed.key)? {
+                report.tried.push(inbox_file(row));
+            }
+            if next.len() == 0 {
+                break;
+            }
         }
-        if let Some(row) = ws.inbox_object(&listed.bucket, &listed.key)? {
-            report.tried.push(inbox_file(row));
-        }
-    }
+        Ok(())
+    })?;
     report.view = view(ws, config)?;
     Ok(report)
+}
+
+/// What the fetching thread sends the importing one.
+enum Stage {
+    Progress(InboxProgress),
+    Prepared(Box<Result<Prepared, Failure>>),
 }
 
 /// Why one file did not come in: its own failure (recorded, the pull goes on) or the
@@ -763,6 +809,26 @@ impl From<recon_store::StoreError> for Failure {
     }
 }
 
+/// One file fetched, verified and read, ready for its import transaction.
+struct Prepared {
+    /// The object as `HeadObject` found it (its ETag may differ from the listing's).
+    object: RemoteObject,
+    /// The downloaded bytes read, or why not (the object is known, so its failure is recorded
+    /// against this version).
+    read: Result<Read, SourceError>,
+}
+
+struct Read {
+    record: FileRecord,
+    content: Content,
+    resumed_from_bytes: u64,
+}
+
+enum Content {
+    Statements(Vec<recon_model::Statement>),
+    Ledger(Vec<recon_model::LedgerEntry>),
+}
+
 struct PulledFile {
     replaced: bool,
     bytes_downloaded: u64,
@@ -772,22 +838,131 @@ fn remove_part(ws_dir: &Path, object: &RemoteObject) {
     let _ = std::fs::remove_file(part_path(ws_dir, object));
 }
 
-#[allow(clippy::too_many_arguments)]
-fn pull_one(
-    ws: &mut Workspace,
-    principal: &Principal,
+/// The fetching stage (no workspace access): `HeadObject`, the size limit, the resumable
+/// download and its verification (the adapter), the SHA-256 of the bytes and the parse.
+fn prepare(
     source: &mut dyn StatementSource,
+    ws_dir: &Path,
     kind: ObjectKind,
     listed: &RemoteObject,
     limits: &Limits,
     import: &ImportOptions,
     progress: &mut dyn FnMut(InboxPhase, &str, u64, u64),
-) -> Result<PulledFile, Failure> {
-    let uri = listed.uri();
-    let file_error = |e: SourceError| Failure::File(e, listed.etag.clone());
+) -> Result<Prepared, Failure> {
     let object = source
         .head(&listed.bucket, &listed.key)
-        .map_err(file_error)?;
+        .map_err(|e| Failure::File(e, listed.etag.clone()))?;
+    let read = read_object(source, ws_dir, kind, &object, limits, import, progress)?;
+    Ok(Prepared { object, read })
+}
+
+fn read_object(
+    source: &mut dyn StatementSource,
+    ws_dir: &Path,
+    kind: ObjectKind,
+    object: &RemoteObject,
+    limits: &Limits,
+    import: &ImportOptions,
+    progress: &mut dyn FnMut(InboxPhase, &str, u64, u64),
+) -> Result<Result<Read, SourceError>, ApiError> {
+    let uri = object.uri();
+    if object.size_bytes > limits.max_file_bytes {
+        return Ok(Err(SourceError::new(
+            InboxError::TooLarge,
+            format!(
+                "{uri}: {} bytes, over the import limit of {} bytes; not fetched",
+                object.size_bytes, limits.max_file_bytes
+            ),
+        )));
+    }
+    let part = part_path(ws_dir, object);
+    if let Some(dir) = part.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let size = object.size_bytes;
+    progress(InboxPhase::Downloading, &uri, 0, size);
+    let fetched = match source.fetch(object, &part, &mut |bytes| {
+        progress(InboxPhase::Downloading, &uri, bytes, size)
+    }) {
+        Ok(fetched) => fetched,
+        Err(e) => return Ok(Err(e)),
+    };
+    let bytes = std::fs::read(&part).map_err(|source| ApiError::Read {
+        path: part.clone(),
+        source,
+    })?;
+    if bytes.len() as u64 != object.size_bytes {
+        remove_part(ws_dir, object);
+        return Ok(Err(SourceError::new(
+            InboxError::ChecksumMismatch,
+            format!(
+                "{uri}: {} bytes fetched, the object has {}",
+                bytes.len(),
+                object.size_bytes
+            ),
+        )));
+    }
+    let source = FileSource {
+        bucket: object.bucket.clone(),
+        key: object.key.clone(),
+        version_id: object.version_id.clone(),
+        etag: object.etag.clone(),
+        size_bytes: object.size_bytes,
+        verified_by: fetched.verified_by.clone(),
+        fetched_at: now_rfc3339(),
+    };
+    let input = InputFile { name: uri, bytes };
+    let (sha256_hex, content) = match kind {
+        ObjectKind::Statement => {
+            let report = import_statement_files(std::slice::from_ref(&input), import);
+            if report.statements.is_empty()
+                && let Some(e) = report.issues.iter().find(|i| i.severity == Severity::Error)
+            {
+                return Ok(Err(rejected(e.message.clone())));
+            }
+            // The parse hashed the bytes already.
+            let sha256_hex = match report.files.first() {
+                Some(digest) => digest.sha256_hex.clone(),
+                None => recon_review::hex(&Sha256::digest(&input.bytes)),
+            };
+            (sha256_hex, Content::Statements(report.statements))
+        }
+        ObjectKind::Ledger => {
+            match crate::import_ledger_files(std::slice::from_ref(&input), None, limits) {
+                Ok(entries) => (
+                    recon_review::hex(&Sha256::digest(&input.bytes)),
+                    Content::Ledger(entries),
+                ),
+                Err(e) => return Ok(Err(rejected(e.to_string()))),
+            }
+        }
+    };
+    let record = FileRecord {
+        name: input.name,
+        sha256_hex,
+        source: Some(source),
+    };
+    Ok(Ok(Read {
+        record,
+        content,
+        resumed_from_bytes: fetched.resumed_from_bytes,
+    }))
+}
+
+/// The importing stage: records what `HeadObject` found, then imports the file in one
+/// transaction (a new version of an imported object through the audited replacement).
+fn import_one(
+    ws: &mut Workspace,
+    principal: &Principal,
+    kind: ObjectKind,
+    listed: &RemoteObject,
+    prepared: Result<Prepared, Failure>,
+) -> Result<PulledFile, Failure> {
+    let Prepared { object, read } = prepared?;
+    let uri = listed.uri();
     if object.etag != listed.etag {
         // Replaced since the listing: remember this version too, and fetch it.
         ws.inbox_add(
@@ -811,110 +986,43 @@ fn pull_one(
         None,
         object.version_id.as_deref(),
     )?;
-    if object.size_bytes > limits.max_file_bytes {
-        return Err(file_error(SourceError::new(
-            InboxError::TooLarge,
-            format!(
-                "{uri}: {} bytes, over the import limit of {} bytes; not fetched",
-                object.size_bytes, limits.max_file_bytes
-            ),
-        )));
-    }
-    let part = part_path(ws.dir(), &object);
-    if let Some(dir) = part.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| ApiError::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    let size = object.size_bytes;
-    progress(InboxPhase::Downloading, &uri, 0, size);
-    let fetched = source
-        .fetch(&object, &part, &mut |bytes| {
-            progress(InboxPhase::Downloading, &uri, bytes, size)
-        })
-        .map_err(file_error)?;
-    progress(InboxPhase::Importing, &uri, size, size);
-    let bytes = std::fs::read(&part).map_err(|source| ApiError::Read {
-        path: part.clone(),
-        source,
-    })?;
-    if bytes.len() as u64 != object.size_bytes {
-        remove_part(ws.dir(), &object);
-        return Err(file_error(SourceError::new(
-            InboxError::ChecksumMismatch,
-            format!(
-                "{uri}: {} bytes fetched, the object has {}",
-                bytes.len(),
-                object.size_bytes
-            ),
-        )));
-    }
-    let record = FileRecord {
-        name: uri.clone(),
-        sha256_hex: recon_review::hex(&Sha256::digest(&bytes)),
-        source: Some(FileSource {
-            bucket: object.bucket.clone(),
-            key: object.key.clone(),
-            version_id: object.version_id.clone(),
-            etag: object.etag.clone(),
-            size_bytes: object.size_bytes,
-            verified_by: fetched.verified_by.clone(),
-            fetched_at: now_rfc3339(),
-        }),
-    };
-    let input = InputFile {
-        name: uri.clone(),
-        bytes,
-    };
+    let Read {
+        record,
+        content,
+        resumed_from_bytes,
+    } = read.map_err(file_error)?;
     let previous = ws.latest_source(&object.bucket, &object.key)?;
     let mut replaced = false;
-    let result = match kind {
-        ObjectKind::Statement => {
-            let report = import_statement_files(std::slice::from_ref(&input), import);
-            if report.statements.is_empty()
-                && let Some(e) = report.issues.iter().find(|i| i.severity == Severity::Error)
-            {
-                return Err(rejected(&object, e.message.clone()));
-            }
-            let statements = report.statements;
-            match (&previous, statements.as_slice()) {
-                (Some(prev), [statement]) => {
-                    let reason = format!(
-                        "new version of {uri} in the statement bucket (version {}, ETag {}; replaces version {}, ETag {})",
-                        object.version_id.as_deref().unwrap_or("-"),
-                        object.etag,
-                        prev.version_id.as_deref().unwrap_or("-"),
-                        prev.etag
-                    );
-                    match ws.replace_statement(&actor(principal), &record, statement, &reason) {
-                        Ok(outcome) => {
-                            replaced = true;
-                            Ok(outcome)
-                        }
-                        Err(e) if e.kind() == StoreErrorKind::NotFound => {
-                            ws.import_statements(&actor(principal), &record, &statements)
-                        }
-                        Err(e) if e.kind() == StoreErrorKind::Conflict => {
-                            return Err(file_error(SourceError::new(
-                                InboxError::ReplacementBlocked,
-                                format!("{uri}: {e}"),
-                            )));
-                        }
-                        Err(e) => Err(e),
+    let result = match content {
+        Content::Statements(statements) => match (&previous, statements.as_slice()) {
+            (Some(prev), [statement]) => {
+                let reason = format!(
+                    "new version of {uri} in the statement bucket (version {}, ETag {}; replaces version {}, ETag {})",
+                    object.version_id.as_deref().unwrap_or("-"),
+                    object.etag,
+                    prev.version_id.as_deref().unwrap_or("-"),
+                    prev.etag
+                );
+                match ws.replace_statement(&actor(principal), &record, statement, &reason) {
+                    Ok(outcome) => {
+                        replaced = true;
+                        Ok(outcome)
                     }
+                    Err(e) if e.kind() == StoreErrorKind::NotFound => {
+                        ws.import_statements(&actor(principal), &record, &statements)
+                    }
+                    Err(e) if e.kind() == StoreErrorKind::Conflict => {
+                        return Err(file_error(SourceError::new(
+                            InboxError::ReplacementBlocked,
+                            format!("{uri}: {e}"),
+                        )));
+                    }
+                    Err(e) => Err(e),
                 }
-                _ => ws.import_statements(&actor(principal), &record, &statements),
             }
-        }
-        ObjectKind::Ledger => {
-            let entries =
-                match crate::import_ledger_files(std::slice::from_ref(&input), None, limits) {
-                    Ok(entries) => entries,
-                    Err(e) => return Err(rejected(&object, e.to_string())),
-                };
-            ws.import_ledger(&actor(principal), &record, &entries)
-        }
+            _ => ws.import_statements(&actor(principal), &record, &statements),
+        },
+        Content::Ledger(entries) => ws.import_ledger(&actor(principal), &record, &entries),
     };
     let outcome = result?;
     if !outcome.skipped.is_empty() {
@@ -928,15 +1036,12 @@ fn pull_one(
     remove_part(ws.dir(), &object);
     Ok(PulledFile {
         replaced,
-        bytes_downloaded: object.size_bytes - fetched.resumed_from_bytes,
+        bytes_downloaded: object.size_bytes - resumed_from_bytes,
     })
 }
 
-fn rejected(object: &RemoteObject, message: String) -> Failure {
-    Failure::File(
-        SourceError::new(InboxError::RejectedFormat, message),
-        object.etag.clone(),
-    )
+fn rejected(message: String) -> SourceError {
+    SourceError::new(InboxError::RejectedFormat, message)
 }
 
 #[cfg(test)]

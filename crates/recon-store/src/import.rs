@@ -208,17 +208,18 @@ fn insert_statement(
             reference, bank_reference, counterparty, description, type_code)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
-    let mut date_buf = String::with_capacity(10);
+    let (mut booking, mut value) = ([0u8; 10], [0u8; 10]);
     for l in &s.lines {
-        date_buf.clear();
-        use std::fmt::Write as _;
-        let _ = write!(date_buf, "{}", l.booking_date.format("%Y-%m-%d"));
+        let value_date = match l.value_date {
+            Some(d) => Some(iso_date(d, &mut value)),
+            None => None,
+        };
         insert
             .execute(params![
                 statement_row,
                 l.line_id,
-                date_buf,
-                l.value_date.map(|d| d.to_string()),
+                iso_date(l.booking_date, &mut booking),
+                value_date,
                 l.amount_minor,
                 l.reference,
                 l.bank_reference,
@@ -254,6 +255,38 @@ fn insert_statement(
         }
     }
     Ok(statement_row)
+}
+
+/// `YYYY-MM-DD`, as chrono's `Display` writes it, without its formatter (which showed in the
+/// import's profile: two dates per line). Years outside 0..=9999 take chrono's own form.
+fn iso_date(d: recon_model::Date, buf: &mut [u8; 10]) -> std::borrow::Cow<'_, str> {
+    use chrono::Datelike as _;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    let Ok(y @ 0..=9999) = u32::try_from(y) else {
+        return std::borrow::Cow::Owned(d.to_string());
+    };
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        0,
+        m / 10,
+        m % 10,
+        0,
+        day / 10,
+        day % 10,
+    ];
+    for (slot, digit) in buf.iter_mut().zip(digits) {
+        // Each digit is 0..=9.
+        *slot = b'0' + (digit % 10) as u8;
+    }
+    buf[4] = b'-';
+    buf[7] = b'-';
+    match std::str::from_utf8(buf) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => std::borrow::Cow::Owned(d.to_string()),
+    }
 }
 
 /// The statement's encoding and deviations (schema v7).
@@ -642,5 +675,32 @@ impl Workspace {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_date;
+
+    #[test]
+    fn iso_date_writes_what_chrono_writes() {
+        let mut buf = [0u8; 10];
+        for text in [
+            "2026-11-30",
+            "0001-01-01",
+            "1999-12-31",
+            "2024-02-29",
+            "9999-12-31",
+        ] {
+            let d: recon_model::Date = text.parse().unwrap();
+            assert_eq!(iso_date(d, &mut buf), d.to_string());
+        }
+        let mut d: recon_model::Date = "1900-01-01".parse().unwrap();
+        while d < "2101-01-01".parse().unwrap() {
+            assert_eq!(iso_date(d, &mut buf), d.to_string());
+            d = d.succ_opt().unwrap();
+        }
+        let far = recon_model::Date::from_ymd_opt(12_345, 6, 7).unwrap();
+        assert_eq!(iso_date(far, &mut buf), far.to_string());
     }
 }
