@@ -210,10 +210,7 @@ fn insert_statement(
     )?;
     let (mut booking, mut value) = ([0u8; 10], [0u8; 10]);
     for l in &s.lines {
-        let value_date = match l.value_date {
-            Some(d) => Some(iso_date(d, &mut value)),
-            None => None,
-        };
+        let value_date = l.value_date.map(|d| iso_date(d, &mut value));
         insert
             .execute(params![
                 statement_row,
