@@ -7,10 +7,11 @@ set -euo pipefail
 # libssl-dev: SQLCipher links the system OpenSSL; libdbus-1-dev: the keyring crate talks to the
 # Secret Service over libdbus; dbus, dbus-x11, gnome-keyring: the real keyring the tests use
 # (scripts/with-keyring.sh); libsecret-tools: secret-tool, to inspect keyring entries by hand.
-# poppler-utils: pdftotext/pdftoppm read the sign-off pack back in tests. libwebkit2gtk-4.1-dev,
+# poppler-utils: pdftotext/pdftoppm read the sign-off pack back in tests. strace: a test watches the
+# sign-off pack's write (file synced, renamed, then its folder synced). libwebkit2gtk-4.1-dev,
 # librsvg2-dev, libxdo-dev: the Tauri desktop app (WebKitGTK webview). webkit2gtk-driver, xvfb:
 # WebKitWebDriver and a virtual display for the end-to-end test. nodejs, npm: the UI build.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth)
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils strace libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 as_root() {

@@ -503,3 +503,129 @@ fn a_large_workbook_filled_on_two_threads_is_the_same_bytes_every_time() {
     let open = book.worksheet_range("Exceptions").unwrap();
     assert_eq!(open.rows().count() - 1, pack.exceptions.len());
 }
+
+#[test]
+fn the_pack_ages_by_the_local_date_and_every_format_names_its_time_zone() {
+    let f = approved_workspace("tz");
+    let mut ws = recon_api::workspace::open_workspace(&f.dir, &f.keys).unwrap();
+    let before = chrono::Utc::now();
+    let pack = recon_api::sign_off_pack(&mut ws).unwrap();
+    let after = chrono::Utc::now();
+    // What the laptop's clock and zone say (the date may turn between the readings).
+    let (first, zone) = recon_api::workspace::local_date_at(before);
+    let (last, _) = recon_api::workspace::local_date_at(after);
+    assert!(
+        pack.as_of == first.to_string() || pack.as_of == last.to_string(),
+        "the pack ages as of {}, the local date is {first}",
+        pack.as_of
+    );
+    assert_eq!(pack.as_of_time_zone, zone);
+    assert!(
+        pack.as_of_time_zone.starts_with("UTC"),
+        "{}",
+        pack.as_of_time_zone
+    );
+    let label = format!("{} ({})", pack.as_of, pack.as_of_time_zone);
+    // The CSV row, the XLSX summary and the PDF's cover all say it.
+    let csv = recon_report::render(&pack, ReportFormat::Csv, &PdfOptions::default()).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("as_of_time_zone") && l.contains(&pack.as_of_time_zone)),
+        "no as_of_time_zone row in the CSV"
+    );
+    let xlsx = recon_report::render(&pack, ReportFormat::Xlsx, &PdfOptions::default()).unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    assert!(
+        summary
+            .rows()
+            .any(|r| r.iter().any(|c| c.to_string() == label)),
+        "the XLSX summary does not say {label}"
+    );
+    if tool("pdftotext") {
+        let path = render_dir().join("time-zone.pdf");
+        let pdf = recon_report::render(&pack, ReportFormat::Pdf, &PdfOptions::default()).unwrap();
+        std::fs::write(&path, pdf).unwrap();
+        let text = pdf_text(&path);
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Ages as of") && l.contains(&label)),
+            "the PDF does not say {label}"
+        );
+    }
+}
+
+#[test]
+fn deviations_the_statements_were_read_with_are_listed_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("recon-export-deviations-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keys = MemoryKeyStore::default();
+    let clara = recon_review::Principal::new("clara", "Clara", &[recon_review::Role::Clerk]);
+    recon_api::workspace::create_workspace(
+        &recon_api::workspace::NewWorkspace {
+            dir: dir.clone(),
+            account: "12345678/1020304050".into(),
+            currency: "EUR".into(),
+            period_start: Date::from_ymd_opt(2016, 2, 1).unwrap(),
+            period_end: Date::from_ymd_opt(2016, 3, 31).unwrap(),
+            ledger_opening: None,
+        },
+        &clara,
+        &keys,
+    )
+    .unwrap();
+    let mut ws = recon_api::workspace::open_workspace(&dir, &keys).unwrap();
+    // A German bank's 30 February: read as the 29th with a warning that keeps "160230".
+    let file = recon_tests::repo_root().join("tests/deviations/mt940/february_30.sta");
+    recon_api::workspace::import_statements(
+        &mut ws,
+        &clara,
+        std::slice::from_ref(&file),
+        &recon_api::ImportOptions::default(),
+    )
+    .unwrap();
+    let pack = recon_api::sign_off_pack(&mut ws).unwrap();
+    drop(ws);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(pack.deviations_total, 1, "{:?}", pack.deviations);
+    let d = &pack.deviations[0];
+    assert_eq!(d.code, "mt940.date_past_month_end");
+    assert_eq!((d.statement_id.as_str(), d.line), ("00042", Some(5)));
+    assert!(d.excerpt.contains("160230"), "{}", d.excerpt);
+
+    let csv = recon_report::render(&pack, ReportFormat::Csv, &PdfOptions::default()).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let deviation: Vec<_> = rows.iter().filter(|r| &r[0] == "deviation").collect();
+    assert_eq!(deviation.len(), 1);
+    assert_eq!(&deviation[0][2], "mt940.date_past_month_end");
+    assert!(deviation[0][13].contains("160230"), "{:?}", deviation[0]);
+
+    let xlsx = recon_report::render(&pack, ReportFormat::Xlsx, &PdfOptions::default()).unwrap();
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    assert!(
+        summary.rows().any(|r| r
+            .iter()
+            .any(|c| matches!(c, Data::String(s) if s == "mt940.date_past_month_end"))
+            && r.iter().any(|c| c.to_string().contains("160230"))),
+        "the XLSX summary does not list the deviation"
+    );
+
+    if tool("pdftotext") {
+        let path = render_dir().join("deviations.pdf");
+        let pdf = recon_report::render(&pack, ReportFormat::Pdf, &PdfOptions::default()).unwrap();
+        std::fs::write(&path, pdf).unwrap();
+        let text = pdf_text(&path);
+        assert!(
+            text.contains("Statements read with deviations (1 recorded)"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.contains("mt940.date_past_month_end") && l.contains("160230")),
+            "{text}"
+        );
+    }
+}

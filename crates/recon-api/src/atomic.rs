@@ -3,9 +3,15 @@
 //! target once complete. Readers see the old file or the new one, never a part; a failed or
 //! interrupted write leaves no temporary file behind.
 //!
-//! Sign-off packs are documents of record and are synced before the rename
-//! ([`PartialFile::commit_synced`]); results that a run can recompute (`recon gen`, `recon match`)
-//! are not, as syncing a hundred megabytes would cost more than the run that made them.
+//! Sign-off packs are documents of record: the file is synced before the rename and its folder
+//! after it ([`PartialFile::commit_synced`]), since on POSIX systems a rename is durable only once
+//! the folder's entry is on disk. Results that a run can recompute (`recon gen`, `recon match`)
+//! are not synced, as syncing a hundred megabytes would cost more than the run that made them.
+//!
+//! On Windows a rename over a file that another program holds open (a spreadsheet showing last
+//! month's pack) fails while it is held: the rename is tried again for a moment (virus scanners
+//! and indexers let go quickly), then refused with an error that says the file is open elsewhere;
+//! the old file stays and the temporary is removed.
 
 use crate::ApiError;
 use std::io::Write as _;
@@ -63,7 +69,11 @@ impl PartialFile {
                 file.sync_all()?;
             }
             drop(file);
-            std::fs::rename(&self.partial, &self.path)
+            rename_over(&self.partial, &self.path)?;
+            if sync {
+                sync_folder_of(&self.path)?;
+            }
+            Ok(())
         })();
         result.map_err(|source| {
             let _ = std::fs::remove_file(&self.partial);
@@ -73,6 +83,52 @@ impl PartialFile {
             }
         })
     }
+}
+
+/// The folder entry of `path`, made durable (POSIX: fsync of the directory).
+#[cfg(unix)]
+fn sync_folder_of(path: &Path) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(folder)?.sync_all()
+}
+
+/// Windows has no folder handle to sync; NTFS journals the rename itself.
+#[cfg(not(unix))]
+fn sync_folder_of(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(not(windows))]
+fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::rename(from, to)
+}
+
+/// How long a rename over a held file is retried on Windows.
+#[cfg(windows)]
+const RENAME_RETRY_MS: [u64; 5] = [50, 100, 200, 400, 800];
+
+#[cfg(windows)]
+fn rename_over(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut result = std::fs::rename(from, to);
+    for wait_ms in RENAME_RETRY_MS {
+        match &result {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+                result = std::fs::rename(from, to);
+            }
+            _ => break,
+        }
+    }
+    result.map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => std::io::Error::new(
+            e.kind(),
+            format!("the file is open in another program ({e}); close it there and save again"),
+        ),
+        _ => e,
+    })
 }
 
 impl Drop for PartialFile {

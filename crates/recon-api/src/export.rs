@@ -3,7 +3,7 @@
 //! never leaves a half-written pack where a finished one was expected.
 
 use crate::ApiError;
-use crate::workspace::{now_rfc3339, today};
+use crate::workspace::{local_date_at, now_rfc3339, unix_now};
 use recon_report::{PdfOptions, ReportFormat};
 use recon_review::pack::SignOffPack;
 use recon_store::Workspace;
@@ -22,19 +22,24 @@ pub struct ExportReport {
     pub matched_items: usize,
 }
 
-/// The pack of the workspace now, aged as of today, stamped with the current time; or, when
-/// `SOURCE_DATE_EPOCH` is set (the reproducible-builds convention), as of that instant, so a
-/// re-export gives byte-identical files.
+/// The pack of the workspace now, aged as of the laptop's local date (its time zone recorded in
+/// the pack), stamped with the current time; or, when `SOURCE_DATE_EPOCH` is set (the
+/// reproducible-builds convention), as of that instant, so a re-export gives byte-identical files.
 pub fn sign_off_pack(ws: &mut Workspace) -> Result<SignOffPack, ApiError> {
     let fixed = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
-    let (as_of, generated_at) = match fixed {
-        Some(t) => (t.date_naive(), t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        None => (today(), now_rfc3339()),
+    let now = fixed
+        .unwrap_or_else(|| chrono::DateTime::from_timestamp(unix_now(), 0).unwrap_or_default());
+    let (as_of, time_zone) = local_date_at(now);
+    let generated_at = match fixed {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => now_rfc3339(),
     };
-    Ok(ws.sign_off_pack(as_of, &generated_at)?)
+    let mut pack = ws.sign_off_pack(as_of, &generated_at)?;
+    pack.as_of_time_zone = time_zone;
+    Ok(pack)
 }
 
 /// Renders the workspace's sign-off pack and writes it to `out`.

@@ -38,10 +38,33 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Today's date, UTC.
+/// Today's date where the laptop is (its local time zone): exceptions age in the clerk's days,
+/// not in UTC's, which is a day ahead in the evening west of Greenwich.
 pub fn today() -> Date {
-    let now = now_rfc3339();
-    Date::parse_from_str(now.get(..10).unwrap_or("1970-01-01"), "%Y-%m-%d").unwrap_or_default()
+    local_date_at(utc_now()).0
+}
+
+/// The laptop's local date at `instant` and its time zone as a UTC offset ("UTC-08:00").
+pub fn local_date_at(instant: chrono::DateTime<chrono::Utc>) -> (Date, String) {
+    let local = instant.with_timezone(&chrono::Local);
+    (
+        local.date_naive(),
+        utc_offset_label(local.offset().local_minus_utc()),
+    )
+}
+
+/// "UTC", "UTC+01:00", "UTC-09:30".
+pub fn utc_offset_label(seconds_east: i32) -> String {
+    if seconds_east == 0 {
+        return "UTC".into();
+    }
+    let sign = if seconds_east < 0 { '-' } else { '+' };
+    let minutes = seconds_east.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn utc_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(unix_now(), 0).unwrap_or_default()
 }
 
 pub(crate) fn actor(principal: &Principal) -> Actor<'_> {

@@ -70,6 +70,9 @@ pub fn synthetic_pack(exceptions: usize, matched_items: usize) -> SignOffPack {
         period_end: "2026-11-30".into(),
         generated_at: "2026-11-30T18:00:00Z".into(),
         as_of: "2026-11-30".into(),
+        as_of_time_zone: "UTC+01:00".into(),
+        deviations: Vec::new(),
+        deviations_total: 0,
         statements: vec![PackStatement {
             source: "bank.csv".into(),
             format: "csv".into(),

@@ -333,3 +333,67 @@ fn deviations_are_warnings_and_strict_refuses_them() {
     assert_eq!(gaps.len(), 1, "{doc}");
     assert!(gaps[0].contains("no statement for 3 day(s) from 2024-01-05 to 2024-01-07"));
 }
+
+/// Issue 19: a sign-off pack is a document of record, so its write is durable: the complete file
+/// is synced, renamed over the target, and then its folder is synced (on POSIX a rename is on disk
+/// only once the folder's entry is). Watched with strace on the real `recon demo`, which writes
+/// the demo reconciliation's packs.
+#[test]
+fn a_sign_off_pack_is_synced_renamed_and_its_folder_synced() {
+    assert!(
+        Command::new("strace").arg("-V").output().is_ok(),
+        "strace is required (scripts/setup.sh installs it)"
+    );
+    let packs = std::env::temp_dir().join(format!("recon-durable-packs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&packs);
+    std::fs::create_dir_all(&packs).unwrap();
+    let log = packs.with_extension("strace");
+    let out = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=openat,rename,renameat,renameat2,fsync,fdatasync",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_recon"))
+        .arg("demo")
+        .arg("--out")
+        .arg(&packs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let folder = packs.display().to_string();
+    let target = packs.join("signoff-pack.pdf").display().to_string();
+    let lines: Vec<&str> = trace.lines().collect();
+    // The rename of the temporary over signoff-pack.pdf...
+    let renamed = lines
+        .iter()
+        .position(|l| l.contains("rename") && l.contains(&format!("\"{target}\"")))
+        .unwrap_or_else(|| panic!("no rename onto {target} in the trace:\n{trace}"));
+    // ...was preceded by an fsync (of the file), and is followed by opening the folder and
+    // syncing that descriptor.
+    assert!(
+        lines[..renamed].iter().any(|l| l.contains("fsync(")),
+        "the file was not synced before the rename:\n{trace}"
+    );
+    let opened = lines[renamed..]
+        .iter()
+        .filter(|l| l.contains("openat(") && l.contains(&format!("\"{folder}\"")))
+        .find_map(|l| l.rsplit(" = ").next()?.trim().parse::<i32>().ok())
+        .unwrap_or_else(|| panic!("the folder {folder} was not opened after the rename:\n{trace}"));
+    assert!(
+        lines[renamed..]
+            .iter()
+            .any(|l| l.contains(&format!("fsync({opened})"))),
+        "the folder's descriptor {opened} was not synced after the rename:\n{trace}"
+    );
+    let _ = std::fs::remove_dir_all(&packs);
+}

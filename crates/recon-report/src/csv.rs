@@ -126,7 +126,7 @@ pub fn render(pack: &SignOffPack) -> Vec<u8> {
     w.out.extend_from_slice(b"\r\n");
     let approved_hash = pack.sign_off.content_hash.clone().unwrap_or_default();
     let runs = pack.rule_set.runs.to_string();
-    let meta: [(&str, &str); 14] = [
+    let meta: [(&str, &str); 15] = [
         ("pack", "sign-off pack v1"),
         ("status", pack.status_label()),
         ("workspace_id", &pack.workspace_id),
@@ -135,6 +135,7 @@ pub fn render(pack: &SignOffPack) -> Vec<u8> {
         ("period_start", &pack.period_start),
         ("period_end", &pack.period_end),
         ("as_of", &pack.as_of),
+        ("as_of_time_zone", &pack.as_of_time_zone),
         (
             "generated_at (timestamp of this export)",
             &pack.generated_at,
@@ -263,6 +264,31 @@ pub fn render(pack: &SignOffPack) -> Vec<u8> {
                     .set("description", &description),
             );
         }
+    }
+    for d in &pack.deviations {
+        let statement = format!("{} {}", d.statement_id, d.sequence);
+        let place = match (d.line, &d.path) {
+            (Some(n), _) => format!("line {n}"),
+            (None, Some(path)) => path.clone(),
+            (None, None) => String::new(),
+        };
+        let description = format!(
+            "{}{}: {} | as the file has it: {}",
+            d.source,
+            d.encoding
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+            d.message,
+            d.excerpt
+        );
+        w.row(
+            Row::new("deviation")
+                .set("name", &statement)
+                .set("value", &d.code)
+                .set("reference", &place)
+                .set("description", &description),
+        );
     }
     for s in &pack.rule_stats {
         let groups = s.groups.to_string();

@@ -352,7 +352,7 @@ pub fn render(pack: &SignOffPack, options: &PdfOptions) -> Vec<u8> {
             "Ledger balance",
             money(pack.reconciliation.ledger_balance_minor),
         ),
-        ("Ages as of", pack.as_of.clone()),
+        ("Ages as of", as_of_label(pack)),
         ("generated_at (export timestamp)", pack.generated_at.clone()),
     ]);
 
@@ -501,6 +501,43 @@ pub fn render(pack: &SignOffPack, options: &PdfOptions) -> Vec<u8> {
                     src.version_id.as_deref().unwrap_or("none"),
                     &src.size_bytes.to_string(),
                     &src.verified_by,
+                ],
+                false,
+            );
+        }
+        l.end_table();
+    }
+    if pack.deviations_total > 0 {
+        l.section(
+            &format!(
+                "Statements read with deviations ({} recorded{})",
+                pack.deviations_total,
+                if (pack.deviations.len() as i64) < pack.deviations_total {
+                    format!(", the first {} listed", pack.deviations.len())
+                } else {
+                    String::new()
+                }
+            ),
+            false,
+        );
+        l.begin_table(vec![
+            col("Statement", 90.0, Align::Left),
+            col("Code", 130.0, Align::Left),
+            col("Line", 35.0, Align::Right),
+            col("As the file has it", 260.0, Align::Left),
+        ]);
+        for d in &pack.deviations {
+            let line = d.line.map(|n| n.to_string()).unwrap_or_default();
+            let excerpt = d
+                .path
+                .as_deref()
+                .map_or(d.excerpt.clone(), |p| format!("{p}: {}", d.excerpt));
+            l.row(
+                &[
+                    &format!("{} {}", d.statement_id, d.sequence),
+                    &d.code,
+                    &line,
+                    &excerpt,
                 ],
                 false,
             );
@@ -711,4 +748,13 @@ fn write_pdf(pack: &SignOffPack, pages: Vec<Vec<u8>>) -> Vec<u8> {
         page.finish();
     }
     pdf.finish()
+}
+
+/// "2026-12-03 (UTC-08:00)": the ages' date with the time zone it is a date in, when known.
+pub(crate) fn as_of_label(pack: &SignOffPack) -> String {
+    if pack.as_of_time_zone.is_empty() {
+        pack.as_of.clone()
+    } else {
+        format!("{} ({})", pack.as_of, pack.as_of_time_zone)
+    }
 }

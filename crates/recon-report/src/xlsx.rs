@@ -396,7 +396,12 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
         &format!("{} to {}", pack.period_start, pack.period_end),
     )?;
     kv(sheet, &mut row, "Status", pack.status_label())?;
-    kv(sheet, &mut row, "Ages as of", &pack.as_of)?;
+    kv(
+        sheet,
+        &mut row,
+        "Ages as of",
+        &crate::pdf::as_of_label(pack),
+    )?;
     kv(
         sheet,
         &mut row,
@@ -596,6 +601,49 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
             sheet.write_string(row, 9, &src.verified_by)?;
         }
         row += 1;
+    }
+    if pack.deviations_total > 0 {
+        row += 1;
+        sheet.write_string_with_format(
+            row,
+            0,
+            format!(
+                "Statements read with deviations: {} recorded, {} listed",
+                pack.deviations_total,
+                pack.deviations.len()
+            ),
+            &f.header,
+        )?;
+        row += 1;
+        for (i, h) in [
+            "Statement",
+            "Source",
+            "Encoding",
+            "Code",
+            "Line",
+            "Path",
+            "As the file has it",
+            "What was read",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
+        }
+        row += 1;
+        for d in &pack.deviations {
+            sheet.write_string(row, 0, format!("{} {}", d.statement_id, d.sequence))?;
+            sheet.write_string(row, 1, &d.source)?;
+            sheet.write_string(row, 2, d.encoding.as_deref().unwrap_or(""))?;
+            sheet.write_string(row, 3, &d.code)?;
+            if let Some(line) = d.line {
+                sheet.write_number(row, 4, line as u32)?;
+            }
+            sheet.write_string(row, 5, d.path.as_deref().unwrap_or(""))?;
+            sheet.write_string(row, 6, &d.excerpt)?;
+            sheet.write_string(row, 7, &d.message)?;
+            row += 1;
+        }
     }
     Ok(())
 }

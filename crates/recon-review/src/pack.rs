@@ -18,9 +18,17 @@ pub struct SignOffPack {
     pub period_end: String,
     /// The export's own timestamp (RFC 3339): the one field that differs between two exports.
     pub generated_at: String,
-    /// Ages of open items are counted in days up to this date.
+    /// Ages of open items are counted in days up to this date: the laptop's local date.
     pub as_of: String,
+    /// The time zone `as_of` is a date in, as a UTC offset ("UTC+01:00"); empty when the caller
+    /// gave none (tests, benches).
+    pub as_of_time_zone: String,
     pub statements: Vec<PackStatement>,
+    /// What reading the statements assumed or tolerated (issue 15's deviations, in import
+    /// order): the files were accepted with these warnings. At most [`PACK_DEVIATIONS_MAX`].
+    pub deviations: Vec<PackDeviation>,
+    /// All deviations of the active statements, listed or not.
+    pub deviations_total: i64,
     pub input_files: Vec<PackFile>,
     pub ledger_opening_minor: i64,
     pub reconciliation: ReconciliationStatement,
@@ -64,6 +72,30 @@ pub struct PackStatement {
     pub closing_minor: Option<i64>,
     pub line_count: i64,
     pub lines_total_minor: i64,
+}
+
+/// At most this many deviations are listed in a pack (the total is always given).
+pub const PACK_DEVIATIONS_MAX: usize = 1_000;
+
+/// A reading deviation of an imported statement, as the workspace kept it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PackDeviation {
+    pub statement_id: String,
+    pub sequence: String,
+    /// The file the statement came from.
+    pub source: String,
+    /// The encoding the file was read with, when recorded.
+    pub encoding: Option<String>,
+    /// Stable code, e.g. `mt940.date_past_month_end`.
+    pub code: String,
+    /// 1-based line of the decoded text, when the deviation has one.
+    pub line: Option<u64>,
+    /// XML element path, for the XML formats.
+    pub path: Option<String>,
+    /// The text as the file has it.
+    pub excerpt: String,
+    /// What was read and what was assumed.
+    pub message: String,
 }
 
 /// An input file with its SHA-256, record count and control total.

@@ -10,8 +10,8 @@ use crate::query::days_between;
 use crate::workspace::{Workspace, read_sign_off};
 use recon_model::{Currency, Date};
 use recon_review::pack::{
-    AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackFile, PackSource,
-    PackStatement, RuleSetUsed, RuleStat, SignOffPack,
+    AdjustmentEntry, AuditLine, MatchedGroup, MatchedItem, OpenItem, PackDeviation, PackFile,
+    PackSource, PackStatement, RuleSetUsed, RuleStat, SignOffPack,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -159,6 +159,37 @@ impl Workspace {
                     closing_minor: r.get(7)?,
                     line_count: r.get(8)?,
                     lines_total_minor: r.get(9)?,
+                })
+            },
+        )?;
+        let deviations_total: i64 = c.query_row(
+            "SELECT count(*) FROM statement_deviations d JOIN statements s ON s.id = d.statement
+             WHERE s.superseded_by IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let deviations = rows(
+            c,
+            &format!(
+                "SELECT s.statement_id, s.sequence, s.source, s.encoding, d.code, d.line, d.path,
+                        d.excerpt, d.message
+                 FROM statement_deviations d JOIN statements s ON s.id = d.statement
+                 WHERE s.superseded_by IS NULL ORDER BY s.id, d.seq LIMIT {}",
+                recon_review::pack::PACK_DEVIATIONS_MAX
+            ),
+            |r| {
+                Ok(PackDeviation {
+                    statement_id: r.get(0)?,
+                    sequence: r.get(1)?,
+                    source: r.get(2)?,
+                    encoding: r.get(3)?,
+                    code: r.get(4)?,
+                    line: r
+                        .get::<_, Option<i64>>(5)?
+                        .and_then(|l| u64::try_from(l).ok()),
+                    path: r.get(6)?,
+                    excerpt: r.get(7)?,
+                    message: r.get(8)?,
                 })
             },
         )?;
@@ -326,7 +357,10 @@ impl Workspace {
             period_end: info.period_end,
             generated_at: generated_at.to_string(),
             as_of: as_of.format("%Y-%m-%d").to_string(),
+            as_of_time_zone: String::new(),
             statements,
+            deviations,
+            deviations_total,
             input_files,
             ledger_opening_minor,
             reconciliation: statement,
