@@ -18,8 +18,8 @@ enum ExportCommand {
     /// block, statistics, open exceptions, adjustments, evidence, every matched group. A pack
     /// that is not approved is marked DRAFT. Set SOURCE_DATE_EPOCH for byte-identical re-exports.
     Signoff {
-        /// Workspace directory.
-        #[arg(long, env = "RECON_WS")]
+        /// Workspace directory (`--ws`, as in every other command; `--workspace` still works).
+        #[arg(long = "ws", alias = "workspace", value_name = "WS", env = "RECON_WS")]
         workspace: PathBuf,
         /// pdf, xlsx or csv.
         #[arg(long, value_parser = parse_format)]

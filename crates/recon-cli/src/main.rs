@@ -57,6 +57,11 @@ enum Command {
     Config(auth::ConfigArgs),
     /// Statement files and ledger extracts from the configured S3 prefixes: list, pull.
     Inbox(inbox::InboxArgs),
+    /// Print a shell completion script, e.g. `recon completions bash > ~/.local/share/bash-completion/completions/recon`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -195,6 +200,11 @@ fn main() -> ExitCode {
         Command::Whoami => auth::whoami(),
         Command::Config(args) => auth::config(&args),
         Command::Inbox(args) => inbox::inbox(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(shell, &mut Cli::command(), "recon", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

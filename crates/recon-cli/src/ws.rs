@@ -12,6 +12,28 @@ use recon_store::{DecisionReceipt, ExceptionQuery, Workspace};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `--reason` values: why an item is open (the store's exception reasons).
+const EXCEPTION_REASONS: [&str; 4] = ["ambiguous", "suggested", "no_candidate", "unmatched"];
+/// `--sort` values, aliases included (ExceptionSort::from_name).
+const EXCEPTION_SORTS: [&str; 8] = [
+    "age",
+    "age-desc",
+    "oldest",
+    "age-asc",
+    "newest",
+    "amount",
+    "amount-asc",
+    "amount-desc",
+];
+/// `--adjust` values (AdjustmentReason::name).
+const ADJUSTMENT_REASONS: [&str; 5] = [
+    "bank_charge",
+    "fx_difference",
+    "rounding",
+    "timing",
+    "write_off",
+];
+
 /// Who acts: the person signed in (`recon login`), or in demo mode a self-asserted user.
 #[derive(Args, Debug)]
 pub struct ProfileArgs {
@@ -83,9 +105,11 @@ enum WsCommand {
     },
     /// List exceptions (open items), filtered and sorted, with days open.
     Exceptions {
-        #[arg(long)]
+        /// Only items of one side.
+        #[arg(long, value_parser = ["bank", "ledger"])]
         side: Option<String>,
-        #[arg(long)]
+        /// Only items left open for this reason.
+        #[arg(long, value_parser = EXCEPTION_REASONS)]
         reason: Option<String>,
         #[arg(long)]
         assignee: Option<String>,
@@ -94,8 +118,9 @@ enum WsCommand {
         min_amount: Option<String>,
         #[arg(long)]
         text: Option<String>,
-        /// age (oldest first), age-asc, amount, amount-desc.
-        #[arg(long, default_value = "age")]
+        /// age (oldest first; also age-desc, oldest), age-asc (also newest), amount (also
+        /// amount-asc), amount-desc.
+        #[arg(long, default_value = "age", value_parser = EXCEPTION_SORTS)]
         sort: String,
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -118,8 +143,8 @@ enum WsCommand {
     Accept {
         #[arg(required = true)]
         ids: Vec<i64>,
-        /// Adjustment reason for a difference: bank_charge, fx_difference, rounding, timing, write_off.
-        #[arg(long)]
+        /// Adjustment reason for a difference.
+        #[arg(long, value_parser = ADJUSTMENT_REASONS)]
         adjust: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
@@ -137,8 +162,8 @@ enum WsCommand {
         bank: Vec<String>,
         #[arg(long, num_args = 1..)]
         ledger: Vec<String>,
-        /// Adjustment reason for a difference: bank_charge, fx_difference, rounding, timing, write_off.
-        #[arg(long)]
+        /// Adjustment reason for a difference.
+        #[arg(long, value_parser = ADJUSTMENT_REASONS)]
         adjust: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
@@ -598,6 +623,26 @@ pub fn demo_workspace(export_dir: &std::path::Path) -> bool {
         Err(e) => {
             println!("  workspace demo stopped: {e}");
             false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_value_lists_in_help_are_what_the_workspace_accepts() {
+        let names: Vec<&str> = recon_review::AdjustmentReason::ALL
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(names, ADJUSTMENT_REASONS);
+        for sort in EXCEPTION_SORTS {
+            assert!(ExceptionSort::from_name(sort).is_some(), "{sort}");
+        }
+        for reason in ["ambiguous", "suggested", "no_candidate"] {
+            assert!(EXCEPTION_REASONS.contains(&reason), "{reason}");
         }
     }
 }

@@ -397,3 +397,78 @@ fn a_sign_off_pack_is_synced_renamed_and_its_folder_synced() {
     );
     let _ = std::fs::remove_dir_all(&packs);
 }
+
+/// Issue 19: every enumerated option lists its values in --help, and a wrong value is refused
+/// with the list, before anything is opened.
+#[test]
+fn enumerated_options_list_their_values_and_refuse_others() {
+    let help = recon()
+        .args(["ws", "exceptions", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[possible values: bank, ledger]"), "{help}");
+    assert!(help.contains("no_candidate"), "{help}");
+    assert!(help.contains("amount-desc"), "{help}");
+    let help = recon().args(["ws", "accept", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("bank_charge, fx_difference, rounding, timing, write_off"),
+        "{help}"
+    );
+    let out = recon()
+        .args([
+            "ws",
+            "exceptions",
+            "--ws",
+            "/nonexistent",
+            "--sort",
+            "biggest",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value 'biggest'") && err.contains("amount-desc"),
+        "{err}"
+    );
+    // One name for the workspace flag everywhere: --ws (export's --workspace stays an alias).
+    let help = recon()
+        .args(["export", "signoff", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--ws <WS>"), "{help}");
+    for args in [["ws", "exceptions"], ["audit", "verify"]] {
+        let help = recon().args(args).arg("--help").output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(help.contains("--ws <WS>"), "{args:?}: {help}");
+    }
+}
+
+/// Issue 19: shell completions, generated from the same command definitions.
+#[test]
+fn completions_for_bash_are_a_valid_script_that_knows_the_commands() {
+    let out = recon().args(["completions", "bash"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = String::from_utf8(out.stdout).unwrap();
+    for word in ["_recon()", "inbox", "signoff", "exceptions", "--ws"] {
+        assert!(script.contains(word), "no {word} in the bash completions");
+    }
+    let path = std::env::temp_dir().join(format!("recon-completions-{}.bash", std::process::id()));
+    std::fs::write(&path, &script).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    let bad = recon().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
