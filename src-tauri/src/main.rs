@@ -32,6 +32,12 @@ fn epoch_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Async: it waits for the desk, which a pull may hold for a while, off the UI thread.
+#[tauri::command(async)]
+fn about(state: State<'_, App>) -> recon_api::desk::About {
+    desk(&state).about(env!("CARGO_PKG_VERSION"))
+}
+
 #[tauri::command]
 fn app_started_at() -> u64 {
     STARTED_AT_MS.get().copied().unwrap_or(0)
@@ -350,6 +356,7 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            about,
             app_started_at,
             list_profiles,
             sign_in,

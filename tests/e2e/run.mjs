@@ -569,9 +569,14 @@ async function main() {
     check(/^(\/|[A-Za-z]:[\\/])/.test(p), `export path "${p}" is not absolute`);
   });
 
-  await step("help overlay lists the shortcuts", async () => {
+  await step("help overlay lists the shortcuts and says which version this is (About)", async () => {
     await click("help-button");
     await visible("help-overlay");
+    await visible("about-version", LONG);
+    const version = await attr("about-version", "data-version");
+    const expected = JSON.parse(fs.readFileSync(path.join(here, "../../src-tauri/tauri.conf.json"), "utf8")).version;
+    check(version === expected, `About says version ${version}, tauri.conf.json ${expected}`);
+    check(/^v[0-9]+$/.test(await text("about-schema")), "About shows no workspace schema version");
     await shot("11-help");
     await click("help-close");
   });

@@ -110,6 +110,24 @@ pub struct WorkspaceSummary {
     pub demo: bool,
 }
 
+/// What the app is and where it keeps things: the About box (Help), and what support asks first.
+#[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct About {
+    pub product: String,
+    /// The app's version (the shell's package version).
+    pub version: String,
+    /// Operating system and architecture, e.g. "linux x86_64".
+    pub os: String,
+    /// The workspace schema this build reads and writes.
+    pub workspace_schema: i64,
+    pub workspaces_folder: String,
+    /// The identity provider, or that there is none (demo mode only).
+    pub identity: String,
+    /// The statement inbox's statement prefix template, or that none is configured.
+    pub inbox: String,
+}
+
 /// Who is signed in, and how, for the app's sign-in screen and top bar.
 #[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
 #[ts(export)]
@@ -892,6 +910,27 @@ impl Desk {
             self.session = Some(session);
         }
         self.auth_status()
+    }
+
+    /// The About box: `version` is the shell's own package version.
+    pub fn about(&self, version: &str) -> About {
+        About {
+            product: "Recon Workbench".into(),
+            version: version.to_string(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            workspace_schema: recon_store::schema::SCHEMA_VERSION,
+            workspaces_folder: self.root.display().to_string(),
+            identity: match (&self.identity, &self.identity_error) {
+                (Some(identity), _) => identity.describe(),
+                (None, Some(error)) => format!("not usable: {error}"),
+                (None, None) => "none configured (demo mode only)".into(),
+            },
+            inbox: self
+                .inbox
+                .as_ref()
+                .and_then(|i| i.config.statements.clone())
+                .unwrap_or_else(|| "not configured".into()),
+        }
     }
 
     pub fn auth_status(&self) -> AuthStatus {

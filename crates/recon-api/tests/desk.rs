@@ -308,6 +308,14 @@ fn the_app_lists_the_inbox_with_the_desk_released_and_records_nothing_after_a_si
     let mut desk = Desk::new(&root, Box::new(MemoryKeyStore::default()))
         .unwrap()
         .with_inbox(wiring);
+    // The About box says what this is and where it looks.
+    let about = desk.about("9.8.7");
+    assert_eq!(about.version, "9.8.7");
+    assert_eq!(about.workspace_schema, recon_store::schema::SCHEMA_VERSION);
+    assert_eq!(about.workspaces_folder, root.display().to_string());
+    assert_eq!(about.inbox, "s3://acme-bank-statements/{account}/");
+    assert_eq!(about.identity, "none configured (demo mode only)");
+    assert!(about.os.starts_with(std::env::consts::OS), "{}", about.os);
     desk.sign_in("clara").unwrap();
     let id = desk.list_workspaces().unwrap()[0].id.clone();
     desk.open_workspace(&id).unwrap();

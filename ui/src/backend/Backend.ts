@@ -1,6 +1,7 @@
 // The one interface the screens talk to. One method per command of the IPC contract
 // (notes/ipc-contract.md), plus event subscriptions. Two implementations: tauri.ts (the real
 // app) and fake.ts (in-memory test double, used by `vite dev` in a browser and by the tests).
+import type { About } from "../bindings/About";
 import type { Adjustment } from "../bindings/Adjustment";
 import type { AuthStatus } from "../bindings/AuthStatus";
 import type { Dashboard } from "../bindings/Dashboard";
@@ -29,6 +30,8 @@ export interface Backend {
   /** "tauri" in the desktop app, "fake" in a plain browser and in tests. */
   readonly kind: "tauri" | "fake";
 
+  /** The About box: version, OS, workspace schema, where workspaces live, provider, inbox. */
+  about(): Promise<About>;
   /** Who is signed in and how; resumes a verified sign-in from the keyring's refresh token. */
   authStatus(): Promise<AuthStatus>;
   /** Sign in with the identity provider (Okta) in the system browser; resolves when the browser

@@ -6,6 +6,7 @@ import type { Adjustment } from "../bindings/Adjustment";
 import type { AdjustmentReason } from "../bindings/AdjustmentReason";
 import type { AgingBucket } from "../bindings/AgingBucket";
 import type { Attachment } from "../bindings/Attachment";
+import type { About } from "../bindings/About";
 import type { AuthStatus } from "../bindings/AuthStatus";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { Comment } from "../bindings/Comment";
@@ -761,6 +762,19 @@ export class FakeBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- commands
+
+  async about(): Promise<About> {
+    await this.tick();
+    return {
+      product: "Recon Workbench",
+      version: "0.0.0-fake",
+      os: "browser",
+      workspace_schema: 0,
+      workspaces_folder: "(in memory)",
+      identity: this.okta ? "fake Okta" : "none configured (demo mode only)",
+      inbox: this.inbox && this.inbox.configured !== false ? "s3://acme-bank-statements/{account}/{yyyy}/{mm}/" : "not configured",
+    };
+  }
 
   async authStatus(): Promise<AuthStatus> {
     await this.tick();

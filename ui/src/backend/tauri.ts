@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Adjustment } from "../bindings/Adjustment";
+import type { About } from "../bindings/About";
 import type { AuthStatus } from "../bindings/AuthStatus";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
@@ -65,6 +66,9 @@ export function isTauri(): boolean {
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
 
+  about() {
+    return call<About>("about");
+  }
   authStatus() {
     return call<AuthStatus>("auth_status");
   }
