@@ -211,13 +211,17 @@ pub fn import_statements(
     Ok(result)
 }
 
-/// `options` knowing the closing balances of the workspace's statements, so that a balance
-/// written without its sign in the next day's file can be settled by the previous closing.
+/// `options` as this workspace reads files: strictly when its `strict_import` setting is on, and
+/// knowing the closing balances of its statements, so that a balance written without its sign in
+/// the next day's file can be settled by the previous closing.
 pub fn with_known_closings(
     ws: &Workspace,
     options: &ImportOptions,
 ) -> Result<ImportOptions, ApiError> {
     let mut options = options.clone();
+    if ws.info().strict_import {
+        options.parse.reading = recon_formats::ReadingMode::Strict;
+    }
     let account = ws.info().account.clone();
     options
         .parse
@@ -230,6 +234,15 @@ pub fn with_known_closings(
             })
         }));
     Ok(options)
+}
+
+/// Turns the workspace's strict-import setting on or off (audited).
+pub fn set_strict_import(
+    ws: &mut Workspace,
+    principal: &Principal,
+    strict: bool,
+) -> Result<(), ApiError> {
+    Ok(ws.set_strict_import(&actor(principal), strict)?)
 }
 
 /// Whether an issue is one of the series checks that [`series_issues`] makes for a workspace.

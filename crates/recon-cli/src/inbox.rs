@@ -178,6 +178,9 @@ pub fn inbox(args: InboxArgs) -> Result<ExitCode, ApiError> {
                     ..PullOptions::default()
                 },
                 &mut |p| {
+                    if crate::quiet() {
+                        return;
+                    }
                     let done = p.bytes == p.size_bytes;
                     if p.phase == InboxPhase::Downloading
                         && !done

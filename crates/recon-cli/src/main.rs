@@ -25,8 +25,18 @@ mod ws;
 #[derive(Parser, Debug)]
 #[command(name = "recon", version, about = "Bank reconciliation workbench")]
 struct Cli {
+    /// No progress or informational lines on stderr (errors and warnings still go there).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--quiet`: progress and informational lines are left out.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +196,7 @@ fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Convert(args) => convert(args),
         Command::Gen(args) => gen_data(args),
@@ -385,6 +396,9 @@ fn eval_command(args: EvalArgs) -> Result<ExitCode, ApiError> {
 fn gen_data(args: GenArgs) -> Result<ExitCode, ApiError> {
     let started = std::time::Instant::now();
     let report = recon_api::generate_files(args.bank_lines, args.seed, &args.out)?;
+    if quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "wrote {} bank lines and {} ledger entries to {} in {:.2?}",
         report.bank_lines,

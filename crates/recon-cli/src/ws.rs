@@ -139,6 +139,13 @@ enum WsCommand {
     },
     /// List groups people confirmed (manual and accepted).
     Groups,
+    /// Show the workspace's settings, or change one (audited).
+    Settings {
+        /// Read every imported file strictly: a file that deviates from its format is refused
+        /// instead of imported with the deviation recorded as a warning.
+        #[arg(long, value_parser = ["on", "off"])]
+        strict_import: Option<String>,
+    },
     /// Accept suggestions (bulk: several ids, one decision).
     Accept {
         #[arg(required = true)]
@@ -497,6 +504,16 @@ fn run(ws: &mut Workspace, p: &Principal, command: WsCommand) -> Result<ExitCode
                     s.explanation
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        WsCommand::Settings { strict_import } => {
+            if let Some(value) = strict_import {
+                w::set_strict_import(ws, p, value == "on")?;
+            }
+            println!(
+                "strict_import: {}",
+                if ws.info().strict_import { "on" } else { "off" }
+            );
             Ok(ExitCode::SUCCESS)
         }
         WsCommand::Groups => {

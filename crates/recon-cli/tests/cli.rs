@@ -472,3 +472,32 @@ fn completions_for_bash_are_a_valid_script_that_knows_the_commands() {
     let bad = recon().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Issue 19: `--quiet` leaves progress and informational lines out of stderr, nothing else.
+#[test]
+fn quiet_leaves_out_informational_lines() {
+    let out_dir = temp_dir("quiet");
+    let loud = recon()
+        .args(["gen", "--bank-lines", "20", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(loud.status.success());
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("wrote 20 bank lines"));
+    let quiet = recon()
+        .args(["--quiet", "gen", "--bank-lines", "20", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    assert!(out_dir.join("bank.csv").exists());
+    // Errors still say what and where.
+    let bad = recon()
+        .args(["-q", "convert", "/nonexistent/statement.sta"])
+        .output()
+        .unwrap();
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/statement.sta"));
+    let _ = std::fs::remove_dir_all(&out_dir);
+}

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 8] = [
+pub const MIGRATIONS: [&str; 9] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
@@ -16,6 +16,7 @@ pub const MIGRATIONS: [&str; 8] = [
     V6_VERIFIED_IDENTITY,
     V7_STATEMENT_READING,
     V8_INBOX,
+    V9_IMPORT_SETTINGS,
 ];
 
 /// The schema version this build writes.
@@ -356,6 +357,14 @@ CREATE TABLE inbox_scans (
     objects INTEGER NOT NULL,
     error TEXT
 ) WITHOUT ROWID;
+";
+
+/// Version 9 (issue 15): a workspace setting that reads every imported file strictly (deviations
+/// from the formats refuse the file instead of being recorded as warnings), for teams that want
+/// files refused.
+pub const V9_IMPORT_SETTINGS: &str = "
+ALTER TABLE workspace ADD COLUMN strict_import INTEGER NOT NULL DEFAULT 0
+    CHECK (strict_import IN (0, 1));
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.

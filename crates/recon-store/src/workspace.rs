@@ -34,6 +34,8 @@ pub struct WorkspaceInfo {
     /// `Verified`: only people signed in through the identity provider act here.
     /// `SelfAsserted`: a demo workspace, whose users are typed in or picked.
     pub identity_mode: Assurance,
+    /// Every import reads strictly: a file that deviates from its format is refused (schema v9).
+    pub strict_import: bool,
 }
 
 /// What the audit entry of a change says.
@@ -145,6 +147,7 @@ impl Workspace {
             period_end: period_end.to_string(),
             ledger_opening_minor,
             identity_mode: actor.principal.assurance,
+            strict_import: false,
         };
         let mut ws = Workspace {
             conn,
@@ -211,7 +214,7 @@ impl Workspace {
         let info = conn
             .query_row(
                 "SELECT id, account, currency, period_start, period_end, ledger_opening_minor,
-                        identity_mode
+                        identity_mode, strict_import
                  FROM workspace",
                 [],
                 |r| {
@@ -227,6 +230,7 @@ impl Workspace {
                         } else {
                             Assurance::SelfAsserted
                         },
+                        strict_import: r.get::<_, i64>(7)? != 0,
                     })
                 },
             )
@@ -282,10 +286,12 @@ impl Workspace {
         let (value, changes) = change(&tx)?;
         // Creating the workspace, or recording a file whose statements were all there already,
         // changes no content (nor does recording who acted).
-        if changes
-            .iter()
-            .any(|n| n.action != "workspace_created" && n.action != "file_imported")
-        {
+        if changes.iter().any(|n| {
+            !matches!(
+                n.action.as_str(),
+                "workspace_created" | "file_imported" | "setting_changed"
+            )
+        }) {
             note_change(&tx, &id, actor)?;
         }
         notes.extend(changes);
@@ -312,6 +318,29 @@ impl Workspace {
         }
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Sets whether every import reads strictly (audited as `setting_changed`; the
+    /// reconciliation's content, and so a sign-off, is not touched).
+    pub fn set_strict_import(&mut self, actor: &Actor<'_>, strict: bool) -> Result<()> {
+        let before = self.info.strict_import;
+        self.write(actor, |tx| {
+            tx.execute(
+                "UPDATE workspace SET strict_import = ?1",
+                [i64::from(strict)],
+            )?;
+            Ok((
+                (),
+                vec![AuditNote {
+                    action: "setting_changed".into(),
+                    target: "workspace:strict_import".into(),
+                    before: serde_json::json!({ "strict_import": before }).to_string(),
+                    after: serde_json::json!({ "strict_import": strict }).to_string(),
+                }],
+            ))
+        })?;
+        self.info.strict_import = strict;
+        Ok(())
     }
 
     /// Every audit entry in stored order, and the recorded head.

@@ -239,3 +239,73 @@ fn workspace_import_keeps_deviations_and_checks_the_series() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 15: a workspace setting reads every import strictly. The 30 February MT940 file is read
+/// with a warning by default; with `strict_import` on it is refused and nothing is stored; the
+/// change is audited and does not withdraw anything.
+#[test]
+fn the_strict_import_setting_refuses_files_that_deviate() {
+    let root = std::env::temp_dir().join(format!("recon-api-strict-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let keys = MemoryKeyStore::default();
+    let clara = recon_review::Principal::new("clara", "Clara", &[Role::Clerk]);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/deviations/mt940/february_30.sta");
+    let mut lines_by_setting = Vec::new();
+    for strict in [true, false] {
+        let dir = root.join(if strict { "strict" } else { "tolerant" });
+        w::create_workspace(
+            &w::NewWorkspace {
+                dir: dir.clone(),
+                account: "12345678/1020304050".into(),
+                currency: "EUR".into(),
+                period_start: date("2016-02-01"),
+                period_end: date("2016-03-31"),
+                ledger_opening: None,
+            },
+            &clara,
+            &keys,
+        )
+        .unwrap();
+        let mut ws = w::open_workspace(&dir, &keys).unwrap();
+        assert!(!ws.info().strict_import, "off by default");
+        if strict {
+            w::set_strict_import(&mut ws, &clara, true).unwrap();
+            // Kept: a new connection reads it back.
+            drop(ws);
+            ws = w::open_workspace(&dir, &keys).unwrap();
+            assert!(ws.info().strict_import);
+            let (entries, _) = ws.audit_entries().unwrap();
+            let last = entries.last().unwrap();
+            assert_eq!(last.action, "setting_changed");
+            assert!(
+                last.after.contains("\"strict_import\":true"),
+                "{}",
+                last.after
+            );
+        }
+        let result = w::import_statements(
+            &mut ws,
+            &clara,
+            std::slice::from_ref(&file),
+            &recon_api::ImportOptions::default(),
+        )
+        .unwrap();
+        let lines: usize = result.files.iter().map(|f| f.lines_imported).sum();
+        if strict {
+            assert!(
+                result
+                    .issues
+                    .iter()
+                    .any(|i| i.severity == recon_formats::Severity::Error
+                        && i.message.contains("160230")),
+                "{:?}",
+                result.issues
+            );
+        }
+        lines_by_setting.push((strict, lines));
+        ws.verify_audit().unwrap();
+    }
+    assert_eq!(lines_by_setting, vec![(true, 0), (false, 1)]);
+    let _ = std::fs::remove_dir_all(&root);
+}
