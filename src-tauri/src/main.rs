@@ -3,7 +3,8 @@
 //! attribute), never on the UI thread; errors cross IPC as `IpcError { code, message }`.
 //!
 //! Where workspaces live: `$RECON_HOME` if set, else the platform's app data dir
-//! (`~/.local/share/com.example.recon-workbench/workspaces` on Linux). Workspace keys live in the
+//! (`~/.local/share/com.reconworkbench.desktop/workspaces` on Linux; a folder left by an earlier
+//! build under `com.example.recon-workbench` is adopted on first start, recon_api::app_data). Workspace keys live in the
 //! OS keyring; with no keyring answering, the app says so and runs on a throw-away demo
 //! workspace whose key is kept in memory only.
 
@@ -245,11 +246,32 @@ fn export_sign_off(state: State<'_, App>, format: ExportFormat) -> Reply<String>
 fn open_desk(app: &tauri::App) -> Result<Desk, String> {
     let root = match std::env::var_os("RECON_HOME") {
         Some(home) => PathBuf::from(home).join("workspaces"),
-        None => app
-            .path()
-            .app_data_dir()
-            .map_err(|e| format!("no app data directory: {e}"))?
-            .join("workspaces"),
+        None => {
+            let data = app
+                .path()
+                .app_data_dir()
+                .map_err(|e| format!("no app data directory: {e}"))?;
+            // Workspaces made under the identifier of earlier builds come along once.
+            match recon_api::app_data::adopt_previous(
+                &data,
+                &recon_api::app_data::PREVIOUS_IDENTIFIERS,
+            ) {
+                Ok(recon_api::app_data::Adoption::Moved { from }) => {
+                    eprintln!(
+                        "moved the app data of an earlier build from {}",
+                        from.display()
+                    )
+                }
+                Ok(recon_api::app_data::Adoption::BothExist { earlier }) => eprintln!(
+                    "an earlier build's app data is still at {} (left alone: {} exists)",
+                    earlier.display(),
+                    data.display()
+                ),
+                Ok(recon_api::app_data::Adoption::Nothing) => {}
+                Err(e) => return Err(format!("adopting an earlier build's app data: {e}")),
+            }
+            data.join("workspaces")
+        }
     };
     let desk = match recon_store::OsKeyStore::probe() {
         Ok(()) => Desk::new(&root, Box::new(recon_store::OsKeyStore)).map_err(|e| e.to_string()),

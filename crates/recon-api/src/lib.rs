@@ -2,6 +2,7 @@
 //! the tests call these and nothing deeper; each caller is a thin shell that parses its arguments
 //! and renders the result. DTOs that cross a boundary (JSON contract, IPC) live in [`dto`].
 
+pub mod app_data;
 mod atomic;
 mod demo;
 pub mod desk;
