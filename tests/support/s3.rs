@@ -5,21 +5,11 @@
 
 #![allow(dead_code)]
 
-use super::servers::{Server, root};
+use super::servers::{Server, python, root};
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::Command;
 
 pub const ACCOUNT: &str = "NL91ABNA0417164300";
-
-pub fn python() -> PathBuf {
-    let venv = root().join("target/test-venv/bin/python3");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    }
-}
 
 /// Runs tests/idp/s3_fixture.py against `endpoint`; its JSON answer.
 pub fn fixture(endpoint: &str, keys: Option<(&str, &str)>, args: &[&str]) -> serde_json::Value {

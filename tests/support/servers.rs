@@ -20,6 +20,16 @@ pub fn root() -> PathBuf {
     }
 }
 
+/// The test virtualenv's python (moto, boto3; scripts/moto.sh install), else the system's.
+pub fn python() -> PathBuf {
+    let venv = root().join("target/test-venv/bin/python3");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
 pub fn required() -> bool {
     std::env::var_os("CI").is_some() || std::env::var_os("RECON_IDP_TESTS").is_some()
 }
@@ -97,13 +107,7 @@ impl Server {
 
     /// moto with `env` (e.g. MOTO_IAM_AUTH=1) and, given an issuer, the web-identity roles.
     pub fn moto_with(issuer: Option<&str>, env: &[(&str, &str)]) -> Option<Server> {
-        let venv = root().join("target/test-venv/bin/python3");
-        let python = if venv.exists() {
-            venv
-        } else {
-            PathBuf::from("python3")
-        };
-        let mut c = Command::new(python);
+        let mut c = Command::new(python());
         c.arg(root().join("tests/idp/moto_server.py"))
             .env("MOTO_PORT", "0")
             .env_remove("MOTO_OIDC_ISSUER")
@@ -133,21 +137,8 @@ impl Server {
         Server::start(c, "FAULTPROXY_READY")
     }
 
+    /// moto with the web-identity roles trusting `issuer`.
     pub fn moto(issuer: &str) -> Option<Server> {
-        let venv = root().join("target/test-venv/bin/python3");
-        let python = if venv.exists() {
-            venv
-        } else {
-            PathBuf::from("python3")
-        };
-        let mut c = Command::new(python);
-        c.arg(root().join("tests/idp/moto_server.py"))
-            .env("MOTO_PORT", "0")
-            .env("MOTO_OIDC_ISSUER", issuer)
-            .env(
-                "MOTO_STATE_DIR",
-                std::env::temp_dir().join(format!("moto-{}", std::process::id())),
-            );
-        Server::start(c, "MOTO_READY")
+        Server::moto_with(Some(issuer), &[])
     }
 }

@@ -703,10 +703,9 @@ pub fn pull(
     std::thread::scope(|scope| -> Result<(), ApiError> {
         let (to_import, prepared) = std::sync::mpsc::channel::<Stage>();
         let (permit, permits) = std::sync::mpsc::sync_channel::<()>(1);
-        let wanted: Vec<(ObjectKind, RemoteObject)> = todo.clone();
         let (limits, import, ws_dir) = (&limits, &import, &ws_dir);
         scope.spawn(move || {
-            for (n, (kind, listed)) in wanted.iter().enumerate() {
+            for (n, (kind, listed)) in todo.into_iter().enumerate() {
                 if n > 0 && permits.recv().is_err() {
                     return; // the importer stopped
                 }
@@ -722,36 +721,34 @@ pub fn pull(
                         size_bytes,
                     }));
                 };
-                let fetched = prepare(source, ws_dir, *kind, listed, limits, import, &mut progress);
-                if to_import.send(Stage::Prepared(Box::new(fetched))).is_err() {
+                let fetched = prepare(source, ws_dir, kind, &listed, limits, import, &mut progress);
+                let stage = Stage::Prepared(Box::new((file, kind, listed, fetched)));
+                if to_import.send(stage).is_err() {
                     return;
                 }
             }
         });
-        let mut next = todo.into_iter();
+        // Ends when the fetcher has sent its last file (its senders are gone).
         for stage in prepared {
-            let fetched = match stage {
+            let (file, kind, listed, fetched) = match stage {
                 Stage::Progress(p) => {
                     progress(&p);
                     continue;
                 }
-                Stage::Prepared(fetched) => fetched,
-            };
-            let Some((kind, listed)) = next.next() else {
-                break;
+                Stage::Prepared(fetched) => *fetched,
             };
             // The fetcher may start the next file while this one is imported.
             let _ = permit.try_send(());
             let uri = listed.uri();
             progress(&InboxProgress {
                 phase: InboxPhase::Importing,
-                file: files - next.len() as u32,
+                file,
                 files,
                 uri: uri.clone(),
                 bytes: listed.size_bytes,
                 size_bytes: listed.size_bytes,
             });
-            match import_one(ws, principal, kind, &listed, *fetched) {
+            match import_one(ws, principal, kind, &listed, fetched) {
                 Ok(done) => {
                     report.imported += 1;
                     report.replaced += u32::from(done.replaced);
@@ -773,9 +770,6 @@ pub fn pull(
             if let Some(row) = ws.inbox_object(&listed.bucket, &listed.key)? {
                 report.tried.push(inbox_file(row));
             }
-            if next.len() == 0 {
-                break;
-            }
         }
         Ok(())
     })?;
@@ -783,10 +777,11 @@ pub fn pull(
     Ok(report)
 }
 
-/// What the fetching thread sends the importing one.
+/// What the fetching thread sends the importing one: progress, or a file (its 1-based number,
+/// kind and listing) with what fetching it gave.
 enum Stage {
     Progress(InboxProgress),
-    Prepared(Box<Result<Prepared, Failure>>),
+    Prepared(Box<(u32, ObjectKind, RemoteObject, Result<Prepared, Failure>)>),
 }
 
 /// Why one file did not come in: its own failure (recorded, the pull goes on) or the

@@ -137,6 +137,19 @@ impl ProvideCredentials for WebIdentityCredentials {
     }
 }
 
+/// The standard AWS configuration chain (profiles, `AWS_*` variables) with the configuration
+/// file's region and endpoint laid over it when set.
+pub fn config_loader(aws: &AwsConfig) -> aws_config::ConfigLoader {
+    let mut l = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(r) = &aws.region {
+        l = l.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &aws.endpoint_url {
+        l = l.endpoint_url(e.clone());
+    }
+    l
+}
+
 /// The AWS SDK configuration for a signed-in principal: credentials from STS web identity when a
 /// role is configured for the principal's role, else the standard chain. Region from the
 /// configuration when set, else the standard chain's.
@@ -145,16 +158,7 @@ pub async fn sdk_config(
     principal: &Principal,
     id_token: IdTokenCell,
 ) -> SdkConfig {
-    let loader = || {
-        let mut l = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(r) = &aws.region {
-            l = l.region(Region::new(r.clone()));
-        }
-        if let Some(e) = &aws.endpoint_url {
-            l = l.endpoint_url(e.clone());
-        }
-        l
-    };
+    let loader = || config_loader(aws);
     let Some(role) = role_for(aws, principal) else {
         return loader().load().await;
     };

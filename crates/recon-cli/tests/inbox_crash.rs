@@ -6,11 +6,14 @@
 //! download and completes; at the end every object is imported once and hashes to what was
 //! uploaded. Runs under scripts/with-keyring.sh (scripts/test.sh does that).
 
+#[path = "../../../tests/support/keyring.rs"]
+mod keyring;
 #[path = "../../../tests/support/s3.rs"]
 mod s3;
 #[path = "../../../tests/support/servers.rs"]
 mod servers;
 
+use keyring::keyring_or_skip;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use recon_store::{OsKeyStore, Workspace};
@@ -26,23 +29,6 @@ const CYCLES_MAX: usize = 20;
 const BUCKET: &str = "acme-bank-statements";
 const FILES: usize = 8;
 const LINES_PER_FILE: usize = 5000;
-
-fn keyring_or_skip() -> bool {
-    match OsKeyStore::probe() {
-        Ok(()) => true,
-        Err(e) => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("RECON_KEYRING_SESSION").is_some()
-            {
-                panic!("the OS keyring must be reachable here: {e}");
-            }
-            eprintln!(
-                "inbox crash harness SKIPPED: no OS keyring ({e}); run under scripts/with-keyring.sh"
-            );
-            false
-        }
-    }
-}
 
 struct Env {
     endpoint: String,
@@ -103,7 +89,7 @@ fn check(dir: &Path) -> usize {
 
 #[test]
 fn sigkill_during_download_and_import_leaves_the_workspace_whole_and_the_next_pull_completes() {
-    if !keyring_or_skip() {
+    if !keyring_or_skip("inbox crash harness") {
         return;
     }
     let Some(moto) = Server::moto_plain() else {

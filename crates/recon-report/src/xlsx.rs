@@ -58,6 +58,19 @@ fn creation_time(pack: &SignOffPack) -> Result<ExcelDateTime, ReportError> {
     })
 }
 
+/// Writes `names` as a header row at `row` (the Summary sheet's small tables).
+fn header_cells(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    row: RowNum,
+    names: &[&str],
+) -> Result<(), ReportError> {
+    for (i, name) in names.iter().enumerate() {
+        sheet.write_string_with_format(row, i as ColNum, *name, &f.header)?;
+    }
+    Ok(())
+}
+
 /// Writes a header row, freezes it, and sets column widths.
 fn table_header(
     sheet: &mut Worksheet,
@@ -481,9 +494,7 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
     kv(sheet, &mut row, "Workspace id", &pack.workspace_id)?;
     row += 1;
 
-    for (i, h) in ["Control totals", "Records", "Amount"].iter().enumerate() {
-        sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
-    }
+    header_cells(sheet, f, row, &["Control totals", "Records", "Amount"])?;
     row += 1;
     let c = &pack.controls;
     for (label, count, total) in [
@@ -513,19 +524,19 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
     }
     row += 1;
 
-    for (i, h) in [
-        "Rule",
-        "Status",
-        "Groups",
-        "Bank items",
-        "Ledger items",
-        "Bank amount",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
-    }
+    header_cells(
+        sheet,
+        f,
+        row,
+        &[
+            "Rule",
+            "Status",
+            "Groups",
+            "Bank items",
+            "Ledger items",
+            "Bank amount",
+        ],
+    )?;
     row += 1;
     for s in &pack.rule_stats {
         sheet.write_string(row, 0, &s.rule)?;
@@ -538,20 +549,20 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
     }
     row += 1;
 
-    for (i, h) in [
-        "Statement",
-        "Source",
-        "Opening",
-        "Closing",
-        "Lines",
-        "Lines total",
-        "Period",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
-    }
+    header_cells(
+        sheet,
+        f,
+        row,
+        &[
+            "Statement",
+            "Source",
+            "Opening",
+            "Closing",
+            "Lines",
+            "Lines total",
+            "Period",
+        ],
+    )?;
     row += 1;
     for s in &pack.statements {
         sheet.write_string(row, 0, format!("{} / {}", s.statement_id, s.sequence))?;
@@ -569,23 +580,23 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
     }
     row += 1;
 
-    for (i, h) in [
-        "Input file",
-        "Kind",
-        "Records",
-        "Control total",
-        "SHA-256",
-        "Source",
-        "Version",
-        "ETag",
-        "Bytes",
-        "Verified by",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
-    }
+    header_cells(
+        sheet,
+        f,
+        row,
+        &[
+            "Input file",
+            "Kind",
+            "Records",
+            "Control total",
+            "SHA-256",
+            "Source",
+            "Version",
+            "ETag",
+            "Bytes",
+            "Verified by",
+        ],
+    )?;
     row += 1;
     for file in &pack.input_files {
         sheet.write_string(row, 0, &file.name)?;
@@ -615,21 +626,21 @@ fn summary(sheet: &mut Worksheet, pack: &SignOffPack, f: &Formats) -> Result<(),
             &f.header,
         )?;
         row += 1;
-        for (i, h) in [
-            "Statement",
-            "Source",
-            "Encoding",
-            "Code",
-            "Line",
-            "Path",
-            "As the file has it",
-            "What was read",
-        ]
-        .iter()
-        .enumerate()
-        {
-            sheet.write_string_with_format(row, i as ColNum, *h, &f.header)?;
-        }
+        header_cells(
+            sheet,
+            f,
+            row,
+            &[
+                "Statement",
+                "Source",
+                "Encoding",
+                "Code",
+                "Line",
+                "Path",
+                "As the file has it",
+                "What was read",
+            ],
+        )?;
         row += 1;
         for d in &pack.deviations {
             sheet.write_string(row, 0, format!("{} {}", d.statement_id, d.sequence))?;

@@ -12,7 +12,7 @@
 //! a stall is no byte for `stall` seconds; the SDK's standard retry (with backoff) handles
 //! throttling and transient errors within each request.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{ChecksumMode, ChecksumType};
@@ -153,16 +153,7 @@ impl S3Source {
         ));
         let aws = aws.clone();
         let sdk: SdkConfig = run(runtime.get(), async move {
-            let loader = || {
-                let mut l = aws_config::defaults(BehaviorVersion::latest());
-                if let Some(r) = &aws.region {
-                    l = l.region(Region::new(r.clone()));
-                }
-                if let Some(e) = &aws.endpoint_url {
-                    l = l.endpoint_url(e.clone());
-                }
-                l
-            };
+            let loader = || recon_auth::aws::config_loader(&aws);
             match credentials {
                 Credentials::SignedIn(Some((principal, token))) => {
                     recon_auth::aws::sdk_config(&aws, &principal, token).await

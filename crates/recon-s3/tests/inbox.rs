@@ -55,23 +55,27 @@ impl Bench {
     fn workspace(&self, name: &str) -> (Workspace, Principal, MemoryKeyStore) {
         let keys = MemoryKeyStore::default();
         let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
-        let dir = self.dir.path().join(name);
-        w::create_workspace(
-            &NewWorkspace {
-                dir: dir.clone(),
-                account: ACCOUNT.into(),
-                currency: "EUR".into(),
-                period_start: "2026-11-01".parse().unwrap(),
-                period_end: "2026-11-30".parse().unwrap(),
-                ledger_opening: None,
-            },
-            &clara,
-            &keys,
-        )
-        .unwrap();
-        let ws = w::open_workspace(&dir, &keys).unwrap();
+        let ws = new_workspace(&self.dir.path().join(name), &clara, &keys);
         (ws, clara, keys)
     }
+}
+
+/// A November 2026 workspace of ACCOUNT in `dir`, created by `who`, opened.
+fn new_workspace(dir: &std::path::Path, who: &Principal, keys: &MemoryKeyStore) -> Workspace {
+    w::create_workspace(
+        &NewWorkspace {
+            dir: dir.to_path_buf(),
+            account: ACCOUNT.into(),
+            currency: "EUR".into(),
+            period_start: "2026-11-01".parse().unwrap(),
+            period_end: "2026-11-30".parse().unwrap(),
+            ledger_opening: None,
+        },
+        who,
+        keys,
+    )
+    .unwrap();
+    w::open_workspace(dir, keys).unwrap()
 }
 
 fn config() -> InboxConfig {
@@ -649,20 +653,7 @@ fn a_missing_bucket_a_denied_object_and_bad_keys_say_what_and_where() {
     let keys = MemoryKeyStore::default();
     let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
     let ws_dir = dir.path().join("ws");
-    w::create_workspace(
-        &NewWorkspace {
-            dir: ws_dir.clone(),
-            account: ACCOUNT.into(),
-            currency: "EUR".into(),
-            period_start: "2026-11-01".parse().unwrap(),
-            period_end: "2026-11-30".parse().unwrap(),
-            ledger_opening: None,
-        },
-        &clara,
-        &keys,
-    )
-    .unwrap();
-    let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
+    let mut ws = new_workspace(&ws_dir, &clara, &keys);
     // The ledger prefix names a bucket that does not exist.
     let mut s3 = source_with(&moto.url, (id, key), options(Duration::from_secs(10), 8, 2));
     let report = pull(&mut ws, &clara, &mut s3);
@@ -773,20 +764,7 @@ fn a_signed_in_clerk_pulls_with_web_identity_credentials_and_a_refused_token_ask
     );
     let keys = MemoryKeyStore::default();
     let ws_dir = dir.path().join("ws");
-    w::create_workspace(
-        &NewWorkspace {
-            dir: ws_dir.clone(),
-            account: ACCOUNT.into(),
-            currency: "EUR".into(),
-            period_start: "2026-11-01".parse().unwrap(),
-            period_end: "2026-11-30".parse().unwrap(),
-            ledger_opening: None,
-        },
-        &clara,
-        &keys,
-    )
-    .unwrap();
-    let mut ws = w::open_workspace(&ws_dir, &keys).unwrap();
+    let mut ws = new_workspace(&ws_dir, &clara, &keys);
     let mut cfg_inbox = config();
     cfg_inbox.ledger = None;
 

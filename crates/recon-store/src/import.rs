@@ -256,7 +256,7 @@ fn insert_statement(
 
 /// `YYYY-MM-DD`, as chrono's `Display` writes it, without its formatter (which showed in the
 /// import's profile: two dates per line). Years outside 0..=9999 take chrono's own form.
-fn iso_date(d: recon_model::Date, buf: &mut [u8; 10]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn iso_date(d: recon_model::Date, buf: &mut [u8; 10]) -> std::borrow::Cow<'_, str> {
     use chrono::Datelike as _;
     let (y, m, day) = (d.year(), d.month(), d.day());
     let Ok(y @ 0..=9999) = u32::try_from(y) else {
@@ -525,6 +525,7 @@ impl Workspace {
                     "INSERT OR IGNORE INTO ledger_entries (file_sha256, entry_id, posting_date,
                         amount_minor, reference, description) VALUES (?1,?2,?3,?4,?5,?6)",
                 )?;
+                let mut posted = [0u8; 10];
                 for e in entries {
                     if e.account != account || e.currency.code() != currency {
                         other_accounts += 1;
@@ -533,7 +534,7 @@ impl Workspace {
                     let n = insert.execute(params![
                         file.sha256_hex,
                         e.entry_id,
-                        e.posting_date.format("%Y-%m-%d").to_string(),
+                        iso_date(e.posting_date, &mut posted),
                         e.amount_minor,
                         e.reference,
                         e.description

@@ -313,6 +313,7 @@ impl Workspace {
                     "INSERT INTO exceptions (side, item, item_id, reason, amount_minor, item_date,
                         reference, description) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
                 )?;
+                let mut dated = [0u8; 10];
                 for x in &outcome.exceptions {
                     let item = lookup(x.side, &x.item_id)?;
                     exception.execute(params![
@@ -321,7 +322,7 @@ impl Workspace {
                         item.id,
                         x.reason.name(),
                         item.amount_minor,
-                        item.date.format("%Y-%m-%d").to_string(),
+                        crate::import::iso_date(item.date, &mut dated),
                         item.reference,
                         item.description
                     ])?;

@@ -4,6 +4,10 @@
 //! statement is half-imported, and every decision whose confirmation line was printed before the
 //! kill is there. Runs under scripts/with-keyring.sh (scripts/test.sh does that).
 
+#[path = "../../../../tests/support/keyring.rs"]
+mod keyring;
+
+use keyring::keyring_or_skip;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use recon_store::{OsKeyStore, Workspace};
@@ -17,23 +21,6 @@ const ATTEMPTS_MAX: usize = 400;
 const ACCOUNT: &str = "NL91ABNA0417164300";
 const FILES: usize = 12;
 const LINES_PER_FILE: usize = 4000;
-
-fn keyring_or_skip() -> bool {
-    match OsKeyStore::probe() {
-        Ok(()) => true,
-        Err(e) => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("RECON_KEYRING_SESSION").is_some()
-            {
-                panic!("the OS keyring must be reachable here: {e}");
-            }
-            eprintln!(
-                "crash harness SKIPPED: no OS keyring ({e}); run under scripts/with-keyring.sh"
-            );
-            false
-        }
-    }
-}
 
 fn recon(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_recon"));
@@ -76,7 +63,7 @@ fn statement_file(dir: &Path, n: usize) -> PathBuf {
 
 #[test]
 fn sigkill_at_random_points_loses_nothing_acknowledged() {
-    if !keyring_or_skip() {
+    if !keyring_or_skip("crash harness") {
         return;
     }
     let base = std::env::temp_dir().join(format!("recon-crash-{}", std::process::id()));

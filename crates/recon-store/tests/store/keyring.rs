@@ -5,23 +5,12 @@
 //! Outside a keyring session (no D-Bus), these tests say so and pass only when neither `CI` nor
 //! `RECON_KEYRING_SESSION` is set; scripts/test.sh runs them inside one, where they must pass.
 
-use crate::support::*;
-use recon_store::{KeyStore, OsKeyStore, StoreErrorKind, Workspace};
+#[path = "../../../../tests/support/keyring.rs"]
+mod keyring_support;
 
-fn keyring_or_skip(test: &str) -> bool {
-    match OsKeyStore::probe() {
-        Ok(()) => true,
-        Err(e) => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("RECON_KEYRING_SESSION").is_some()
-            {
-                panic!("{test}: the OS keyring must be reachable here: {e}");
-            }
-            eprintln!("{test}: SKIPPED, no OS keyring ({e}); run under scripts/with-keyring.sh");
-            false
-        }
-    }
-}
+use crate::support::*;
+use keyring_support::keyring_or_skip;
+use recon_store::{KeyStore, OsKeyStore, StoreErrorKind, Workspace};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
