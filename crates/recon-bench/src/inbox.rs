@@ -158,9 +158,12 @@ fn download_and_import(
     // "MT940 SEPA": the same statements with :86: texts shaped like the real German SEPA files of
     // ../shared/testdata (structured ?20-?32 subfields over 65-character lines, ~280 bytes a line
     // in all, as betterplace/sepa_mt9401.sta); plain MT940's ~90-byte lines are the worst case.
+    // "MT940 real": the 97 transactions of a real bank file (betterplace/sepa_mt9401.sta, German
+    // SEPA returns and transfers), their :61:/:86: bytes as the bank wrote them, repeated.
     for (name, bucket) in [
         ("MT940", "bench-mt940"),
         ("MT940 SEPA", "bench-mt940-sepa"),
+        ("MT940 real", "bench-mt940-real"),
         ("camt.053", "bench-camt"),
     ] {
         fixture(endpoint, &["bucket", bucket]);
@@ -180,6 +183,7 @@ fn download_and_import(
                 }
             }
             let text = match name {
+                "MT940 real" => real_mt940(n, lines_per_file),
                 "MT940" | "MT940 SEPA" => writers::mt940(&statement),
                 _ => writers::camt053(&statement),
             };
@@ -287,4 +291,71 @@ fn sepa_details(i: usize) -> String {
         .map(|c| c.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join("\r\n")
+}
+
+/// The real SEPA MT940 file the "MT940 real" profile repeats.
+const REAL_MT940: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/testdata/mt940/mt940-rs/mt940/full/betterplace/sepa_mt9401.sta"
+);
+
+/// One statement of `lines` transactions of account ACCOUNT, made of the real file's :61:/:86:
+/// blocks (bytes unchanged) repeated in order; opening 0.00 and the closing balance their sum, so
+/// that the statement balances. Statement number 500 + `n`.
+fn real_mt940(n: usize, lines: usize) -> String {
+    let bytes = std::fs::read(REAL_MT940).expect("../shared/testdata (the real MT940 file)");
+    let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    // The transaction blocks: a :61: line, its :86: and their continuation lines.
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let continues =
+            line.starts_with(":86:") || !(line.starts_with(':') || line.starts_with('-'));
+        if line.starts_with(":61:") {
+            blocks.extend(current.take());
+            current = Some(String::new());
+        } else if !continues {
+            blocks.extend(current.take());
+        }
+        if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push_str("\r\n");
+        }
+    }
+    blocks.extend(current);
+    // Each block's signed amount, as the project's own parser reads the real file.
+    let parsed = recon_api::import_statement_files(
+        &[recon_api::InputFile {
+            name: "sepa_mt9401.sta".into(),
+            bytes,
+        }],
+        &recon_api::ImportOptions::default(),
+    );
+    let amounts: Vec<i64> = parsed
+        .statements
+        .iter()
+        .flat_map(|s| s.lines.iter().map(|l| l.amount_minor))
+        .collect();
+    assert_eq!(
+        amounts.len(),
+        blocks.len(),
+        "one parsed line per :61: block"
+    );
+    let mut out = format!(
+        ":20:BENCH{n}\r\n:25:{ACCOUNT}\r\n:28C:{}/1\r\n:60F:C070903EUR0,00\r\n",
+        500 + n
+    );
+    let mut total: i64 = 0;
+    for i in 0..lines {
+        out.push_str(&blocks[i % blocks.len()]);
+        total += amounts[i % amounts.len()];
+    }
+    let mark = if total < 0 { 'D' } else { 'C' };
+    let abs = total.unsigned_abs();
+    out.push_str(&format!(
+        ":62F:{mark}070904EUR{},{:02}\r\n-\r\n",
+        abs / 100,
+        abs % 100
+    ));
+    out
 }
