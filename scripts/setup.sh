@@ -11,7 +11,9 @@ set -euo pipefail
 # sign-off pack's write (file synced, renamed, then its folder synced). libwebkit2gtk-4.1-dev,
 # librsvg2-dev, libxdo-dev: the Tauri desktop app (WebKitGTK webview). webkit2gtk-driver, xvfb:
 # WebKitWebDriver and a virtual display for the end-to-end test. nodejs, npm: the UI build.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils strace libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth)
+# postgresql (the server, postgresql-15, and psql), openssl: the tests' real PostgreSQL server with
+# TLS and its throwaway CA (tests/pg/pg_server.py, scripts/pg.sh).
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 libssl-dev libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools poppler-utils strace libwebkit2gtk-4.1-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth postgresql openssl)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 as_root() {

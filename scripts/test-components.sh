@@ -4,6 +4,8 @@
 #   - the OpenID provider and the browser bot, end to end (node --test tests/idp/idp.test.mjs)
 #   - the fault-injecting proxy (tests/idp/faultproxy_test.py)
 #   - moto: web-identity credentials from an ID token sign real S3 calls (tests/idp/moto_smoke.py)
+#   - PostgreSQL with TLS: psql with sslmode=verify-full trusts its CA and refuses another
+#     (tests/pg/pg_smoke.py, through scripts/pg.sh smoke; postgresql from scripts/setup.sh)
 # Each suite prints a "test result: ok. N passed; M failed;" line (the form scripts/test.sh sums);
 # the last line is "components: N passed, M failed", and the exit status is 1 when any failed.
 set -uo pipefail
@@ -29,7 +31,8 @@ f="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' target/idp-test-output.txt)"
 [ "$f" -eq 0 ] || grep -A15 '^not ok' target/idp-test-output.txt
 count idp "$p" "$f"
 
-for suite in "faultproxy_test python3 tests/idp/faultproxy_test.py" "moto_smoke target/test-venv/bin/python tests/idp/moto_smoke.py"; do
+for suite in "faultproxy_test python3 tests/idp/faultproxy_test.py" "moto_smoke target/test-venv/bin/python tests/idp/moto_smoke.py" \
+  "pg_smoke bash scripts/pg.sh smoke"; do
   set -- $suite
   name=$1
   shift

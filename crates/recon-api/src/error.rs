@@ -36,6 +36,9 @@ pub enum ErrorCode {
     ProviderUnreachable,
     /// The sign-in configuration is missing or wrong (the message names the key and the file).
     ConfigInvalid,
+    /// Publishing could not reach or write a destination (the message says which and why); the
+    /// approval waits in the outbox and is tried again.
+    PublishFailed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +69,9 @@ pub enum ApiError {
     /// Sign-in and identity failures; `code` is one of the identity codes.
     #[error("{message}")]
     Identity { code: ErrorCode, message: String },
+    /// A publishing destination's failure (issue 18).
+    #[error("{0}")]
+    Publish(crate::publish::PublishError),
 }
 
 impl ApiError {
@@ -79,6 +85,8 @@ impl ApiError {
             ApiError::NotAllowed(_) => ErrorCode::NotAllowed,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Identity { code, .. } => *code,
+            ApiError::Publish(e) if e.code.permanent() => ErrorCode::Conflict,
+            ApiError::Publish(_) => ErrorCode::PublishFailed,
             ApiError::Store(e) => {
                 use recon_store::StoreErrorKind as K;
                 match e.kind() {

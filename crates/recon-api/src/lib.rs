@@ -15,6 +15,7 @@ pub mod identity;
 mod import;
 pub mod inbox;
 mod matching;
+pub mod publish;
 pub mod workspace;
 
 pub use atomic::write_atomically;

@@ -5,6 +5,7 @@
 //! [`Config::provenance`] tells where every effective value came from (`recon config check`).
 
 use recon_api::inbox::InboxConfig;
+use recon_api::publish::{ArchiveLocation, DatabaseAuth, DatabaseConfig, PublishConfig};
 use recon_review::identity::{RoleMapping, SessionPolicy};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +81,8 @@ pub struct Config {
     pub inbox: InboxConfig,
     /// No byte for this long is a stalled download (resumed).
     pub inbox_stall_seconds: u64,
+    /// Where approved reconciliations are published (S3 archive, results database).
+    pub publish: PublishConfig,
     /// Every key with its effective value (as text) and source, sorted by key.
     pub provenance: Vec<(String, String, Source)>,
 }
@@ -147,6 +150,19 @@ const KEYS: &[(&str, Kind, &str)] = &[
         "inbox.stall_seconds",
         Kind::Int(1, 600),
         "RECON_INBOX_STALL_SECONDS",
+    ),
+    ("publish.archive", Kind::Text, "RECON_PUBLISH_ARCHIVE"),
+    ("publish.database_url", Kind::Text, "RECON_DATABASE_URL"),
+    (
+        "publish.database_ca_file",
+        Kind::Text,
+        "RECON_DATABASE_CA_FILE",
+    ),
+    ("publish.database_auth", Kind::Text, "RECON_DATABASE_AUTH"),
+    (
+        "publish.interval_seconds",
+        Kind::Int(0, 86_400),
+        "RECON_PUBLISH_INTERVAL_SECONDS",
     ),
 ];
 
@@ -337,6 +353,34 @@ pub fn check_issuer(issuer: &str) -> Result<(), String> {
     }
 }
 
+/// A results database URL: `postgresql://USER@HOST[:PORT]/DATABASE`, without a password (it
+/// lives in the OS keyring).
+pub fn check_database_url(text: &str) -> Result<(), String> {
+    let url = url::Url::parse(text).map_err(|e| format!("`publish.database_url` {text:?}: {e}"))?;
+    if !matches!(url.scheme(), "postgresql" | "postgres") {
+        return Err(format!(
+            "`publish.database_url` {text:?} must start with postgresql://"
+        ));
+    }
+    if url.password().is_some() {
+        return Err(
+            "`publish.database_url` must not carry a password: it belongs in the OS keyring (`recon db password`)"
+                .into(),
+        );
+    }
+    if url.username().is_empty() || url.host_str().unwrap_or_default().is_empty() {
+        return Err(format!(
+            "`publish.database_url` {text:?} must name a user and a host (postgresql://USER@HOST:PORT/DATABASE)"
+        ));
+    }
+    if url.path().trim_start_matches('/').is_empty() {
+        return Err(format!(
+            "`publish.database_url` {text:?} must name a database (postgresql://USER@HOST:PORT/DATABASE)"
+        ));
+    }
+    Ok(())
+}
+
 /// 127.0.0.0/8, ::1 or localhost.
 pub fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
@@ -458,6 +502,50 @@ fn build(values: BTreeMap<&'static str, (Value, Source)>) -> Result<Config, Conf
         banks,
         interval_minutes: u32::try_from(int("inbox.interval_minutes", 0)).unwrap_or(0),
     };
+    if let Some(a) = text("publish.archive") {
+        ArchiveLocation::parse(&a).map_err(|m| {
+            err(
+                format!("`publish.archive`: {m}"),
+                &source("publish.archive"),
+            )
+        })?;
+    }
+    let auth = match text("publish.database_auth").as_deref() {
+        None | Some("password") => DatabaseAuth::Password,
+        Some("iam") => DatabaseAuth::Iam,
+        Some(other) => {
+            return Err(err(
+                format!("`publish.database_auth` = {other:?}: must be \"password\" or \"iam\""),
+                &source("publish.database_auth"),
+            ));
+        }
+    };
+    let database = match text("publish.database_url") {
+        None => {
+            for k in ["publish.database_ca_file", "publish.database_auth"] {
+                if text(k).is_some() {
+                    return Err(err(
+                        format!("`{k}` is set but `publish.database_url` is not"),
+                        &source(k),
+                    ));
+                }
+            }
+            None
+        }
+        Some(url) => {
+            check_database_url(&url).map_err(|m| err(m, &source("publish.database_url")))?;
+            Some(DatabaseConfig {
+                url,
+                ca_file: text("publish.database_ca_file").map(PathBuf::from),
+                auth,
+            })
+        }
+    };
+    let publish = PublishConfig {
+        archive: text("publish.archive"),
+        database,
+        interval_seconds: u32::try_from(int("publish.interval_seconds", 300)).unwrap_or(300),
+    };
     let provenance = KEYS
         .iter()
         .map(|(k, _, _)| {
@@ -473,6 +561,7 @@ fn build(values: BTreeMap<&'static str, (Value, Source)>) -> Result<Config, Conf
         aws,
         inbox,
         inbox_stall_seconds: u64::try_from(int("inbox.stall_seconds", 30)).unwrap_or(30),
+        publish,
         provenance,
     })
 }
@@ -554,6 +643,67 @@ supervisor_groups = ["Finance-Supervisors"]
         assert!(e.message.contains("unknown key `okta.issuer`"), "{e}");
         let e = layers(&[("/etc/x.toml", "[oidc\n")], &[]).unwrap_err();
         assert!(e.message.contains("not valid TOML"), "{e}");
+    }
+
+    #[test]
+    fn publishing_settings_are_read_and_wrong_ones_named() {
+        let c = layers(
+            &[(
+                "/etc/recon-workbench/config.toml",
+                "[publish]\narchive = \"s3://acme-recon/published\"\ndatabase_url = \"postgresql://recon_app@db.example.com:5432/recon\"\ndatabase_ca_file = \"/etc/ssl/rds/global-bundle.pem\"\n",
+            )],
+            &[("RECON_PUBLISH_INTERVAL_SECONDS", "60")],
+        )
+        .unwrap();
+        assert_eq!(
+            c.publish.archive.as_deref(),
+            Some("s3://acme-recon/published")
+        );
+        let db = c.publish.database.unwrap();
+        assert_eq!(db.auth, DatabaseAuth::Password);
+        assert_eq!(
+            db.ca_file.as_deref(),
+            Some(Path::new("/etc/ssl/rds/global-bundle.pem"))
+        );
+        assert_eq!(c.publish.interval_seconds, 60);
+        for (file, wanted) in [
+            (
+                "[publish]\ndatabase_url = \"postgresql://u:secret@h/db\"\n",
+                "must not carry a password",
+            ),
+            (
+                "[publish]\ndatabase_url = \"mysql://u@h/db\"\n",
+                "must start with postgresql://",
+            ),
+            (
+                "[publish]\ndatabase_url = \"postgresql://h/db\"\n",
+                "must name a user and a host",
+            ),
+            (
+                "[publish]\ndatabase_url = \"postgresql://u@h\"\n",
+                "must name a database",
+            ),
+            (
+                "[publish]\ndatabase_ca_file = \"/x.pem\"\n",
+                "`publish.database_url` is not",
+            ),
+            (
+                "[publish]\ndatabase_url = \"postgresql://u@h/db\"\ndatabase_auth = \"kerberos\"\n",
+                "must be \"password\" or \"iam\"",
+            ),
+            (
+                "[publish]\narchive = \"s3://acme/{account}/\"\n",
+                "takes no placeholders",
+            ),
+        ] {
+            let e = layers(
+                &[("/home/u/.config/recon-workbench/config.toml", file)],
+                &[],
+            )
+            .unwrap_err();
+            assert!(e.message.contains(wanted), "{file}: {}", e.message);
+            assert!(e.source_name.contains("config.toml"), "{}", e.source_name);
+        }
     }
 
     #[test]

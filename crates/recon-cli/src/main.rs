@@ -20,6 +20,7 @@ use std::process::ExitCode;
 mod auth;
 mod export;
 mod inbox;
+mod publish;
 mod ws;
 
 #[derive(Parser, Debug)]
@@ -67,6 +68,11 @@ enum Command {
     Config(auth::ConfigArgs),
     /// Statement files and ledger extracts from the configured S3 prefixes: list, pull.
     Inbox(inbox::InboxArgs),
+    /// Publish approved reconciliations (results database, S3 archive); status, reopen, verify,
+    /// history.
+    Publish(publish::PublishArgs),
+    /// The results database: migrations, schema status, the password in the OS keyring.
+    Db(publish::DbArgs),
     /// Print a shell completion script, e.g. `recon completions bash > ~/.local/share/bash-completion/completions/recon`.
     Completions {
         #[arg(value_enum)]
@@ -211,6 +217,8 @@ fn main() -> ExitCode {
         Command::Whoami => auth::whoami(),
         Command::Config(args) => auth::config(&args),
         Command::Inbox(args) => inbox::inbox(args),
+        Command::Publish(args) => publish::publish(args),
+        Command::Db(args) => publish::db(args),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             clap_complete::generate(shell, &mut Cli::command(), "recon", &mut std::io::stdout());

@@ -4,10 +4,10 @@
 //! is named as such in every format, so two exports of the same reconciliation differ only there.
 
 use crate::{ReconciliationStatement, SignOffState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One reconciliation, complete.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOffPack {
     pub workspace_id: String,
     pub account: String,
@@ -60,7 +60,7 @@ impl SignOffPack {
 }
 
 /// A bank statement in the reconciliation, as imported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackStatement {
     pub source: String,
     pub format: String,
@@ -78,7 +78,7 @@ pub struct PackStatement {
 pub const PACK_DEVIATIONS_MAX: usize = 1_000;
 
 /// A reading deviation of an imported statement, as the workspace kept it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackDeviation {
     pub statement_id: String,
     pub sequence: String,
@@ -99,7 +99,7 @@ pub struct PackDeviation {
 }
 
 /// An input file with its SHA-256, record count and control total.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackFile {
     pub name: String,
     /// "statement" or "ledger".
@@ -112,7 +112,7 @@ pub struct PackFile {
 }
 
 /// An input file's object-store provenance (the statement inbox).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackSource {
     /// `s3://bucket/key`.
     pub uri: String,
@@ -124,7 +124,7 @@ pub struct PackSource {
 }
 
 /// Record counts and control totals over the whole reconciliation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Controls {
     pub bank_lines: i64,
     pub bank_total_minor: i64,
@@ -141,7 +141,7 @@ pub struct Controls {
 }
 
 /// Match statistics for one rule and status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleStat {
     pub rule: String,
     /// "auto", "accepted", "manual" (confirmed groups) or "suggested" (open suggestions).
@@ -154,7 +154,7 @@ pub struct RuleStat {
 }
 
 /// The rule set of the latest match run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleSetUsed {
     pub name: String,
     /// SHA-256 of the rule set's TOML text ("" for runs recorded before it was kept).
@@ -163,7 +163,7 @@ pub struct RuleSetUsed {
 }
 
 /// An open item (exception) with its age.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenItem {
     pub side: String,
     pub item_id: String,
@@ -176,7 +176,7 @@ pub struct OpenItem {
 }
 
 /// A confirmed group carrying a booked difference (adjustment or write-off).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdjustmentEntry {
     pub group: i64,
     pub rule: String,
@@ -189,7 +189,7 @@ pub struct AdjustmentEntry {
 }
 
 /// A confirmed match group, both sides.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedGroup {
     pub id: i64,
     pub rule: String,
@@ -200,7 +200,7 @@ pub struct MatchedGroup {
     pub items: Vec<MatchedItem>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedItem {
     pub side: String,
     pub item_id: String,
@@ -210,7 +210,7 @@ pub struct MatchedItem {
 }
 
 /// One audit log entry, without its before/after payloads (they stay in the workspace).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLine {
     pub seq: i64,
     pub at: String,
@@ -221,7 +221,7 @@ pub struct AuditLine {
 }
 
 /// The sign-off row: who prepared and approved, when, and the content hash the approval recorded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOffRecord {
     pub state: SignOffState,
     pub preparer: Option<String>,

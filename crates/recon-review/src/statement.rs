@@ -66,14 +66,14 @@ pub struct OpenItemTotals {
 }
 
 /// One line of the statement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementRow {
     pub label: String,
     /// Signed effect on the way from the bank balance to the ledger balance.
     pub amount_minor: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationStatement {
     pub bank_closing_minor: i64,
     pub rows: Vec<StatementRow>,

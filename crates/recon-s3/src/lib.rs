@@ -21,6 +21,7 @@ use recon_api::ApiError;
 use recon_api::inbox::{
     Fetched, InboxError, Location, ObjectChecksum, RemoteObject, SourceError, StatementSource,
 };
+use recon_api::publish::{Archive, PublishError, PublishErrorCode, Put};
 use recon_auth::IdTokenCell;
 use recon_auth::config::AwsConfig;
 use recon_review::Principal;
@@ -640,6 +641,173 @@ impl StatementSource for S3Source {
                 Err(e)
             }
         }
+    }
+}
+
+/// An inbox-classified error as a publishing one.
+fn publish_error(e: SourceError) -> PublishError {
+    let code = match e.code {
+        InboxError::AccessDenied => PublishErrorCode::AccessDenied,
+        InboxError::CredentialsExpired => PublishErrorCode::CredentialsExpired,
+        InboxError::NoSuchBucket => PublishErrorCode::NotConfigured,
+        InboxError::Unreachable | InboxError::Throttled | InboxError::Interrupted => {
+            PublishErrorCode::Unreachable
+        }
+        _ => PublishErrorCode::Failed,
+    };
+    let message = if e.code == InboxError::NoSuchBucket {
+        format!("{} (check publish.archive in the configuration)", e.message)
+    } else {
+        e.message
+    };
+    PublishError::new(code, message)
+}
+
+fn hex_of_base64(b64: &str) -> Option<String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .map(hex::encode)
+}
+
+async fn put_new(
+    client: Client,
+    bucket: String,
+    key: String,
+    file: PathBuf,
+    sha256_hex: String,
+) -> Result<Put, PublishError> {
+    let uri = format!("s3://{bucket}/{key}");
+    let digest = hex::decode(&sha256_hex).map_err(|_| {
+        PublishError::new(
+            PublishErrorCode::Failed,
+            format!("{uri}: {sha256_hex:?} is not a SHA-256"),
+        )
+    })?;
+    let body = aws_sdk_s3::primitives::ByteStream::from_path(&file)
+        .await
+        .map_err(|e| {
+            PublishError::new(
+                PublishErrorCode::Failed,
+                format!("{}: cannot read: {e}", file.display()),
+            )
+        })?;
+    let sent = client
+        .put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .if_none_match("*")
+        .checksum_sha256(base64::engine::general_purpose::STANDARD.encode(digest))
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(Put::Created),
+        Err(e) => {
+            let status = e.raw_response().map(|r| r.status().as_u16());
+            if e.code() == Some("PreconditionFailed") || status == Some(412) {
+                let there = client
+                    .head_object()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .checksum_mode(ChecksumMode::Enabled)
+                    .send()
+                    .await
+                    .map_err(|e| publish_error(classify(&uri, &e)))?;
+                let sha256_hex = there
+                    .checksum_sha256()
+                    .filter(|_| there.checksum_type() != Some(&ChecksumType::Composite))
+                    .and_then(hex_of_base64);
+                return Ok(Put::Exists { sha256_hex });
+            }
+            Err(publish_error(classify(&format!("{uri}: cannot write"), &e)))
+        }
+    }
+}
+
+async fn get_bytes(
+    client: Client,
+    bucket: String,
+    key: String,
+    max_bytes: u64,
+) -> Result<Option<Vec<u8>>, PublishError> {
+    let uri = format!("s3://{bucket}/{key}");
+    let answer = match client.get_object().bucket(&bucket).key(&key).send().await {
+        Ok(a) => a,
+        Err(e) => {
+            let e = classify(&uri, &e);
+            if e.code == InboxError::NotFound {
+                return Ok(None);
+            }
+            return Err(publish_error(e));
+        }
+    };
+    if answer.content_length().unwrap_or(0) as u64 > max_bytes {
+        return Err(PublishError::new(
+            PublishErrorCode::Failed,
+            format!("{uri}: larger than {max_bytes} bytes"),
+        ));
+    }
+    let bytes = answer.body.collect().await.map_err(|e| {
+        PublishError::new(
+            PublishErrorCode::Unreachable,
+            format!("{uri}: cut while reading: {e}"),
+        )
+    })?;
+    Ok(Some(bytes.into_bytes().to_vec()))
+}
+
+impl Archive for S3Source {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn put_new(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        file: &Path,
+        sha256_hex: &str,
+    ) -> Result<Put, PublishError> {
+        run(
+            self.runtime.get(),
+            put_new(
+                self.client.clone(),
+                bucket.to_string(),
+                key.to_string(),
+                file.to_path_buf(),
+                sha256_hex.to_string(),
+            ),
+        )
+        .unwrap_or_else(|| {
+            Err(PublishError::new(
+                PublishErrorCode::Failed,
+                "the S3 adapter stopped",
+            ))
+        })
+    }
+
+    fn get(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, PublishError> {
+        run(
+            self.runtime.get(),
+            get_bytes(
+                self.client.clone(),
+                bucket.to_string(),
+                key.to_string(),
+                max_bytes,
+            ),
+        )
+        .unwrap_or_else(|| {
+            Err(PublishError::new(
+                PublishErrorCode::Failed,
+                "the S3 adapter stopped",
+            ))
+        })
     }
 }
 

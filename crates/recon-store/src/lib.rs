@@ -15,6 +15,7 @@ mod inbox;
 pub mod keys;
 mod matching;
 mod pack;
+mod publish;
 mod query;
 mod review;
 pub mod schema;
@@ -26,6 +27,7 @@ pub use import::{FileRecord, FileSource, ImportOutcome, StoredDeviation, StoredP
 pub use inbox::{INBOX_OBJECTS_MAX, InboxObjectRow, InboxScanRow, SeenObject, SourcedFile};
 pub use keys::{DatabaseKey, KEYRING_SERVICE, KeyStore, MemoryKeyStore, OsKeyStore, keyring_user};
 pub use matching::{MatchData, RunSummary, StoredItem};
+pub use publish::{Destination, OUTBOX_ENTRIES_MAX, OutboxEntry, Reopening};
 pub use query::{
     EXCEPTION_PAGE_MAX, ExceptionQuery, ExceptionRow, ExceptionSort, GroupRow, SuggestionRow,
     WorkspaceStatus,

@@ -424,7 +424,8 @@ impl Workspace {
             let (audit_seq, audit_hash): (i64, String) =
                 tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
             tx.execute(
-                "INSERT INTO outbox (kind, payload, created_at) VALUES ('reconciliation_approved', ?1, ?2)",
+                "INSERT INTO outbox (kind, payload, created_at, revision)
+                 VALUES ('reconciliation_approved', ?1, ?2, (SELECT 1 + count(*) FROM reopenings))",
                 params![
                     json!({"workspace": workspace, "content_hash": hash, "preparer": preparer,
                            "approver": actor.principal.subject, "statement": statement,

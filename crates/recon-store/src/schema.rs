@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 9] = [
+pub const MIGRATIONS: [&str; 10] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
@@ -17,6 +17,7 @@ pub const MIGRATIONS: [&str; 9] = [
     V7_STATEMENT_READING,
     V8_INBOX,
     V9_IMPORT_SETTINGS,
+    V10_PUBLISHING,
 ];
 
 /// The schema version this build writes.
@@ -365,6 +366,30 @@ CREATE TABLE inbox_scans (
 pub const V9_IMPORT_SETTINGS: &str = "
 ALTER TABLE workspace ADD COLUMN strict_import INTEGER NOT NULL DEFAULT 0
     CHECK (strict_import IN (0, 1));
+";
+
+/// Version 10 (issue 18): publishing. Each outbox entry carries its revision of the period, what
+/// each destination acknowledged (the results database, the S3 archive), its attempts with the
+/// last error and when it may be tried again, and a refusal (different content already published
+/// for the period) that stops it until a supervisor reopens the period. `reopenings` records each
+/// reopening: the revision it supersedes, who, when and why.
+pub const V10_PUBLISHING: &str = "
+ALTER TABLE outbox ADD COLUMN revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1);
+ALTER TABLE outbox ADD COLUMN staged_at TEXT;
+ALTER TABLE outbox ADD COLUMN database_at TEXT;
+ALTER TABLE outbox ADD COLUMN archive_at TEXT;
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+ALTER TABLE outbox ADD COLUMN last_error_code TEXT;
+ALTER TABLE outbox ADD COLUMN next_attempt_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN refused TEXT;
+CREATE TABLE reopenings (
+    revision INTEGER PRIMARY KEY CHECK (revision >= 2),
+    supersedes_hash TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    reopened_by TEXT NOT NULL,
+    reopened_at TEXT NOT NULL
+);
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.
