@@ -137,6 +137,21 @@ impl Server {
         Server::start(c, "FAULTPROXY_READY")
     }
 
+    /// Debian's PostgreSQL on a fresh cluster with TLS (tests/pg/pg_server.py); `url` is
+    /// "postgresql://postgres:PW@127.0.0.1:PORT/postgres ca=CA other_ca=OTHER socket=DIR".
+    pub fn postgres() -> Option<Server> {
+        let state = std::env::temp_dir().join(format!(
+            "pg-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let mut c = Command::new("python3");
+        c.arg(root().join("tests/pg/pg_server.py"))
+            .env("PG_STATE_DIR", &state)
+            .env("PG_PORT", "0");
+        Server::start(c, "PG_READY")
+    }
+
     /// moto with the web-identity roles trusting `issuer`.
     pub fn moto(issuer: &str) -> Option<Server> {
         Server::moto_with(Some(issuer), &[])

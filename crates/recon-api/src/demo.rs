@@ -92,9 +92,17 @@ pub const DEMO_ACCOUNT: &str = "NL91ABNA0417164300";
 /// With `export_dir`, the approved reconciliation's sign-off pack is written there as
 /// signoff-pack.pdf, .xlsx and .csv.
 pub fn run_workspace_demo(export_dir: Option<&std::path::Path>) -> Result<WorkspaceDemo, ApiError> {
-    let report = run_demo()?;
+    let (files, report) = demo_files()?;
+    let dir = std::env::temp_dir().join(format!("recon-demo-workspace-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    run_workspace_demo_rest(dir, files, report, export_dir)
+}
+
+/// The bundled statements grouped by file, with the demo's report (its ledger).
+fn demo_files() -> Result<(Vec<(String, Vec<recon_model::Statement>)>, DemoReport), ApiError> {
+    let mut report = run_demo()?;
     let mut files: Vec<(String, Vec<recon_model::Statement>)> = Vec::new();
-    for s in report.import.statements {
+    for s in std::mem::take(&mut report.import.statements) {
         match files.iter_mut().find(|(name, _)| *name == s.source) {
             Some((_, list)) => list.push(s),
             None => files.push((s.source.clone(), vec![s])),
@@ -112,8 +120,25 @@ pub fn run_workspace_demo(export_dir: Option<&std::path::Path>) -> Result<Worksp
             reasons.join("; ")
         )));
     }
-    let dir = std::env::temp_dir().join(format!("recon-demo-workspace-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    Ok((files, report))
+}
+
+/// The demo reconciliation, approved, as a workspace in `dir` that stays (tests and benches of
+/// what follows an approval: publishing).
+pub fn approved_demo_workspace(
+    dir: &std::path::Path,
+    keys: &dyn recon_store::KeyStore,
+) -> Result<WorkspaceDemo, ApiError> {
+    let (files, report) = demo_files()?;
+    workspace_demo_flow(dir, keys, &files, &report.ledger, None)
+}
+
+fn run_workspace_demo_rest(
+    dir: std::path::PathBuf,
+    files: Vec<(String, Vec<recon_model::Statement>)>,
+    report: DemoReport,
+    export_dir: Option<&std::path::Path>,
+) -> Result<WorkspaceDemo, ApiError> {
     let os = recon_store::OsKeyStore;
     let memory = recon_store::MemoryKeyStore::default();
     let (keys, key_store): (&dyn recon_store::KeyStore, String) =

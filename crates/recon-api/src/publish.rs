@@ -615,7 +615,11 @@ fn sync_dir(dir: &Path) -> Result<(), PublishError> {
 pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishError> {
     let dir = staged_dir(ws.dir(), entry.id);
     if let Some(staged) = read_staged(&dir)? {
-        return Ok(staged);
+        if staged.manifest.revision == entry.revision {
+            return Ok(staged);
+        }
+        // Reopened since it was staged (a refusal): staged again as the new revision, which the
+        // manifest names with the reopening it rests on.
     }
     let failed = |e: ApiError| PublishError::new(PublishErrorCode::Failed, e.to_string());
     let wanted = payload(entry).content_hash;

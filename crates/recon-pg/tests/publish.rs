@@ -1,0 +1,470 @@
+//! Publishing against real components: Debian's PostgreSQL (tests/pg/pg_server.py, TLS with its
+//! own CA) and moto's S3 server, each test with its own servers and workspaces (keys in memory;
+//! the process-level kill -9 harness is crates/recon-cli/tests/publish_crash.rs).
+
+#[path = "../../../tests/support/pg.rs"]
+mod pg;
+#[path = "../../../tests/support/s3.rs"]
+mod s3;
+#[path = "../../../tests/support/servers.rs"]
+mod servers;
+
+use pg::Pg;
+use recon_api::publish::{
+    self, Archive, ArchiveLocation, DbOutcome, Destinations, DrainOptions, DrainReport,
+    PublishErrorCode, ResultsDb,
+};
+use recon_api::workspace::MemoryKeyStore;
+use recon_auth::config::AwsConfig;
+use recon_review::{Principal, Role};
+use recon_s3::{S3Options, S3Source};
+use recon_store::Workspace;
+use s3::fixture;
+use servers::Server;
+
+const BUCKET: &str = "acme-recon";
+
+fn archive(endpoint: &str) -> S3Source {
+    S3Source::with_keys(
+        &AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.to_string()),
+        },
+        "test",
+        "test",
+        S3Options::default(),
+    )
+    .unwrap()
+}
+
+fn location() -> ArchiveLocation {
+    ArchiveLocation::parse(&format!("s3://{BUCKET}/published/")).unwrap()
+}
+
+fn sam() -> Principal {
+    Principal::new("sam", "Sam (supervisor)", &[Role::Supervisor])
+}
+
+/// An approved demo reconciliation in `dir` (a laptop's workspace).
+fn laptop(dir: &std::path::Path, keys: &MemoryKeyStore) -> Workspace {
+    recon_api::approved_demo_workspace(dir, keys).unwrap();
+    recon_api::workspace::open_workspace(dir, keys).unwrap()
+}
+
+fn drain<'a>(
+    ws: &mut Workspace,
+    db: Option<&'a mut dyn ResultsDb>,
+    s3: Option<&'a mut S3Source>,
+) -> DrainReport {
+    let mut d = Destinations {
+        database: db,
+        archive: s3.map(|s| (s as &mut dyn Archive, location())),
+    };
+    publish::drain(
+        ws,
+        &mut d,
+        &sam(),
+        &DrainOptions {
+            now_unix: 0,
+            now: true,
+        },
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
+struct Servers {
+    pg: Pg,
+    moto: Server,
+    dir: tempfile::TempDir,
+}
+
+fn servers() -> Option<Servers> {
+    let pg = Pg::start()?;
+    let moto = Server::moto_plain()?;
+    fixture(&moto.url, None, &["bucket", BUCKET]);
+    Some(Servers {
+        pg,
+        moto,
+        dir: tempfile::tempdir().unwrap(),
+    })
+}
+
+#[test]
+fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() {
+    let Some(s) = servers() else { return };
+    let keys = MemoryKeyStore::default();
+    let mut ws = laptop(&s.dir.path().join("a"), &keys);
+    let pack = recon_api::sign_off_pack(&mut ws).unwrap();
+    let matched: usize = pack.groups.iter().map(|g| g.items.len()).sum();
+    assert!(matched > 0 && !pack.exceptions.is_empty());
+
+    let mut db = s.pg.app();
+    let mut s3 = archive(&s.moto.url);
+    let report = drain(&mut ws, Some(&mut db), Some(&mut s3));
+    assert_eq!(report.published, 1, "{report:?}");
+    assert_eq!(report.failed, 0);
+    assert!(!report.entries[0].database_already);
+    // The manifest, the claim and four files.
+    assert_eq!(report.entries[0].archive_objects_written, 5);
+
+    let count = |table: &str| s.pg.one(&format!("SELECT count(*) FROM {table}"));
+    assert_eq!(count("reconciliations"), "1");
+    assert_eq!(count("match_items"), matched.to_string());
+    assert_eq!(count("match_groups"), pack.groups.len().to_string());
+    assert_eq!(count("open_items"), pack.exceptions.len().to_string());
+    assert_eq!(count("adjustments"), pack.adjustments.len().to_string());
+    assert_eq!(count("sign_offs"), "1");
+    assert_eq!(
+        s.pg.one("SELECT audit_hash FROM audit_anchors"),
+        pack.audit_head_hash
+    );
+    assert_eq!(
+        s.pg.one("SELECT content_hash FROM reconciliations"),
+        pack.content_hash
+    );
+    // Money is exact: the published items sum to the pack's matched total.
+    let bank_sum: i64 = pack
+        .groups
+        .iter()
+        .flat_map(|g| &g.items)
+        .filter(|i| i.side == "bank")
+        .map(|i| i.amount_minor)
+        .sum();
+    assert_eq!(
+        s.pg.one("SELECT sum(amount_minor) FROM match_items WHERE side = 'bank'"),
+        bank_sum.to_string()
+    );
+
+    let v = publish::verify_archived(
+        &mut s3,
+        &location(),
+        &pack.account,
+        &pack.period_start,
+        &pack.period_end,
+        1,
+    )
+    .unwrap();
+    assert_eq!(v.files, 4);
+    assert_eq!(v.manifest.content_hash, pack.content_hash);
+    assert!(
+        v.manifest.approver.contains("<sam>"),
+        "{}",
+        v.manifest.approver
+    );
+
+    // Nothing more to do, and the status says so.
+    let again = drain(&mut ws, Some(&mut db), Some(&mut s3));
+    assert!(again.entries.is_empty());
+    let status = publish::status(&ws, vec![]).unwrap();
+    assert_eq!(status.waiting, 0);
+    assert!(status.items[0].published_at.is_some());
+
+    // A retry after a crash that lost the acknowledgements: the database has it already and
+    // the archive's objects are its own; nothing is written twice.
+    let entry = ws.outbox_entries().unwrap().remove(0);
+    let staged = publish::stage(&mut ws, &entry).unwrap();
+    let data = publish::staged_pack(&staged).unwrap();
+    let outcome = db
+        .publish(&publish::Publication {
+            manifest: &staged.manifest,
+            manifest_sha256: &staged.manifest_sha256,
+            pack: &data,
+            published_by: "sam",
+        })
+        .unwrap();
+    assert!(matches!(outcome, DbOutcome::AlreadyPublished { .. }));
+    assert_eq!(
+        publish::archive_staged(&mut s3, &location(), &staged).unwrap(),
+        0
+    );
+    assert_eq!(count("reconciliations"), "1");
+    assert_eq!(count("match_items"), matched.to_string());
+
+    // The history.
+    let h = publish::history(&mut db, &pack.account).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].revision, 1);
+    assert_eq!(h[0].matched_items as usize, matched);
+    assert!(!h[0].superseded);
+}
+
+#[test]
+fn a_second_laptop_with_other_content_is_refused_until_a_supervisor_reopens_the_period() {
+    let Some(s) = servers() else { return };
+    let keys = MemoryKeyStore::default();
+    let mut a = laptop(&s.dir.path().join("a"), &keys);
+    let mut b = laptop(&s.dir.path().join("b"), &keys);
+    let mut db = s.pg.app();
+    let mut s3 = archive(&s.moto.url);
+    assert_eq!(drain(&mut a, Some(&mut db), Some(&mut s3)).published, 1);
+    let a_hash = a.approved_content().unwrap().unwrap().0;
+    let claim_before = s3
+        .get(
+            BUCKET,
+            &format!(
+                "published/{}/2026-11-01_2026-11-30/revision-1.json",
+                a.info().account
+            ),
+            1 << 20,
+        )
+        .unwrap()
+        .unwrap();
+
+    // Laptop B, same account and period, other content: refused by the database...
+    let r = drain(&mut b, Some(&mut db), Some(&mut s3));
+    assert_eq!(r.published, 0);
+    assert_eq!(r.entries[0].error_code, Some(PublishErrorCode::Refused));
+    let message = r.entries[0].error.clone().unwrap();
+    assert!(
+        message.contains("already published with other content"),
+        "{message}"
+    );
+    assert!(message.contains("reopen"), "{message}");
+    // ... and by the archive alone (a team without the database).
+    let mut b2 = laptop(&s.dir.path().join("b2"), &keys);
+    let r = drain(&mut b2, None, Some(&mut s3));
+    assert_eq!(r.entries[0].error_code, Some(PublishErrorCode::Refused));
+    assert!(
+        r.entries[0]
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("revision-1.json")
+    );
+    // Nothing was overwritten or added.
+    assert_eq!(s.pg.one("SELECT count(*) FROM reconciliations"), "1");
+    assert_eq!(s.pg.one("SELECT content_hash FROM reconciliations"), a_hash);
+    let claim_after = s3
+        .get(
+            BUCKET,
+            &format!(
+                "published/{}/2026-11-01_2026-11-30/revision-1.json",
+                a.info().account
+            ),
+            1 << 20,
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(claim_before, claim_after);
+    // A refused entry is not retried by itself.
+    let r = drain(&mut b, Some(&mut db), Some(&mut s3));
+    assert!(r.entries.is_empty());
+    let status = publish::status(&b, vec![]).unwrap();
+    assert_eq!((status.waiting, status.refused), (1, 1));
+
+    // A clerk may not reopen; a supervisor may, with a reason.
+    let clara = Principal::new("clara", "Clara", &[Role::Clerk]);
+    assert!(publish::reopen(&mut b, &clara, "recount").is_err());
+    assert!(publish::reopen(&mut b, &sam(), "  ").is_err());
+    let reopened = publish::reopen(&mut b, &sam(), "bank recalled a duplicate payment").unwrap();
+    assert_eq!(reopened.revision, 2);
+    assert_eq!(reopened.supersedes_hash, a_hash);
+    b.verify_audit().unwrap();
+    let r = drain(&mut b, Some(&mut db), Some(&mut s3));
+    assert_eq!(r.published, 1, "{r:?}");
+    assert_eq!(s.pg.one("SELECT count(*) FROM reconciliations"), "2");
+    assert_eq!(
+        s.pg.one("SELECT reason FROM reopenings"),
+        "bank recalled a duplicate payment"
+    );
+    let h = publish::history(&mut db, &a.info().account).unwrap();
+    assert_eq!(
+        h.iter()
+            .map(|p| (p.revision, p.superseded))
+            .collect::<Vec<_>>(),
+        vec![(2, false), (1, true)]
+    );
+    let v = publish::verify_archived(
+        &mut s3,
+        &location(),
+        &b.info().account,
+        "2026-11-01",
+        "2026-11-30",
+        2,
+    )
+    .unwrap();
+    assert_eq!(v.manifest.supersedes.unwrap().content_hash, a_hash);
+    // Laptop A's approval stays published as revision 1 (the archive keeps both).
+    publish::verify_archived(
+        &mut s3,
+        &location(),
+        &a.info().account,
+        "2026-11-01",
+        "2026-11-30",
+        1,
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_app_role_inserts_and_reads_but_never_updates_or_deletes() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let mut ws = laptop(&dir.path().join("a"), &keys);
+    let mut db = pg.app();
+    assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
+    for sql in [
+        "UPDATE reconciliations SET account = 'x'",
+        "DELETE FROM match_items",
+        "DELETE FROM audit_anchors",
+        "UPDATE sign_offs SET approver = 'mallory'",
+        "TRUNCATE reopenings",
+        "DROP TABLE match_items",
+        "INSERT INTO recon_schema_migrations (version, name, sha256) VALUES (99, 'x', 'y')",
+    ] {
+        let e = db.query_texts(sql).unwrap_err();
+        assert!(
+            e.code == PublishErrorCode::AccessDenied || e.message.contains("must be owner"),
+            "{sql}: {e}"
+        );
+    }
+    assert_eq!(
+        db.query_texts("SELECT count(*) FROM match_items")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
+}
+
+#[test]
+fn tls_is_verified_credentials_and_schema_are_named_and_a_dead_server_is_retried() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let mut ws = laptop(&dir.path().join("a"), &keys);
+    let try_with = |ws: &mut Workspace, db: &mut recon_pg::PgResults| {
+        let r = drain(ws, Some(db), None);
+        (
+            r.entries[0].error_code,
+            r.entries[0].error.clone().unwrap_or_default(),
+        )
+    };
+    // A server whose certificate does not chain to the configured CA.
+    let mut wrong_ca =
+        recon_pg::PgResults::with_password(&pg.app_url(), Some(&pg.other_ca), pg::APP_PASSWORD)
+            .unwrap();
+    let (code, message) = try_with(&mut ws, &mut wrong_ca);
+    assert_eq!(code, Some(PublishErrorCode::Tls), "{message}");
+    // The certificate names localhost and 127.0.0.1, not another host name.
+    // A wrong password.
+    let mut wrong_pw =
+        recon_pg::PgResults::with_password(&pg.app_url(), Some(&pg.ca), "nope").unwrap();
+    let (code, message) = try_with(&mut ws, &mut wrong_pw);
+    assert_eq!(code, Some(PublishErrorCode::AuthFailed), "{message}");
+    assert!(message.contains("recon db password"), "{message}");
+    // A database without the schema.
+    pg.admin()
+        .query_texts(&format!("CREATE DATABASE empty OWNER {}", pg::APP_USER))
+        .unwrap();
+    let mut empty = recon_pg::PgResults::with_password(
+        &format!("postgresql://{}@127.0.0.1:{}/empty", pg::APP_USER, pg.port),
+        Some(&pg.ca),
+        pg::APP_PASSWORD,
+    )
+    .unwrap();
+    let (code, message) = try_with(&mut ws, &mut empty);
+    assert_eq!(code, Some(PublishErrorCode::SchemaMissing), "{message}");
+    assert!(message.contains("recon db migrate"), "{message}");
+    // Nothing listens: unreachable, retried later; the entry keeps its error and attempts.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut dead = recon_pg::PgResults::with_password(
+        &format!("postgresql://{}@127.0.0.1:{port}/postgres", pg::APP_USER),
+        Some(&pg.ca),
+        pg::APP_PASSWORD,
+    )
+    .unwrap();
+    let (code, message) = try_with(&mut ws, &mut dead);
+    assert_eq!(code, Some(PublishErrorCode::Unreachable), "{message}");
+    let status = publish::status(&ws, vec![]).unwrap();
+    assert_eq!(status.waiting, 1);
+    assert_eq!(status.refused, 0);
+    assert_eq!(status.items[0].attempts, 4);
+    assert_eq!(
+        status.items[0].last_error_code,
+        Some(PublishErrorCode::Unreachable)
+    );
+    // Then the right database: published.
+    let mut db = pg.app();
+    assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
+    // A migration run twice applies nothing the second time.
+    assert!(pg.admin().migrate().unwrap().is_empty());
+}
+
+#[test]
+fn connections_cut_at_any_point_roll_back_and_the_retry_completes_once() {
+    let Some(pg) = Pg::start() else { return };
+    let Some(proxy) = s3::Proxy::start(&format!("http://127.0.0.1:{}", pg.port)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let mut ws = laptop(&dir.path().join("a"), &keys);
+    let port = proxy.url.rsplit(':').next().unwrap().trim_end_matches('/');
+    let mut via_proxy = recon_pg::PgResults::with_password(
+        &format!("postgresql://{}@localhost:{port}/postgres", pg::APP_USER),
+        Some(&pg.ca),
+        pg::APP_PASSWORD,
+    )
+    .unwrap();
+    // One connection per attempt, cut after more and more bytes from the server (in the TLS
+    // handshake, in authentication, in the schema check, in the transaction) or reset.
+    let mut failed = 0;
+    let mut published = 0;
+    for (n, (mode, after)) in [
+        ("cut", 200),
+        ("reset", 1_000),
+        ("cut", 2_000),
+        ("reset", 3_000),
+        ("cut", 4_000),
+        ("cut", 6_000),
+        ("reset", 9_000),
+        ("pass", 0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        proxy.mode(&format!("mode={mode}&after={after}&conns=1"));
+        let r = drain(&mut ws, Some(&mut via_proxy), None);
+        let recs: i64 = pg
+            .one("SELECT count(*) FROM reconciliations")
+            .parse()
+            .unwrap();
+        let items: i64 = pg.one("SELECT count(*) FROM match_items").parse().unwrap();
+        let groups: i64 = pg.one("SELECT count(*) FROM match_groups").parse().unwrap();
+        // Whole or nothing, never twice.
+        assert!(recs <= 1, "attempt {n}: {recs} reconciliations");
+        assert_eq!(recs == 0, items == 0, "attempt {n}: half a publication");
+        assert_eq!(recs == 0, groups == 0, "attempt {n}: half a publication");
+        if r.entries.is_empty() {
+            break; // published by an earlier attempt
+        }
+        match &r.entries[0].error_code {
+            None => published += 1,
+            Some(code) => {
+                assert!(
+                    matches!(code, PublishErrorCode::Unreachable | PublishErrorCode::Tls),
+                    "attempt {n} ({mode} after {after}): {:?}",
+                    r.entries[0]
+                );
+                failed += 1;
+            }
+        }
+    }
+    assert_eq!(published, 1);
+    assert!(failed >= 3, "only {failed} attempts were cut");
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
+    let stats = proxy.stats();
+    assert!(
+        stats["cuts"].as_i64().unwrap() + stats["resets"].as_i64().unwrap() >= 3,
+        "{stats}"
+    );
+}

@@ -1,0 +1,102 @@
+//! The PostgreSQL side of the publishing tests: a server (tests/pg/pg_server.py) with the schema
+//! migrated and a login role for the app that holds `recon_publisher` (insert and read only).
+//! Included by path, beside servers.rs.
+
+#![allow(dead_code)]
+
+use super::servers::Server;
+use std::path::PathBuf;
+
+pub const APP_USER: &str = "clara_app";
+pub const APP_PASSWORD: &str = "app-secret-1";
+
+pub struct Pg {
+    pub server: Server,
+    /// postgresql://postgres:PW@127.0.0.1:PORT/postgres
+    pub admin_url: String,
+    pub admin_password: String,
+    pub port: u16,
+    pub ca: PathBuf,
+    pub other_ca: PathBuf,
+}
+
+impl Pg {
+    /// A server, migrated, with the app's login role.
+    pub fn start() -> Option<Pg> {
+        let server = Server::postgres()?;
+        let mut fields = server.url.split(' ');
+        let admin_url = fields.next().unwrap().to_string();
+        let mut ca = PathBuf::new();
+        let mut other_ca = PathBuf::new();
+        for f in fields {
+            if let Some(p) = f.strip_prefix("ca=") {
+                ca = PathBuf::from(p);
+            } else if let Some(p) = f.strip_prefix("other_ca=") {
+                other_ca = PathBuf::from(p);
+            }
+        }
+        let parsed = url::Url::parse(&admin_url).unwrap();
+        let admin_password = percent_decode(parsed.password().unwrap_or_default());
+        let port = parsed.port().unwrap();
+        let pg = Pg {
+            server,
+            admin_url,
+            admin_password,
+            port,
+            ca,
+            other_ca,
+        };
+        let mut admin = pg.admin();
+        admin.migrate().expect("migrations apply");
+        admin
+            .query_texts(&format!(
+                "CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}' IN ROLE recon_publisher"
+            ))
+            .expect("the app's role");
+        Some(pg)
+    }
+
+    pub fn admin(&self) -> recon_pg::PgResults {
+        recon_pg::PgResults::with_password(&self.admin_url, Some(&self.ca), &self.admin_password)
+            .unwrap()
+    }
+
+    /// postgresql://clara_app@127.0.0.1:PORT/postgres
+    pub fn app_url(&self) -> String {
+        format!("postgresql://{APP_USER}@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The app's connection (insert and read only).
+    pub fn app(&self) -> recon_pg::PgResults {
+        recon_pg::PgResults::with_password(&self.app_url(), Some(&self.ca), APP_PASSWORD).unwrap()
+    }
+
+    /// `sql`'s first column of the first row, as the administrator sees it.
+    pub fn one(&self, sql: &str) -> String {
+        self.admin()
+            .query_texts(sql)
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
