@@ -61,6 +61,15 @@ impl Pg {
             .unwrap()
     }
 
+    /// The administrator's URL for another database of the server.
+    pub fn admin_url_for(&self, database: &str) -> String {
+        let base = self
+            .admin_url
+            .strip_suffix("/postgres")
+            .expect("ends in /postgres");
+        format!("{base}/{database}")
+    }
+
     /// postgresql://clara_app@127.0.0.1:PORT/postgres
     pub fn app_url(&self) -> String {
         format!("postgresql://{APP_USER}@127.0.0.1:{}/postgres", self.port)

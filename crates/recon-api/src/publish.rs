@@ -669,8 +669,17 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
         None
     };
     let rendered = render_all(&pack)?;
+    // Temporary folders of earlier attempts that were killed are removed first.
+    if let Ok(listing) = std::fs::read_dir(ws.dir().join(OUTBOX_DIR)) {
+        let prefix = format!(".{}.", entry.id);
+        for e in listing.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let tmp = dir.with_file_name(format!(".{}.{}.tmp", entry.id, std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io_err("cannot create", &tmp, e))?;
     let mut files = Vec::new();
     for (name, role, bytes) in &rendered {
