@@ -98,8 +98,11 @@ pub fn run_workspace_demo(export_dir: Option<&std::path::Path>) -> Result<Worksp
     run_workspace_demo_rest(dir, files, report, export_dir)
 }
 
+/// Statements grouped by the file they came from.
+type FileStatements = Vec<(String, Vec<recon_model::Statement>)>;
+
 /// The bundled statements grouped by file, with the demo's report (its ledger).
-fn demo_files() -> Result<(Vec<(String, Vec<recon_model::Statement>)>, DemoReport), ApiError> {
+fn demo_files() -> Result<(FileStatements, DemoReport), ApiError> {
     let mut report = run_demo()?;
     let mut files: Vec<(String, Vec<recon_model::Statement>)> = Vec::new();
     for s in std::mem::take(&mut report.import.statements) {

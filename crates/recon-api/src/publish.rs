@@ -614,12 +614,12 @@ fn sync_dir(dir: &Path) -> Result<(), PublishError> {
 /// Stages the entry (once): the pack as of the approval, rendered, with its manifest.
 pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishError> {
     let dir = staged_dir(ws.dir(), entry.id);
-    if let Some(staged) = read_staged(&dir)? {
-        if staged.manifest.revision == entry.revision {
-            return Ok(staged);
-        }
-        // Reopened since it was staged (a refusal): staged again as the new revision, which the
-        // manifest names with the reopening it rests on.
+    // Reopened since it was staged (after a refusal), it is staged again as the new revision,
+    // which the manifest names with the reopening it rests on.
+    if let Some(staged) = read_staged(&dir)?
+        && staged.manifest.revision == entry.revision
+    {
+        return Ok(staged);
     }
     let failed = |e: ApiError| PublishError::new(PublishErrorCode::Failed, e.to_string());
     let wanted = payload(entry).content_hash;
@@ -711,9 +711,10 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
 
 /// The published files: PDF (summary and exceptions; the items are in the XLSX, CSV and data),
 /// XLSX, CSV and the pack's data, rendered on two threads.
-fn render_all(
-    pack: &SignOffPack,
-) -> Result<Vec<(&'static str, &'static str, Vec<u8>)>, PublishError> {
+/// A rendered file: (name, role, bytes).
+type Rendered = (&'static str, &'static str, Vec<u8>);
+
+fn render_all(pack: &SignOffPack) -> Result<Vec<Rendered>, PublishError> {
     let render = |format: ReportFormat| {
         recon_report::render(pack, format, &PdfOptions { appendix: false }).map_err(|e| {
             PublishError::new(

@@ -594,17 +594,9 @@ struct Rows {
     supersedes: Option<recon_api::publish::Supersedes>,
     groups: Vec<(i64, String, String, String, i64)>,
     items: Vec<(i64, &'static str, String, String, i64, String)>,
-    adjustments: Vec<(i64, String, String, String, i64, String, String, String)>,
-    open_items: Vec<(
-        &'static str,
-        String,
-        String,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-    )>,
+    adjustments: Vec<recon_review::pack::AdjustmentEntry>,
+    /// (side, item) of every open item.
+    open_items: Vec<(&'static str, recon_review::pack::OpenItem)>,
 }
 
 fn side(text: &str) -> Result<&'static str, PublishError> {
@@ -651,18 +643,7 @@ impl Rows {
         let open_items = pack
             .exceptions
             .iter()
-            .map(|e| {
-                Ok((
-                    side(&e.side)?,
-                    e.item_id.clone(),
-                    e.date.clone(),
-                    e.days_open,
-                    e.amount_minor,
-                    e.reason.clone(),
-                    e.reference.clone(),
-                    e.description.clone(),
-                ))
-            })
+            .map(|e| Ok((side(&e.side)?, e.clone())))
             .collect::<Result<Vec<_>, PublishError>>()?;
         Ok(Rows {
             account: m.account.clone(),
@@ -692,22 +673,7 @@ impl Rows {
             supersedes: m.supersedes.clone(),
             groups,
             items,
-            adjustments: pack
-                .adjustments
-                .iter()
-                .map(|a| {
-                    (
-                        a.group,
-                        a.rule.clone(),
-                        a.reason.clone(),
-                        a.note.clone(),
-                        a.difference_minor,
-                        a.created_by.clone(),
-                        a.created_at.clone(),
-                        a.items.clone(),
-                    )
-                })
-                .collect(),
+            adjustments: pack.adjustments.clone(),
             open_items,
         })
     }
@@ -926,9 +892,18 @@ async fn publish(client: &mut Client, describe: &str, r: Rows) -> Result<DbOutco
             ],
         );
         futures_util::pin_mut!(w);
-        for o in &r.open_items {
-            let row: [&(dyn ToSql + Sync); 9] =
-                [&id, &o.0, &o.1, &o.2, &o.3, &o.4, &o.5, &o.6, &o.7];
+        for (side, o) in &r.open_items {
+            let row: [&(dyn ToSql + Sync); 9] = [
+                &id,
+                side,
+                &o.item_id,
+                &o.date,
+                &o.days_open,
+                &o.amount_minor,
+                &o.reason,
+                &o.reference,
+                &o.description,
+            ];
             w.as_mut().write(&row).await.map_err(err)?;
         }
         w.finish().await.map_err(err)?;
@@ -944,7 +919,17 @@ async fn publish(client: &mut Client, describe: &str, r: Rows) -> Result<DbOutco
     for a in &r.adjustments {
         tx.execute(
             &adjust,
-            &[&id, &a.0, &a.1, &a.2, &a.3, &a.4, &a.5, &a.6, &a.7],
+            &[
+                &id,
+                &a.group,
+                &a.rule,
+                &a.reason,
+                &a.note,
+                &a.difference_minor,
+                &a.created_by,
+                &a.created_at,
+                &a.items,
+            ],
         )
         .await
         .map_err(err)?;
