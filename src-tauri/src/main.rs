@@ -16,6 +16,7 @@ use recon_api::desk::{
     WorkspaceSummary,
 };
 use recon_api::inbox::{InboxView, PullReport};
+use recon_api::publish::{DrainReport, PublishStatus};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{Emitter, Manager, State};
@@ -136,6 +137,62 @@ fn inbox_pull(app: tauri::AppHandle, state: State<'_, App>) -> Reply<PullReport>
     Ok(desk(&state).inbox_pull(&mut |p| {
         let _ = app.emit("inbox-progress", p);
     })?)
+}
+
+#[tauri::command(async)]
+fn publish_status(state: State<'_, App>) -> Reply<PublishStatus> {
+    Ok(desk(&state).publish_status()?)
+}
+
+/// Publishes what waits in the outbox now (the person asked); "publish-progress" events on the way.
+#[tauri::command(async)]
+fn publish_now(app: tauri::AppHandle, state: State<'_, App>) -> Reply<DrainReport> {
+    Ok(desk(&state).publish_now(true, &mut |line| {
+        let _ = app.emit("publish-progress", line);
+    })?)
+}
+
+#[tauri::command(async)]
+fn publish_reopen(state: State<'_, App>, reason: String) -> Reply<PublishStatus> {
+    Ok(desk(&state).publish_reopen(&reason)?)
+}
+
+#[tauri::command(async)]
+fn publish_history(state: State<'_, App>) -> Reply<recon_api::desk::HistoryView> {
+    Ok(desk(&state).publish_history()?)
+}
+
+/// The background publisher: every `publish.interval_seconds`, the open workspace's outbox
+/// entries whose backoff has passed are published (offline they fail, keep their error and wait;
+/// nothing else does). After each round the outbox's status goes to the window as
+/// "publish-status".
+fn start_background_publisher(app: tauri::AppHandle) {
+    let interval = {
+        let state = app.state::<App>();
+        desk(&state).publish_interval_seconds()
+    };
+    if interval == 0 {
+        return;
+    }
+    std::thread::Builder::new()
+        .name("recon-publisher".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(u64::from(interval)));
+                let state = app.state::<App>();
+                let mut d = desk(&state);
+                let waiting = d.publish_status().map(|s| s.waiting).unwrap_or(0);
+                if waiting == 0 {
+                    continue;
+                }
+                let _ = d.publish_now(false, &mut |_| {});
+                if let Ok(status) = d.publish_status() {
+                    let _ = app.emit("publish-status", status);
+                }
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|e| eprintln!("the background publisher could not start: {e}"));
 }
 
 #[tauri::command(async)]
@@ -284,12 +341,15 @@ fn open_desk(app: &tauri::App) -> Result<Desk, String> {
                 .map_err(|e| e.to_string())
         }
     }?;
-    let (identity, inbox) = adapters();
-    let desk = desk.with_identity(identity);
-    Ok(match inbox {
-        Some(inbox) => desk.with_inbox(inbox),
-        None => desk,
-    })
+    let (identity, inbox, publishing) = adapters();
+    let mut desk = desk.with_identity(identity);
+    if let Some(inbox) = inbox {
+        desk = desk.with_inbox(inbox);
+    }
+    if let Some(publishing) = publishing {
+        desk = desk.with_publishing(publishing);
+    }
+    Ok(desk)
 }
 
 type IdentityAdapter = Result<Option<Box<dyn recon_api::identity::Identity>>, String>;
@@ -298,10 +358,14 @@ type IdentityAdapter = Result<Option<Box<dyn recon_api::identity::Identity>>, St
 /// environment): no identity adapter when no identity provider is configured (demo mode only), an
 /// error text when the configuration is wrong (shown on the sign-in screen). The inbox reaches S3
 /// with the sign-in's web-identity credentials for verified people, else the standard AWS chain.
-fn adapters() -> (IdentityAdapter, Option<recon_api::desk::InboxWiring>) {
+fn adapters() -> (
+    IdentityAdapter,
+    Option<recon_api::desk::InboxWiring>,
+    Option<recon_api::desk::PublishWiring>,
+) {
     let config = match recon_auth::config::Config::load() {
         Ok(c) => c,
-        Err(e) => return (Err(e.to_string()), None),
+        Err(e) => return (Err(e.to_string()), None, None),
     };
     let (identity, token) = match config.oidc.clone() {
         None => (Ok(None), None),
@@ -318,6 +382,7 @@ fn adapters() -> (IdentityAdapter, Option<recon_api::desk::InboxWiring>) {
             }
         }
     };
+    let publishing = publish_wiring(&config, token.clone());
     let aws = config.aws.clone();
     let options = recon_s3::S3Options {
         stall: std::time::Duration::from_secs(config.inbox_stall_seconds),
@@ -336,7 +401,53 @@ fn adapters() -> (IdentityAdapter, Option<recon_api::desk::InboxWiring>) {
                 .map(|s| Box::new(s) as Box<dyn recon_api::inbox::StatementSource>)
         }),
     };
-    (identity, Some(inbox))
+    (identity, Some(inbox), Some(publishing))
+}
+
+/// The publishing destinations of the configuration: the results database (password from the OS
+/// keyring) and the S3 archive (the sign-in's web-identity role for verified people, else the
+/// standard AWS chain).
+fn publish_wiring(
+    config: &recon_auth::config::Config,
+    token: Option<recon_auth::IdTokenCell>,
+) -> recon_api::desk::PublishWiring {
+    let aws = config.aws.clone();
+    let publish = config.publish.clone();
+    recon_api::desk::PublishWiring {
+        config: config.publish.clone(),
+        connect: Box::new(move |principal: &recon_review::Principal| {
+            let database = match &publish.database {
+                Some(db) => Some(Box::new(recon_pg::PgResults::new(
+                    db,
+                    &recon_auth::secrets::OsSecrets,
+                )?) as Box<dyn recon_api::publish::ResultsDb>),
+                None => None,
+            };
+            let archive = match &publish.archive {
+                Some(uri) => {
+                    let location = recon_api::publish::ArchiveLocation::parse(uri)
+                        .map_err(recon_api::ApiError::InvalidArgument)?;
+                    let signed_in = match (&token, principal.assurance) {
+                        (Some(t), recon_review::Assurance::Verified) => {
+                            Some((principal.clone(), t.clone()))
+                        }
+                        _ => None,
+                    };
+                    let s3 = recon_s3::S3Source::new(
+                        &aws,
+                        signed_in,
+                        recon_s3::S3Options::default(),
+                    )?;
+                    Some((
+                        Box::new(s3) as Box<dyn recon_api::publish::Archive>,
+                        location,
+                    ))
+                }
+                None => None,
+            };
+            Ok(recon_api::desk::Publishers { database, archive })
+        }),
+    }
 }
 
 /// WebKitGTK composites pages with OpenGL. Without a GPU (no DRM render node: virtual desktops,
@@ -375,6 +486,7 @@ fn main() {
             paint_on_cpu_without_gpu(app);
             let desk = open_desk(app)?;
             app.manage(App(Mutex::new(desk)));
+            start_background_publisher(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -393,6 +505,10 @@ fn main() {
             inbox_view,
             inbox_refresh,
             inbox_pull,
+            publish_status,
+            publish_now,
+            publish_reopen,
+            publish_history,
             run_matching,
             dashboard,
             list_exceptions,

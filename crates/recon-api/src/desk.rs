@@ -5,6 +5,7 @@
 
 use crate::identity::{Identity, Session, WhoAmI};
 use crate::inbox::{self, InboxConfig, InboxProgress, InboxView, PullReport, StatementSource};
+use crate::publish;
 use crate::workspace::{self as w, today};
 use crate::{ApiError, ErrorCode, ImportOptions, InputFile, PdfOptions, ReportFormat};
 use recon_formats::Severity;
@@ -443,6 +444,35 @@ pub struct Desk {
     inbox: Option<InboxWiring>,
     /// The store connection of the acting person (subject), made on first use.
     source: Option<(String, Box<dyn StatementSource>)>,
+    /// Publishing: its configuration and how to reach the destinations.
+    publishing: Option<PublishWiring>,
+}
+
+/// The destinations of one person (the shell builds them from the configuration).
+pub struct Publishers {
+    pub database: Option<Box<dyn publish::ResultsDb>>,
+    pub archive: Option<(Box<dyn publish::Archive>, publish::ArchiveLocation)>,
+}
+
+/// Connects to the publishing destinations as a principal.
+pub type PublishConnector = Box<dyn Fn(&Principal) -> Result<Publishers, ApiError> + Send>;
+
+/// Publishing as the shell wired it.
+pub struct PublishWiring {
+    pub config: publish::PublishConfig,
+    pub connect: PublishConnector,
+}
+
+/// The History view: the account's published periods, or why they cannot be read now.
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct HistoryView {
+    pub account: String,
+    pub periods: Vec<publish::PublishedPeriod>,
+    /// "PostgreSQL user@host:port/db"; empty when no database is configured.
+    pub source: String,
+    /// Why the database could not be read (offline, ...): the view is empty, nothing else waits.
+    pub error: Option<String>,
 }
 
 /// Connects to the statement store as a principal (the shell builds it at start-up from the
@@ -642,6 +672,7 @@ impl Desk {
             open: None,
             figures: None,
             inbox: None,
+            publishing: None,
             source: None,
         };
         if desk.workspace_dirs().is_empty() {
@@ -682,6 +713,142 @@ impl Desk {
             Err(e) => self.identity_error = Some(e),
         }
         self
+    }
+
+    /// Publishing (constructed by the shell at start-up from the configuration).
+    pub fn with_publishing(mut self, publishing: PublishWiring) -> Desk {
+        self.publishing = Some(publishing);
+        self
+    }
+
+    fn publish_destinations(&self) -> Vec<String> {
+        let Some(p) = &self.publishing else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(db) = &p.config.database {
+            out.push(format!("results database {}", db.url));
+        }
+        if let Some(a) = &p.config.archive {
+            out.push(format!("archive {a}"));
+        }
+        out
+    }
+
+    /// The outbox of the open workspace: what waits to be published, each entry's last error
+    /// (no network; works offline).
+    pub fn publish_status(&mut self) -> Result<publish::PublishStatus, ApiError> {
+        let destinations = self.publish_destinations();
+        publish::status(self.ws()?, destinations)
+    }
+
+    /// Seconds between background attempts (0: none).
+    pub fn publish_interval_seconds(&self) -> u32 {
+        self.publishing
+            .as_ref()
+            .filter(|p| p.config.configured())
+            .map(|p| p.config.interval_seconds)
+            .unwrap_or(0)
+    }
+
+    /// Publishes what waits in the open workspace's outbox. `now`: every entry now (the person
+    /// asked); otherwise only those whose backoff has passed (the background task).
+    pub fn publish_now(
+        &mut self,
+        now: bool,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<publish::DrainReport, ApiError> {
+        let principal = self.principal()?;
+        let wiring = self
+            .publishing
+            .as_ref()
+            .filter(|p| p.config.configured())
+            .ok_or_else(|| ApiError::Identity {
+                code: ErrorCode::ConfigInvalid,
+                message: "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then".into(),
+            })?;
+        let mut publishers = (wiring.connect)(&principal)?;
+        fn db<'b>(d: &'b mut Box<dyn publish::ResultsDb>) -> &'b mut dyn publish::ResultsDb {
+            &mut **d
+        }
+        fn archive<'b>(a: &'b mut Box<dyn publish::Archive>) -> &'b mut dyn publish::Archive {
+            &mut **a
+        }
+        let mut destinations = publish::Destinations {
+            database: publishers.database.as_mut().map(db),
+            archive: publishers
+                .archive
+                .as_mut()
+                .map(|(a, l)| (archive(a), l.clone())),
+        };
+        publish::drain(
+            self.ws()?,
+            &mut destinations,
+            &principal,
+            &publish::DrainOptions {
+                now_unix: crate::workspace::unix_now(),
+                now,
+            },
+            progress,
+        )
+    }
+
+    /// A supervisor reopens the published period of the open workspace (audited).
+    pub fn publish_reopen(&mut self, reason: &str) -> Result<publish::PublishStatus, ApiError> {
+        let principal = self.principal_for(Purpose::Approve)?;
+        publish::reopen(self.ws()?, &principal, reason)?;
+        self.publish_status()
+    }
+
+    /// The open workspace's account's published periods, from the results database.
+    pub fn publish_history(&mut self) -> Result<HistoryView, ApiError> {
+        let account = self.ws()?.info().account.clone();
+        let principal = self.principal()?;
+        let Some(wiring) = self.publishing.as_ref().filter(|p| p.config.database.is_some())
+        else {
+            return Ok(HistoryView {
+                account,
+                periods: Vec::new(),
+                source: String::new(),
+                error: Some(
+                    "no results database configured (publish.database_url): the history of published periods lives there".into(),
+                ),
+            });
+        };
+        let publishers = match (wiring.connect)(&principal) {
+            Ok(p) => p,
+            Err(e) => {
+                return Ok(HistoryView {
+                    account,
+                    periods: Vec::new(),
+                    source: String::new(),
+                    error: Some(e.to_string()),
+                });
+            }
+        };
+        let Some(mut db) = publishers.database else {
+            return Ok(HistoryView {
+                account,
+                periods: Vec::new(),
+                source: String::new(),
+                error: Some("the results database could not be connected".into()),
+            });
+        };
+        let source = db.describe();
+        Ok(match publish::history(db.as_mut(), &account) {
+            Ok(periods) => HistoryView {
+                account,
+                periods,
+                source,
+                error: None,
+            },
+            Err(e) => HistoryView {
+                account,
+                periods: Vec::new(),
+                source,
+                error: Some(e.to_string()),
+            },
+        })
     }
 
     /// The statement inbox (constructed by the shell at start-up from the configuration).

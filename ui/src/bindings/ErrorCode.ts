@@ -3,4 +3,4 @@
 /**
  * A stable, serializable error code: what crosses the IPC boundary and the CLI's exit status.
  */
-export type ErrorCode = "file_unreadable" | "file_rejected" | "invalid_argument" | "output_unwritable" | "keyring_unavailable" | "workspace_locked" | "workspace_unusable" | "audit_broken" | "not_allowed" | "not_found" | "conflict" | "sign_in_required" | "sign_in_failed" | "provider_unreachable" | "config_invalid";
+export type ErrorCode = "file_unreadable" | "file_rejected" | "invalid_argument" | "output_unwritable" | "keyring_unavailable" | "workspace_locked" | "workspace_unusable" | "audit_broken" | "not_allowed" | "not_found" | "conflict" | "sign_in_required" | "sign_in_failed" | "provider_unreachable" | "config_invalid" | "publish_failed";
