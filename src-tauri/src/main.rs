@@ -420,7 +420,8 @@ fn publish_wiring(
                 Some(db) => Some(Box::new(recon_pg::PgResults::new(
                     db,
                     &recon_auth::secrets::OsSecrets,
-                )?) as Box<dyn recon_api::publish::ResultsDb>),
+                )?)
+                    as Box<dyn recon_api::publish::ResultsDb>),
                 None => None,
             };
             let archive = match &publish.archive {
@@ -433,11 +434,8 @@ fn publish_wiring(
                         }
                         _ => None,
                     };
-                    let s3 = recon_s3::S3Source::new(
-                        &aws,
-                        signed_in,
-                        recon_s3::S3Options::default(),
-                    )?;
+                    let s3 =
+                        recon_s3::S3Source::new(&aws, signed_in, recon_s3::S3Options::default())?;
                     Some((
                         Box::new(s3) as Box<dyn recon_api::publish::Archive>,
                         location,

@@ -273,6 +273,66 @@ async function invokeRaw(cmd, args = {}) {
   );
 }
 
+/** The Sign-off screen's Publishing panel: its newest outbox entry (the highest id), or null. */
+async function newestOutboxItem() {
+  let best = null;
+  for (const row of await browser.$$(sel("publish-item"))) {
+    const id = Number(await row.getAttribute("data-id"));
+    if (best && id <= best.id) continue;
+    const err = await row.$(sel("publish-error"));
+    best = {
+      id,
+      state: await row.getAttribute("data-state"),
+      revision: await row.getAttribute("data-revision"),
+      code: (await err.isExisting()) ? await err.getAttribute("data-code") : null,
+      error: (await err.isExisting()) ? ((await err.getText()) ?? "").trim() : null,
+      database: ((await (await row.$(sel("publish-database-at"))).getText()) ?? "").trim(),
+      archive: ((await (await row.$(sel("publish-archive-at"))).getText()) ?? "").trim(),
+    };
+  }
+  return best;
+}
+
+/** Presses "Publish now" and waits for the newest outbox entry to end `expected`
+ * ("published" or "refused"); returns it. An error banner fails the step at once. */
+async function publishNowUntil(expected) {
+  await click("publish-now");
+  let last = null;
+  const outcome = await until(
+    async () => {
+      const e = await bannerError();
+      if (e) return `the error banner [${e.code}] ${e.message}`;
+      last = await newestOutboxItem();
+      return last?.state === expected ? expected : null;
+    },
+    `the newest approval to be ${expected}`,
+    LONG,
+  ).catch((e) => {
+    throw new CheckFailed(`${e?.message ?? e}; it is ${last?.state ?? "not listed"}${last?.error ? `: [${last.code}] ${last.error}` : ""}`);
+  });
+  check(outcome === expected, `publishing ended with ${outcome}`);
+  return last;
+}
+
+/** The History screen's rows: [{revision, superseded}]. */
+async function historyRows() {
+  const out = [];
+  for (const r of await browser.$$(sel("history-row"))) out.push({ revision: await r.getAttribute("data-revision"), superseded: await r.getAttribute("data-superseded") });
+  return out;
+}
+
+/** Opens History and waits for its table (or fails with the error it shows). */
+async function openHistory() {
+  await click("nav-history");
+  await visible("screen-history");
+  const shown = await until(async () => {
+    const err = await $t("history-error");
+    if (await err.isDisplayed().catch(() => false)) return `error: ${((await err.getText()) ?? "").trim()}`;
+    return (await (await $t("history-table")).isDisplayed().catch(() => false)) ? "table" : null;
+  }, "the History table", LONG);
+  check(shown === "table", `History cannot read the published periods: ${shown}`);
+}
+
 // ------------------------------------------------------------------ the scenario
 
 async function main() {
@@ -557,6 +617,43 @@ async function main() {
     await shot("10-sign-off-approved");
   });
 
+  await step("publishing: the approval waits in the outbox; Publish now sends it to PostgreSQL and the S3 archive", async () => {
+    await visible("publish-panel");
+    check((await attr("publish-destinations", "data-configured")) === "true", `no publishing destination is configured in the app: ${await text("publish-destinations")}`);
+    await until(async () => (await attr("publish-waiting", "data-count")) === "1", "the Publishing panel to show 1 approval waiting");
+    check((await text("publish-waiting")) === "1 waiting to publish", `the panel says "${await text("publish-waiting")}"`);
+    await until(async () => {
+      const badge = await $t("nav-signoff-waiting");
+      return (await badge.isExisting()) && (await badge.getAttribute("data-count")) === "1";
+    }, "the Sign-off button to count 1 waiting approval");
+    const queued = await newestOutboxItem();
+    check(queued?.state === "waiting" && queued.revision === "1", `the approval is ${queued?.state} (revision ${queued?.revision}), expected waiting as revision 1`);
+    const published = await publishNowUntil("published");
+    check(published.revision === "1", `published as revision ${published.revision}, expected 1`);
+    check(published.database !== "—" && published.archive !== "—", `acknowledged by the database at "${published.database}", by the archive at "${published.archive}"`);
+    await until(async () => (await attr("publish-waiting", "data-count")) === "0", "the Publishing panel to show nothing waiting");
+    check((await text("publish-waiting")) === "Everything approved is published", `the panel says "${await text("publish-waiting")}"`);
+    await until(async () => !(await (await $t("nav-signoff-waiting")).isExisting()), "the Sign-off button's waiting count to go");
+    await noError("publish now");
+    await shot("10b-published");
+  });
+
+  await step("History lists the published period: revision 1, not superseded", async () => {
+    await openHistory();
+    const rows = await until(async () => {
+      const r = await historyRows();
+      return r.some((x) => x.revision === "1") ? r : null;
+    }, "History to list revision 1", LONG);
+    check(rows.length === 1, `History lists ${rows.length} periods, expected 1: ${JSON.stringify(rows)}`);
+    check(rows[0].superseded === "false", "revision 1 is marked superseded");
+    await noError("history");
+    await shot("10c-history");
+    // Back to the Sign-off screen, where the export step continues.
+    await click("nav-signoff");
+    await visible("screen-signoff");
+    await until(async () => (await attr("signoff-state", "data-state")) === "approved", "the Sign-off screen to show the approval again");
+  });
+
   await step("export the sign-off as PDF", async () => {
     await click("export-pdf");
     const p = await until(async () => {
@@ -726,6 +823,60 @@ async function main() {
     const approver = await text("signoff-approver");
     check(/#sam$/.test(approver), `the approver is "${approver}", expected sam's verified subject`);
     await shot("14-okta-sam-approved");
+  });
+
+  await step("publishing: Okta sam's approval of the same period is refused (revision 1 is already published with other content)", async () => {
+    await visible("publish-panel");
+    await until(async () => (await newestOutboxItem())?.state === "waiting", "the new approval to wait in the outbox");
+    const queued = await newestOutboxItem();
+    check(queued.id > 1 && queued.revision === "1", `the new approval is entry ${queued.id}, revision ${queued.revision}; expected a second entry for revision 1`);
+    const refused = await publishNowUntil("refused");
+    check(refused.code === "refused", `the refusal's code is ${refused.code}, expected refused: ${refused.error}`);
+    check(/already published/.test(refused.error ?? ""), `the refusal does not say the period is already published: ${refused.error}`);
+    check((await attr("publish-waiting", "data-refused")) === "1", "the panel does not count the refused approval");
+    // sam is a supervisor: the panel offers to reopen the period.
+    await visible("publish-reopen-reason");
+    await noError("publish now (refused)");
+    await shot("14b-publish-refused");
+  });
+
+  await step("Okta sam reopens the period with a reason; Publish now publishes the approval as revision 2; History shows revision 1 superseded", async () => {
+    await typeInto("publish-reopen-reason", "e2e: matches changed after revision 1 was published");
+    await click("publish-reopen");
+    // Reopening needs a recent sign-in, as approving does (1 minute here): when the approval's
+    // sign-in is older, the app asks for a fresh one, then reopens.
+    await until(async () => {
+      if (await bannerError()) return true;
+      if ((await newestOutboxItem())?.state === "waiting") return true;
+      const again = await $t("publish-reopen-reauth-confirm");
+      if ((await again.isDisplayed().catch(() => false)) && (await again.isEnabled())) {
+        console.log("    (reopening asked for a fresh sign-in)");
+        fs.writeFileSync(IDP_USER_FILE, "sam\n");
+        await again.click();
+      }
+      return false;
+    }, "the period to be reopened", 90_000);
+    await noError("reopen the period");
+    const reopened = await newestOutboxItem();
+    check(reopened.state === "waiting" && reopened.revision === "2", `after reopening the approval is ${reopened.state} as revision ${reopened.revision}, expected waiting as revision 2`);
+    const published = await publishNowUntil("published");
+    check(published.revision === "2", `published as revision ${published.revision}, expected 2`);
+    await noError("publish now (revision 2)");
+    await shot("14c-published-revision-2");
+    await openHistory();
+    const rows = await until(async () => {
+      const r = await historyRows();
+      return r.some((x) => x.revision === "2") ? r : null;
+    }, "History to list revision 2", LONG);
+    const r2 = rows.filter((x) => x.revision === "2");
+    const r1 = rows.filter((x) => x.revision === "1");
+    check(rows.length === 2 && r2.length === 1 && r1.length === 1, `History lists ${JSON.stringify(rows)}, expected revisions 2 and 1`);
+    check(r2[0].superseded === "false", "revision 2 is marked superseded");
+    check(r1[0].superseded === "true", "revision 1 is not marked superseded");
+    await noError("history (revision 2)");
+    await shot("14d-history-revision-2");
+    await click("nav-signoff");
+    await visible("screen-signoff");
   });
 
   await step("Okta nora (in no mapped group) is refused at sign-in", async () => {

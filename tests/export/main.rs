@@ -629,3 +629,59 @@ fn deviations_the_statements_were_read_with_are_listed_in_every_format() {
         );
     }
 }
+
+#[test]
+fn parquet_results_hold_every_item_tie_out_and_are_the_same_bytes_every_time() {
+    use polars::prelude::*;
+    let f = approved_workspace("parquet");
+    let (_ws, pack) = pack(&f, "2026-12-01T10:00:00Z");
+    let matched = recon_report::parquet::matched_items(&pack).unwrap();
+    let open = recon_report::parquet::open_items(&pack).unwrap();
+    assert_eq!(
+        matched,
+        recon_report::parquet::matched_items(&pack).unwrap()
+    );
+    assert_eq!(&matched[..4], b"PAR1");
+    let read = |bytes: &[u8]| {
+        ParquetReader::new(std::io::Cursor::new(bytes.to_vec()))
+            .finish()
+            .unwrap()
+    };
+    let m = read(&matched);
+    let items: Vec<_> = pack.groups.iter().flat_map(|g| &g.items).collect();
+    assert_eq!(m.height(), items.len());
+    let amounts = m.column("amount_minor").unwrap().i64().unwrap();
+    let sides = m.column("side").unwrap().str().unwrap();
+    for side in ["bank", "ledger"] {
+        let want: i64 = items
+            .iter()
+            .filter(|i| i.side == side)
+            .map(|i| i.amount_minor)
+            .sum();
+        let got: i64 = amounts
+            .iter()
+            .zip(sides.iter())
+            .filter(|(_, s)| *s == Some(side))
+            .map(|(a, _)| a.unwrap())
+            .sum();
+        assert_eq!(got, want, "{side}");
+    }
+    let hashes = m.column("content_hash").unwrap().str().unwrap();
+    assert!(hashes.iter().all(|h| h == Some(pack.content_hash.as_str())));
+    let o = read(&open);
+    assert_eq!(o.height(), pack.exceptions.len());
+    let open_sum: i64 = o
+        .column("amount_minor")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|a| a.unwrap())
+        .sum();
+    assert_eq!(
+        open_sum,
+        pack.exceptions.iter().map(|e| e.amount_minor).sum::<i64>()
+    );
+    let first_id = o.column("item_id").unwrap().str().unwrap().get(0).unwrap();
+    assert_eq!(first_id, pack.exceptions[0].item_id);
+}

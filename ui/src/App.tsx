@@ -8,6 +8,7 @@ import { useColorScheme, useOnline } from "./hooks/env";
 import { isTyping, shortcutFor } from "./logic/shortcuts";
 import { AppProvider, SCREENS, useApp, type Screen } from "./state/app";
 import { Exceptions } from "./screens/Exceptions";
+import { History } from "./screens/History";
 import { Import } from "./screens/Import";
 import { ManualMatch } from "./screens/ManualMatch";
 import { Match } from "./screens/Match";
@@ -51,6 +52,36 @@ export function useInboxDetection() {
       live = false;
     };
   }, [backend, workspaceId, setInboxNew]);
+}
+
+/**
+ * The outbox on opening a workspace: the count of approvals waiting to be published shows on the
+ * Sign-off screen's navigation button, whatever screen the workspace opens on. The background
+ * publisher's "publish-status" events and the Publishing panel keep it current from then on.
+ */
+export function usePublishDetection() {
+  const { backend, workspace, setPublishWaiting } = useApp();
+  const workspaceId = workspace?.id ?? null;
+  useEffect(() => {
+    setPublishWaiting(null);
+    if (workspaceId === null) return;
+    let live = true;
+    backend.publishStatus().then(
+      (s) => {
+        if (live) setPublishWaiting(s.waiting);
+      },
+      () => {
+        // Shown on the Sign-off screen's Publishing panel.
+      },
+    );
+    const off = backend.onPublishStatus((s) => {
+      if (live) setPublishWaiting(s.waiting);
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [backend, workspaceId, setPublishWaiting]);
 }
 
 function useGlobalShortcuts() {
@@ -103,6 +134,7 @@ function Shell() {
   const scheme = useColorScheme();
   useGlobalShortcuts();
   useInboxDetection();
+  usePublishDetection();
   useEffect(() => {
     document.documentElement.dataset.theme = scheme;
   }, [scheme]);
@@ -214,6 +246,16 @@ function Shell() {
                   {app.inboxNew} new
                 </span>
               )}
+              {s.id === "signoff" && workspace && app.publishWaiting !== null && app.publishWaiting > 0 && (
+                <span
+                  className="navbadge"
+                  data-testid="nav-signoff-waiting"
+                  data-count={app.publishWaiting}
+                  title={`${app.publishWaiting} approval${app.publishWaiting === 1 ? "" : "s"} waiting to be published`}
+                >
+                  {app.publishWaiting} waiting
+                </span>
+              )}
               <kbd className="navkey">{i + 1}</kbd>
             </button>
           );
@@ -256,6 +298,8 @@ function ScreenView({ screen }: { screen: Screen }) {
       return <ManualMatch />;
     case "signoff":
       return <SignOff />;
+    case "history":
+      return <History />;
   }
 }
 

@@ -804,7 +804,10 @@ impl Desk {
     pub fn publish_history(&mut self) -> Result<HistoryView, ApiError> {
         let account = self.ws()?.info().account.clone();
         let principal = self.principal()?;
-        let Some(wiring) = self.publishing.as_ref().filter(|p| p.config.database.is_some())
+        let Some(wiring) = self
+            .publishing
+            .as_ref()
+            .filter(|p| p.config.database.is_some())
         else {
             return Ok(HistoryView {
                 account,

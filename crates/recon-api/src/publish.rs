@@ -41,6 +41,9 @@ pub const MANIFEST_FORMAT: &str = "recon-publication/1";
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The pack's data as staged for the database.
 pub const PACK_DATA_FILE: &str = "pack.json";
+/// The Parquet results as staged.
+pub const MATCHED_PARQUET: &str = "matched_items.parquet";
+pub const OPEN_PARQUET: &str = "open_items.parquet";
 /// First retry after this long; doubled per attempt up to [`BACKOFF_MAX_SECONDS`].
 pub const BACKOFF_FIRST_SECONDS: i64 = 15;
 pub const BACKOFF_MAX_SECONDS: i64 = 900;
@@ -136,6 +139,14 @@ impl ArchiveLocation {
         )
     }
 
+    /// Where a manifest's file goes: its own key under the prefix, else beside the manifest.
+    pub fn key_of(&self, m: &Manifest, f: &ManifestFile) -> String {
+        match &f.key {
+            Some(k) => format!("{}{k}", self.prefix),
+            None => self.file_key(m, &f.name),
+        }
+    }
+
     /// A published file, under the content hash.
     pub fn file_key(&self, m: &Manifest, name: &str) -> String {
         format!(
@@ -149,6 +160,22 @@ impl ArchiveLocation {
     pub fn uri(&self, key: &str) -> String {
         format!("s3://{}/{}", self.bucket, key)
     }
+}
+
+/// The Parquet results' key under the archive's prefix: `results/<table>/account=A/
+/// period_start=D/revision=N/part-<content hash>.parquet` (Hive partitions; a query takes the
+/// highest revision of each period).
+pub fn results_key(
+    table: &str,
+    account: &str,
+    period_start: &str,
+    revision: i64,
+    content_hash: &str,
+) -> String {
+    format!(
+        "results/{table}/account={}/period_start={period_start}/revision={revision}/part-{content_hash}.parquet",
+        key_part(account)
+    )
 }
 
 /// An account number as a key segment: letters, digits, '-', '_' and '.' kept, anything else
@@ -345,10 +372,15 @@ pub trait ResultsDb: Send {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestFile {
     pub name: String,
-    /// "signoff_pdf", "signoff_xlsx", "signoff_csv", "pack_data".
+    /// "signoff_pdf", "signoff_xlsx", "signoff_csv", "pack_data", "matched_items_parquet",
+    /// "open_items_parquet".
     pub role: String,
     pub sha256: String,
     pub size_bytes: u64,
+    /// Its key under the archive's prefix when it is not beside the manifest (the Parquet
+    /// results, Hive-partitioned by account, period start and revision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// An input file of the reconciliation.
@@ -684,11 +716,25 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
     let mut files = Vec::new();
     for (name, role, bytes) in &rendered {
         write_synced(&tmp.join(name), bytes)?;
+        let table = match *name {
+            MATCHED_PARQUET => Some("matched_items"),
+            OPEN_PARQUET => Some("open_items"),
+            _ => None,
+        };
         files.push(ManifestFile {
             name: name.to_string(),
             role: role.to_string(),
             sha256: hex_sha256(bytes),
             size_bytes: bytes.len() as u64,
+            key: table.map(|t| {
+                results_key(
+                    t,
+                    &pack.account,
+                    &pack.period_start,
+                    entry.revision,
+                    &pack.content_hash,
+                )
+            }),
         });
     }
     let manifest = manifest_of(&pack, entry.revision, supersedes, files);
@@ -731,7 +777,12 @@ fn render_all(pack: &SignOffPack) -> Result<Vec<Rendered>, PublishError> {
             let data = serde_json::to_vec(pack).map_err(|e| {
                 PublishError::new(PublishErrorCode::Failed, format!("pack data: {e}"))
             })?;
-            Ok::<_, PublishError>((pdf, csv, data))
+            let parquet = |r: Result<Vec<u8>, recon_report::ReportError>| {
+                r.map_err(|e| PublishError::new(PublishErrorCode::Failed, e.to_string()))
+            };
+            let matched = parquet(recon_report::parquet::matched_items(pack))?;
+            let open = parquet(recon_report::parquet::open_items(pack))?;
+            Ok::<_, PublishError>((pdf, csv, data, matched, open))
         })();
         (
             xlsx.join().unwrap_or_else(|_| {
@@ -744,12 +795,14 @@ fn render_all(pack: &SignOffPack) -> Result<Vec<Rendered>, PublishError> {
         )
     });
     let xlsx = xlsx?;
-    let (pdf, csv, data) = rest?;
+    let (pdf, csv, data, matched, open) = rest?;
     Ok(vec![
         ("signoff.pdf", "signoff_pdf", pdf),
         ("signoff.xlsx", "signoff_xlsx", xlsx),
         ("signoff.csv", "signoff_csv", csv),
         (PACK_DATA_FILE, "pack_data", data),
+        (MATCHED_PARQUET, "matched_items_parquet", matched),
+        (OPEN_PARQUET, "open_items_parquet", open),
     ])
 }
 
@@ -881,7 +934,7 @@ pub fn archive_staged(
     }
     let mut written = 0;
     for f in &m.files {
-        let key = location.file_key(m, &f.name);
+        let key = location.key_of(m, f);
         let path = staged.dir.join(&f.name);
         match archive.put_new(bucket, &key, &path, &f.sha256)? {
             Put::Created => written += 1,
@@ -949,7 +1002,7 @@ pub fn verify_archived(
     })?;
     let mut total = 0;
     for f in &manifest.files {
-        let key = location.file_key(&manifest, &f.name);
+        let key = location.key_of(&manifest, f);
         let body = archive
             .get(&location.bucket, &key, VERIFY_BYTES_MAX)?
             .ok_or_else(|| {

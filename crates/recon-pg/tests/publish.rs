@@ -108,8 +108,8 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
     assert_eq!(report.published, 1, "{report:?}");
     assert_eq!(report.failed, 0);
     assert!(!report.entries[0].database_already);
-    // The manifest, the claim and four files.
-    assert_eq!(report.entries[0].archive_objects_written, 5);
+    // Six files and the completion manifest (the claim is not counted).
+    assert_eq!(report.entries[0].archive_objects_written, 7);
 
     let count = |table: &str| s.pg.one(&format!("SELECT count(*) FROM {table}"));
     assert_eq!(count("reconciliations"), "1");
@@ -148,8 +148,27 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
         1,
     )
     .unwrap();
-    assert_eq!(v.files, 4);
+    assert_eq!(v.files, 6);
     assert_eq!(v.manifest.content_hash, pack.content_hash);
+    // The results as Parquet under Hive partitions, beside the evidence.
+    let parquet = s3
+        .get(
+            BUCKET,
+            &format!(
+                "published/{}",
+                publish::results_key(
+                    "matched_items",
+                    &pack.account,
+                    &pack.period_start,
+                    1,
+                    &pack.content_hash
+                )
+            ),
+            1 << 30,
+        )
+        .unwrap()
+        .expect("the matched items' Parquet");
+    assert_eq!(&parquet[..4], b"PAR1");
     assert!(
         v.manifest.approver.contains("<sam>"),
         "{}",

@@ -10,6 +10,7 @@
 
 mod csv;
 mod money;
+pub mod parquet;
 mod pdf;
 mod xlsx;
 
@@ -49,6 +50,8 @@ impl ReportFormat {
 pub enum ReportError {
     #[error("the XLSX workbook could not be written: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("the Parquet results could not be written: {0}")]
+    Parquet(String),
     #[error("the pack's {field} is not a valid timestamp: {value:?}")]
     Timestamp { field: &'static str, value: String },
 }

@@ -10,13 +10,16 @@ import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
+import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
 import type { InboxProgress } from "../bindings/InboxProgress";
 import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
+import type { DrainReport } from "../bindings/DrainReport";
 import type { Profile } from "../bindings/Profile";
+import type { PublishStatus } from "../bindings/PublishStatus";
 import type { PullReport } from "../bindings/PullReport";
 import type { SignOff } from "../bindings/SignOff";
 import type { SignOutResult } from "../bindings/SignOutResult";
@@ -84,12 +87,31 @@ export interface Backend {
   /** Absolute path of the written file. */
   exportSignOff(format: ExportFormat): Promise<string>;
 
+  /** The open workspace's outbox: each approval waiting to be published (or published), its
+   * per-destination acknowledgements and last error, and the configured destinations (empty:
+   * none). No network; works offline. */
+  publishStatus(): Promise<PublishStatus>;
+  /** Publishes every waiting approval now (backoffs ignored); emits "publish-progress". An
+   * entry's failure is in the report (and its status), not thrown; nothing configured rejects
+   * with config_invalid. */
+  publishNow(): Promise<DrainReport>;
+  /** A supervisor reopens the published period (audited, needs a reason): a refused approval is
+   * published as the next revision. Then the status. */
+  publishReopen(reason: string): Promise<PublishStatus>;
+  /** The account's published periods from the results database; `error` says why they cannot
+   * be read now (offline, not configured) instead of rejecting. */
+  publishHistory(): Promise<HistoryView>;
+
   /** "import-progress" events. */
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe;
   /** "match-progress" events. */
   onMatchProgress(cb: (p: MatchProgress) => void): Unsubscribe;
   /** "inbox-progress" events (during inboxPull). */
   onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe;
+  /** "publish-progress" events: one line of text each (during publishNow). */
+  onPublishProgress(cb: (line: string) => void): Unsubscribe;
+  /** "publish-status" events: the outbox after each round of the background publisher. */
+  onPublishStatus(cb: (s: PublishStatus) => void): Unsubscribe;
   /**
    * Files dropped on the window (absolute paths). `onHover` tells when a drag enters/leaves.
    * Tauri's webview swallows HTML5 drops, so this is the only way the UI learns about them.

@@ -17,6 +17,7 @@ const CODES: readonly ErrorCode[] = [
   "sign_in_failed",
   "provider_unreachable",
   "config_invalid",
+  "publish_failed",
 ];
 
 /** "internal": the rejection was not an IpcError (a bug, a missing command, a JS exception). */

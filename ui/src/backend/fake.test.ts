@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "./errors";
-import { FakeBackend, type FakeInbox } from "./fake";
+import { FakeBackend, type FakeInbox, type FakePublish } from "./fake";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { InboxProgress } from "../bindings/InboxProgress";
 import type { MatchProgress } from "../bindings/MatchProgress";
@@ -357,6 +357,166 @@ describe("fake backend: statement inbox", () => {
     const blocked = await b.inboxPull();
     expect(blocked).toMatchObject({ imported: 0, failed: 1 });
     expect(blocked.tried[0]!.error).toBe("replacement_blocked");
+  });
+});
+
+describe("fake backend: publishing", () => {
+  /** The demo workspace prepared by clara and approved by sam (sam acting). */
+  async function approved(publish?: FakePublish | null) {
+    const b = new FakeBackend({ stress: false, publish });
+    await b.signIn("clara");
+    await b.openWorkspace("demo");
+    await b.importDemoSamples();
+    await b.runMatching();
+    await b.prepareSignOff();
+    await b.signIn("sam");
+    await b.approveSignOff();
+    return b;
+  }
+
+  /** A change withdraws the approval; clara prepares again and sam approves again. */
+  async function approveAgain(b: FakeBackend) {
+    await b.signIn("clara");
+    const s = (await b.listSuggestions(null, null))[0]!;
+    await b.acceptSuggestions([s.id]);
+    await b.prepareSignOff();
+    await b.signIn("sam");
+    await b.approveSignOff();
+  }
+
+  it("an approval queues an outbox entry; publishing sends it to both destinations with progress", async () => {
+    const b = await approved();
+    const s = await b.publishStatus();
+    expect(s).toMatchObject({ waiting: 1, refused: 0 });
+    expect(s.destinations).toEqual(["results database postgresql://clara_app@recon-db.acme.test:5432/recon", "archive s3://acme-recon/published/"]);
+    const hash = (await b.signOffStatus()).content_hash;
+    expect(s.items).toEqual([
+      expect.objectContaining({ id: 1, content_hash: hash, revision: 1, approver: "sam", staged: false, database_at: null, archive_at: null, attempts: 0, last_error: null, refused: false, published_at: null }),
+    ]);
+    const lines: string[] = [];
+    const off = b.onPublishProgress((l) => lines.push(l));
+    const r = await b.publishNow();
+    off();
+    expect(r).toMatchObject({ published: 1, failed: 0, deferred: 0 });
+    expect(r.entries).toEqual([expect.objectContaining({ id: 1, revision: 1, published: true, database_already: false, archive_objects_written: 6, error: null })]);
+    expect(lines[0]).toBe("staging approval 1");
+    expect(lines[lines.length - 1]).toBe(`published approval 1 (revision 1, content ${hash!.slice(0, 12)}…)`);
+    const after = await b.publishStatus();
+    expect(after).toMatchObject({ waiting: 0, refused: 0 });
+    expect(after.items[0]).toMatchObject({ staged: true, database_at: "2026-12-04T09:30:00Z", archive_at: "2026-12-04T09:30:00Z", published_at: "2026-12-04T09:30:00Z" });
+    // Nothing left: publishing again does nothing.
+    expect(await b.publishNow()).toEqual({ entries: [], published: 0, failed: 0, deferred: 0 });
+    const h = await b.publishHistory();
+    expect(h).toMatchObject({ account: "NL91ABNA0417164300", error: null });
+    expect(h.periods).toEqual([
+      expect.objectContaining({ period_start: "2026-11-01", period_end: "2026-11-30", revision: 1, content_hash: hash, currency: "EUR", exponent: 2, preparer: "clara", approver: "sam", published_by: "sam", superseded: false }),
+    ]);
+    expect(h.periods[0]!.matched_items).toBeGreaterThan(0);
+  });
+
+  it("a second approval of the period is refused until a supervisor reopens it; then it is revision 2", async () => {
+    const b = await approved();
+    await b.publishNow();
+    await approveAgain(b);
+    const r = await b.publishNow();
+    expect(r).toMatchObject({ published: 0, failed: 1 });
+    expect(r.entries[0]).toMatchObject({ id: 2, revision: 1, published: false, error_code: "refused" });
+    expect(r.entries[0]!.error).toContain("is already published with other content");
+    const s = await b.publishStatus();
+    expect(s).toMatchObject({ waiting: 1, refused: 1 });
+    expect(s.items[1]).toMatchObject({ refused: true, last_error_code: "refused", attempts: 1, published_at: null });
+    // A refusal waits for a person: publishing again tries nothing.
+    expect((await b.publishNow()).entries).toEqual([]);
+
+    await b.signIn("clara");
+    expect(await code(b.publishReopen("corrected bank charges"))).toBe("not_allowed");
+    await b.signIn("sam");
+    expect(await code(b.publishReopen("  "))).toBe("invalid_argument");
+    const reopened = await b.publishReopen("corrected bank charges");
+    expect(reopened).toMatchObject({ waiting: 1, refused: 0 });
+    expect(reopened.items[1]).toMatchObject({ revision: 2, refused: false, next_attempt_unix: 0 });
+    const again = await b.publishNow();
+    expect(again).toMatchObject({ published: 1, failed: 0 });
+    expect(again.entries[0]).toMatchObject({ id: 2, revision: 2, published: true });
+    expect((await b.publishStatus()).waiting).toBe(0);
+    const h = await b.publishHistory();
+    expect(h.periods.map((p) => [p.revision, p.superseded])).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    // Reopening again: the next approval is published as revision 3; what is published stays.
+    expect((await b.publishReopen("another correction")).items.map((i) => [i.revision, i.published_at !== null])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+
+  it("unreachable destinations: the entry keeps its error and a backoff, the History says why it is empty; back online it publishes", async () => {
+    const b = await approved({ online: false });
+    const r = await b.publishNow();
+    expect(r).toMatchObject({ published: 0, failed: 1 });
+    expect(r.entries[0]).toMatchObject({ error_code: "unreachable" });
+    const s = await b.publishStatus();
+    expect(s.items[0]).toMatchObject({ attempts: 1, last_error_code: "unreachable", refused: false, published_at: null, database_at: null });
+    expect(s.items[0]!.last_error).toContain("cannot connect");
+    expect(s.items[0]!.next_attempt_unix).toBe(Math.floor(new Date("2026-12-04T09:30:00Z").getTime() / 1000) + 15);
+    // The background publisher waits for the backoff; Publish now does not.
+    expect(await b.publishInBackground()).toMatchObject({ deferred: 1, failed: 0 });
+    const h = await b.publishHistory();
+    expect(h.periods).toEqual([]);
+    expect(h.error).toContain("unreachable");
+    b.publish!.online = true;
+    expect(await b.publishNow()).toMatchObject({ published: 1 });
+    expect((await b.publishStatus()).items[0]).toMatchObject({ last_error: null, last_error_code: null });
+  });
+
+  it("the background publisher's round ends with a publish-status event", async () => {
+    const b = await approved();
+    const got: number[] = [];
+    const off = b.onPublishStatus((s) => got.push(s.waiting));
+    expect(await b.publishInBackground()).toMatchObject({ published: 1 });
+    expect(await b.publishInBackground()).toBeNull();
+    off();
+    expect(got).toEqual([0]);
+  });
+
+  it("a change after approval, before publishing, makes the entry stale", async () => {
+    const b = await approved();
+    const s = (await b.listSuggestions(null, null))[0]!;
+    await b.acceptSuggestions([s.id]);
+    const r = await b.publishNow();
+    expect(r.entries[0]).toMatchObject({ error_code: "stale", published: false });
+    expect(await b.publishStatus()).toMatchObject({ waiting: 1, refused: 1 });
+  });
+
+  it("not configured: no destinations, Publish now is config_invalid, the History says so; the approval waits", async () => {
+    for (const publish of [null, { configured: false }]) {
+      const b = await approved(publish);
+      expect(await b.publishStatus()).toMatchObject({ waiting: 1, destinations: [] });
+      expect(await code(b.publishNow())).toBe("config_invalid");
+      const h = await b.publishHistory();
+      expect(h).toMatchObject({ periods: [], source: "" });
+      expect(h.error).toContain("no results database configured");
+    }
+  });
+
+  it("the seeded USD month is published; its account's history has September's two revisions", async () => {
+    const b = new FakeBackend({ stress: false });
+    await b.signIn("clara");
+    await b.openWorkspace("usd-2026-10");
+    const s = await b.publishStatus();
+    expect(s).toMatchObject({ waiting: 0, refused: 0 });
+    expect(s.items).toHaveLength(1);
+    expect(s.items[0]!.published_at).not.toBeNull();
+    const h = await b.publishHistory();
+    expect(h.periods.map((p) => [p.period_end, p.revision, p.superseded])).toEqual([
+      ["2026-10-31", 1, false],
+      ["2026-09-30", 2, false],
+      ["2026-09-30", 1, true],
+    ]);
+    expect(await code(b.publishReopen("x"))).toBe("not_allowed");
+    await b.signIn("sam");
+    expect((await b.publishReopen("restated")).waiting).toBe(0);
   });
 });
 

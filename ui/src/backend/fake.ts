@@ -12,11 +12,14 @@ import type { AuditEntry } from "../bindings/AuditEntry";
 import type { Comment } from "../bindings/Comment";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
+import type { DrainReport } from "../bindings/DrainReport";
+import type { EntryOutcome } from "../bindings/EntryOutcome";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExceptionRow } from "../bindings/ExceptionRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
+import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportFileResult } from "../bindings/ImportFileResult";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
@@ -30,7 +33,11 @@ import type { IssueRow } from "../bindings/IssueRow";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
 import type { ObjectKind } from "../bindings/ObjectKind";
+import type { OutboxItem } from "../bindings/OutboxItem";
 import type { Profile } from "../bindings/Profile";
+import type { PublishErrorCode } from "../bindings/PublishErrorCode";
+import type { PublishStatus } from "../bindings/PublishStatus";
+import type { PublishedPeriod } from "../bindings/PublishedPeriod";
 import type { PullReport } from "../bindings/PullReport";
 import type { Role } from "../bindings/Role";
 import type { RuleStat } from "../bindings/RuleStat";
@@ -66,7 +73,28 @@ export interface FakeOptions {
   /** The statement inbox: configured by default (a simulated S3 bucket per workspace); null
    * or `configured: false` for none. */
   inbox?: FakeInbox | null;
+  /** Publishing: configured by default (a simulated results database and S3 archive, shared by
+   * the workspaces like the team's); null or `configured: false` for none. */
+  publish?: FakePublish | null;
 }
+
+/** The fake's publishing destinations: a results database and an archive that keep, per account
+ * and period, the revisions published. An approval queues an outbox entry; publishing sends it.
+ * As in the real one, different content for a published revision (a second approval of the
+ * same period) is refused until a supervisor reopens the period, which makes the next revision.
+ * Mutable between calls. */
+export interface FakePublish {
+  /** false: no `[publish]` section: no destinations, publishNow fails with config_invalid, the
+   * History says there is no database. */
+  configured?: boolean;
+  /** false: the destinations cannot be reached: each waiting entry fails with unreachable, keeps
+   * its error and waits for a retry; the History says why it is empty. */
+  online?: boolean;
+}
+
+const PUBLISH_DATABASE_URL = "postgresql://clara_app@recon-db.acme.test:5432/recon";
+const PUBLISH_DATABASE = "PostgreSQL clara_app@recon-db.acme.test:5432/recon";
+const PUBLISH_ARCHIVE = "s3://acme-recon/published/";
 
 /** The fake's statement inbox: an `[inbox]` section and, per workspace, a small simulated bucket
  * (three statement files and a ledger extract in the period's last month; the second statement
@@ -205,6 +233,48 @@ interface SignOffRec {
   rejection_reason: string | null;
 }
 
+/** An approval in the workspace's outbox, with its publishing state. */
+interface OutboxRec {
+  id: number;
+  content_hash: string;
+  revision: number;
+  preparer: string;
+  approver: string;
+  approved_at: string;
+  created_at: string;
+  /** The revision it was staged for (0: not staged); a reopening stages it again. */
+  stagedRevision: number;
+  database_at: string | null;
+  archive_at: string | null;
+  attempts: number;
+  last_error: string | null;
+  last_error_code: PublishErrorCode | null;
+  next_attempt_unix: number;
+  /** Refused for good (other content published for the revision, or stale): waits for a
+   * reopening. `published`: what is published instead. */
+  refused: { published: { revision: number; content_hash: string } | null } | null;
+  published_at: string | null;
+  /** The reconciliation's figures as approved (what the database gets). */
+  figures: Pick<PublishedPeriod, "bank_closing_minor" | "ledger_balance_minor" | "matched_items" | "open_items">;
+}
+
+interface Reopening {
+  revision: number;
+  supersedes_hash: string;
+  reason: string;
+  reopened_by: string;
+  reopened_at: string;
+}
+
+/** A publishing step's failure. */
+class PublishFailure {
+  constructor(
+    readonly code: PublishErrorCode,
+    readonly message: string,
+    readonly published: { revision: number; content_hash: string } | null = null,
+  ) {}
+}
+
 interface Ws {
   id: string;
   name: string;
@@ -240,6 +310,10 @@ interface Ws {
   demoSamples?: Dataset;
   /** The statement inbox, made on first use. */
   inbox?: InboxState;
+  /** Approvals queued for publishing, oldest first. */
+  outbox: OutboxRec[];
+  /** Reopenings of the published period (revision 2 for the first). */
+  reopenings: Reopening[];
 }
 
 const key = (side: string, id: string) => `${side}:${id}`;
@@ -296,7 +370,12 @@ export class FakeBackend implements Backend {
   private importEvents = new Emitter<ImportProgress>();
   private matchEvents = new Emitter<MatchProgress>();
   private inboxEvents = new Emitter<InboxProgress>();
+  private publishEvents = new Emitter<string>();
+  private publishStatusEvents = new Emitter<PublishStatus>();
   readonly inbox: FakeInbox | null;
+  readonly publish: FakePublish | null;
+  /** The results database (and archive): per account and period, the revisions published. */
+  private publishedPeriods = new Map<string, PublishedPeriod[]>();
   private dropCbs = new Set<(paths: string[]) => void>();
 
   constructor(opts: FakeOptions = {}) {
@@ -305,6 +384,7 @@ export class FakeBackend implements Backend {
     this.profiles = [...DEMO_PROFILES, ...(opts.extraProfiles ?? [])];
     this.okta = opts.okta ?? null;
     this.inbox = opts.inbox === undefined ? {} : opts.inbox;
+    this.publish = opts.publish === undefined ? {} : opts.publish;
     this.seedWorkspaces(opts.stress ?? true);
   }
 
@@ -441,6 +521,8 @@ export class FakeBackend implements Backend {
       version: 0,
       cache: null,
       queryCache: null,
+      outbox: [],
+      reopenings: [],
     };
   }
 
@@ -499,6 +581,7 @@ export class FakeBackend implements Backend {
       { seq: usd.audit.length + 2, at: "2026-11-04T08:45:37Z", actor: "sam", action: "approve", detail: "approved" },
     );
     this.workspaces.set(usd.id, usd);
+    this.seedPublished(usd);
 
     // Exponent 0 and a non-zero unexplained difference (opening balances disagree by 1,500).
     const jpy = this.emptyWs({
@@ -1386,6 +1469,7 @@ export class FakeBackend implements Backend {
     if (w.signOff.content_hash !== this.contentHash(w)) fail("conflict", "the workspace changed since it was prepared");
     w.signOff = { ...w.signOff, state: "approved", approver: this.me().user, approved_at: this.at() };
     this.audit(w, "approve", `approved, content hash ${w.signOff.content_hash}`);
+    this.queueApproval(w);
     return clone(this.signOffView(w));
   }
 
@@ -1670,6 +1754,317 @@ export class FakeBackend implements Backend {
     o.flaky = false;
   }
 
+
+  // ---------------------------------------------------------------- publishing
+
+  private publishConfigured(): boolean {
+    return this.publish !== null && this.publish.configured !== false;
+  }
+
+  private periodKey(account: string, start: string, end: string) {
+    return `${account}|${start}|${end}`;
+  }
+
+  private nowUnix(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
+  /** The reconciliation's figures now (what an approval publishes). */
+  private figures(w: Ws): OutboxRec["figures"] {
+    let matched = 0;
+    for (const g of w.groups.values()) matched += g.bank.length + g.ledger.length;
+    const st = this.statement(w);
+    return { bank_closing_minor: st.bank_closing_minor, ledger_balance_minor: st.ledger_balance_minor, matched_items: matched, open_items: this.openItems(w).length };
+  }
+
+  /** An approval queues an outbox entry (as of the approval; published as the current revision). */
+  private queueApproval(w: Ws) {
+    const s = w.signOff;
+    w.outbox.push({
+      id: w.outbox.length + 1,
+      content_hash: s.content_hash ?? "",
+      revision: 1 + w.reopenings.length,
+      preparer: s.preparer ?? "",
+      approver: s.approver ?? "",
+      approved_at: s.approved_at ?? this.at(),
+      created_at: this.at(),
+      stagedRevision: 0,
+      database_at: null,
+      archive_at: null,
+      attempts: 0,
+      last_error: null,
+      last_error_code: null,
+      next_attempt_unix: 0,
+      refused: null,
+      published_at: null,
+      figures: this.figures(w),
+    });
+  }
+
+  /** The seeded month (USD, approved): published, with the account's September in the
+   * database (republished once after a reopening). */
+  private seedPublished(w: Ws) {
+    const s = w.signOff;
+    const at = "2026-11-04T08:46:02Z";
+    const figures = this.figures(w);
+    w.outbox.push({
+      id: 1,
+      content_hash: s.content_hash ?? "",
+      revision: 1,
+      preparer: s.preparer ?? "",
+      approver: s.approver ?? "",
+      approved_at: s.approved_at ?? at,
+      created_at: s.approved_at ?? at,
+      stagedRevision: 1,
+      database_at: at,
+      archive_at: at,
+      attempts: 0,
+      last_error: null,
+      last_error_code: null,
+      next_attempt_unix: 0,
+      refused: null,
+      published_at: at,
+      figures,
+    });
+    const base = { account: w.account, currency: w.currency, exponent: w.exponent, preparer: "clara", approver: "sam", published_by: "sam" };
+    const september = (revision: number, superseded: boolean, approved_at: string, published_at: string, bank: number, ledger: number): PublishedPeriod => ({
+      ...base,
+      period_start: "2026-09-01",
+      period_end: "2026-09-30",
+      revision,
+      content_hash: hashHex(`usd-2026-09-r${revision}`),
+      approved_at,
+      published_at,
+      bank_closing_minor: bank,
+      ledger_balance_minor: ledger,
+      matched_items: revision === 1 ? 402 : 406,
+      open_items: revision === 1 ? 9 : 5,
+      superseded,
+    });
+    this.publishedPeriods.set(this.periodKey(w.account, "2026-09-01", "2026-09-30"), [
+      september(1, true, "2026-10-03T15:12:40Z", "2026-10-03T15:13:05Z", 398_771_20, 398_771_20),
+      september(2, false, "2026-10-06T10:02:18Z", "2026-10-06T10:02:44Z", 398_771_20, 398_771_20),
+    ]);
+    this.publishedPeriods.set(this.periodKey(w.account, w.period_start, w.period_end), [
+      {
+        ...base,
+        period_start: w.period_start,
+        period_end: w.period_end,
+        revision: 1,
+        content_hash: s.content_hash ?? "",
+        approved_at: s.approved_at ?? at,
+        published_at: at,
+        ...figures,
+        superseded: false,
+      },
+    ]);
+  }
+
+  private outboxItem(e: OutboxRec): OutboxItem {
+    return {
+      id: e.id,
+      content_hash: e.content_hash,
+      revision: e.revision,
+      approver: e.approver,
+      created_at: e.created_at,
+      staged: e.stagedRevision > 0,
+      database_at: e.database_at,
+      archive_at: e.archive_at,
+      attempts: e.attempts,
+      last_error: e.last_error,
+      last_error_code: e.last_error_code,
+      next_attempt_unix: e.next_attempt_unix,
+      refused: e.refused !== null,
+      published_at: e.published_at,
+    };
+  }
+
+  private buildPublishStatus(w: Ws): PublishStatus {
+    const items = w.outbox.map((e) => this.outboxItem(e));
+    return {
+      waiting: items.filter((i) => i.published_at === null).length,
+      refused: items.filter((i) => i.published_at === null && i.refused).length,
+      items,
+      destinations: this.publishConfigured() ? [`results database ${PUBLISH_DATABASE_URL}`, `archive ${PUBLISH_ARCHIVE}`] : [],
+    };
+  }
+
+  /** One entry through staging, the database and the archive (as recon-api's drain does). */
+  private async publishEntry(w: Ws, e: OutboxRec, outcome: EntryOutcome, progress: (line: string) => void): Promise<boolean> {
+    progress(`staging approval ${e.id}`);
+    await this.tick(this.latency * 2);
+    if (e.stagedRevision !== e.revision) {
+      // Staged as of the approval: the workspace must still hold the approved content.
+      if (w.signOff.state !== "approved" || w.signOff.content_hash !== e.content_hash) {
+        throw new PublishFailure("stale", `the workspace changed after approval ${e.content_hash.slice(0, 12)}… before it was staged for publishing: prepare and approve it again`);
+      }
+      e.stagedRevision = e.revision;
+    }
+    if (this.publish?.online === false) {
+      throw new PublishFailure("unreachable", `${PUBLISH_DATABASE}: cannot connect: Connection refused (os error 111)`);
+    }
+    const at = this.at();
+    if (e.database_at === null) {
+      progress(`approval ${e.id}: ${PUBLISH_DATABASE}`);
+      await this.tick(this.latency * 3);
+      const key = this.periodKey(w.account, w.period_start, w.period_end);
+      const periods = this.publishedPeriods.get(key) ?? [];
+      const there = periods.find((p) => p.revision === e.revision);
+      if (there && there.content_hash !== e.content_hash) {
+        throw new PublishFailure(
+          "refused",
+          `${PUBLISH_DATABASE}: revision ${there.revision} of ${w.account} ${w.period_start}..${w.period_end} is already published with other content (${there.content_hash.slice(0, 12)}…, approved by ${there.approver} at ${there.approved_at}); a supervisor reopens the period (\`recon publish reopen --reason ...\`) to publish this content as revision ${there.revision + 1}`,
+          { revision: there.revision, content_hash: there.content_hash },
+        );
+      }
+      if (there) {
+        outcome.database_already = true;
+      } else {
+        for (const p of periods) if (p.revision < e.revision) p.superseded = true;
+        periods.push({
+          account: w.account,
+          period_start: w.period_start,
+          period_end: w.period_end,
+          revision: e.revision,
+          content_hash: e.content_hash,
+          currency: w.currency,
+          exponent: w.exponent,
+          preparer: e.preparer,
+          approver: e.approver,
+          approved_at: e.approved_at,
+          published_by: this.me().user,
+          published_at: at,
+          ...e.figures,
+          superseded: false,
+        });
+        this.publishedPeriods.set(key, periods);
+      }
+      e.database_at = at;
+      e.last_error = null;
+      e.last_error_code = null;
+    }
+    if (e.archive_at === null) {
+      progress(`approval ${e.id}: ${PUBLISH_ARCHIVE}`);
+      await this.tick(this.latency * 3);
+      // The revision claim, four files under the content hash, the manifest beside them.
+      outcome.archive_objects_written = 6;
+      e.archive_at = at;
+    }
+    e.published_at = at;
+    return true;
+  }
+
+  /** Publishes the waiting entries (`now`: backoffs ignored, the person asked). */
+  private async drain(w: Ws, now: boolean): Promise<DrainReport> {
+    const report: DrainReport = { entries: [], published: 0, failed: 0, deferred: 0 };
+    const progress = (line: string) => this.publishEvents.emit(line);
+    if (now) for (const e of w.outbox) if (e.published_at === null) e.next_attempt_unix = 0;
+    for (const e of w.outbox) {
+      if (e.published_at !== null || e.refused !== null) continue;
+      if (e.next_attempt_unix > this.nowUnix()) {
+        report.deferred += 1;
+        continue;
+      }
+      const outcome: EntryOutcome = { id: e.id, revision: e.revision, content_hash: e.content_hash, published: false, database_already: false, archive_objects_written: 0, error: null, error_code: null };
+      try {
+        outcome.published = await this.publishEntry(w, e, outcome, progress);
+        report.published += 1;
+        progress(`published approval ${e.id} (revision ${e.revision}, content ${e.content_hash.slice(0, 12)}…)`);
+      } catch (x) {
+        if (!(x instanceof PublishFailure)) throw x;
+        report.failed += 1;
+        progress(`approval ${e.id}: ${x.message} (${x.code})`);
+        e.attempts += 1;
+        e.last_error = x.message;
+        e.last_error_code = x.code;
+        if (x.code === "refused" || x.code === "stale") {
+          e.refused = { published: x.published };
+        } else {
+          e.next_attempt_unix = this.nowUnix() + Math.min(15 * 2 ** Math.min(e.attempts - 1, 10), 900);
+        }
+        outcome.error = x.message;
+        outcome.error_code = x.code;
+      }
+      report.entries.push(outcome);
+    }
+    return report;
+  }
+
+  async publishStatus(): Promise<PublishStatus> {
+    await this.tick();
+    this.me();
+    return clone(this.buildPublishStatus(this.ws()));
+  }
+
+  async publishNow(): Promise<DrainReport> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!this.publishConfigured()) {
+      return fail("config_invalid", "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then");
+    }
+    return clone(await this.drain(w, true));
+  }
+
+  async publishReopen(reason: string): Promise<PublishStatus> {
+    await this.tick();
+    const me = this.me();
+    const w = this.ws();
+    if (this.verified && this.okta?.approvalNeedsFreshSignIn) fail("sign_in_required", "reopening a published period needs a sign-in within the last 15 minutes");
+    if (!this.has("supervisor")) fail("not_allowed", `${me.user} lacks the supervisor role needed to reopen a published period`);
+    if (reason.trim() === "") fail("invalid_argument", "a reopening needs a reason (it is audited and published)");
+    const refused = [...w.outbox].reverse().find((e) => e.published_at === null && e.refused?.published);
+    let revision: number;
+    let supersedes: string;
+    if (refused?.refused?.published) {
+      revision = refused.refused.published.revision + 1;
+      supersedes = refused.refused.published.content_hash;
+    } else {
+      const last = [...w.outbox].reverse().find((e) => e.published_at !== null) ?? fail("not_allowed", "nothing to reopen: no approval of this period was published or refused");
+      revision = last.revision + 1;
+      supersedes = last.content_hash;
+    }
+    const current = 1 + w.reopenings.length;
+    if (revision <= current) fail("conflict", `revision ${revision} is not after this workspace's current revision ${current}`);
+    const r: Reopening = { revision, supersedes_hash: supersedes, reason: reason.trim(), reopened_by: me.user, reopened_at: this.at() };
+    w.reopenings.push(r);
+    for (const e of w.outbox) {
+      if (e.published_at === null && e.refused !== null && e.revision < revision) {
+        Object.assign(e, { revision, refused: null, next_attempt_unix: 0, database_at: null, archive_at: null });
+      }
+    }
+    this.audit(w, "period_reopened", `publication revision ${revision} (supersedes ${supersedes.slice(0, 12)}…): ${r.reason}`);
+    return clone(this.buildPublishStatus(w));
+  }
+
+  async publishHistory(): Promise<HistoryView> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    if (!this.publishConfigured()) {
+      return { account: w.account, periods: [], source: "", error: "no results database configured (publish.database_url): the history of published periods lives there" };
+    }
+    await this.tick(this.latency * 2);
+    if (this.publish?.online === false) {
+      return { account: w.account, periods: [], source: PUBLISH_DATABASE, error: `${PUBLISH_DATABASE}: cannot connect: Connection refused (os error 111) (unreachable)` };
+    }
+    const periods = [...this.publishedPeriods.values()]
+      .flat()
+      .filter((p) => p.account === w.account)
+      .sort((a, b) => b.period_end.localeCompare(a.period_end) || b.revision - a.revision);
+    return clone({ account: w.account, periods, source: PUBLISH_DATABASE, error: null });
+  }
+
+  /** Test hook: a round of the background publisher (entries whose backoff has passed), then
+   * the "publish-status" event, as the app's publisher thread does. */
+  async publishInBackground(): Promise<DrainReport | null> {
+    const w = this.ws();
+    if (!this.publishConfigured() || this.buildPublishStatus(w).waiting === 0) return null;
+    const report = await this.drain(w, false);
+    this.publishStatusEvents.emit(this.buildPublishStatus(w));
+    return clone(report);
+  }
+
   // ---------------------------------------------------------------- events
 
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe {
@@ -1682,6 +2077,14 @@ export class FakeBackend implements Backend {
 
   onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe {
     return this.inboxEvents.on(cb);
+  }
+
+  onPublishProgress(cb: (line: string) => void): Unsubscribe {
+    return this.publishEvents.on(cb);
+  }
+
+  onPublishStatus(cb: (s: PublishStatus) => void): Unsubscribe {
+    return this.publishStatusEvents.on(cb);
   }
 
   /** In a browser, files dropped on the page carry names but no paths: the fake reports them

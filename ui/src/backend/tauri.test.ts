@@ -70,6 +70,10 @@ describe("TauriBackend", () => {
     await b.approveSignOff();
     await b.rejectSignOff("why");
     await b.exportSignOff("xlsx");
+    await b.publishStatus();
+    await b.publishNow();
+    await b.publishReopen("corrected fees");
+    await b.publishHistory();
     expect(calls).toEqual([
       { cmd: "auth_status", args: undefined },
       { cmd: "sign_in_okta", args: { fresh: true } },
@@ -101,6 +105,10 @@ describe("TauriBackend", () => {
       { cmd: "approve_sign_off", args: undefined },
       { cmd: "reject_sign_off", args: { reason: "why" } },
       { cmd: "export_sign_off", args: { format: "xlsx" } },
+      { cmd: "publish_status", args: undefined },
+      { cmd: "publish_now", args: undefined },
+      { cmd: "publish_reopen", args: { reason: "corrected fees" } },
+      { cmd: "publish_history", args: undefined },
     ]);
   });
 
@@ -131,6 +139,28 @@ describe("TauriBackend", () => {
     reply = async (cmd) => (cmd === "inbox_pull" ? report : view);
     expect(await b.inboxPull()).toEqual(report);
     expect(await b.inboxRefresh()).toEqual(view);
+  });
+
+  it("publishing: a refused call keeps its code (publish_failed too); an entry's failure is data", async () => {
+    const b = new TauriBackend();
+    for (const code of ["config_invalid", "publish_failed", "sign_in_required", "not_allowed"]) {
+      reply = async () => {
+        throw { code, message: "m" };
+      };
+      const e = await b.publishNow().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackendError);
+      expect((e as BackendError).code).toBe(code);
+    }
+    const report = {
+      entries: [{ id: 2, revision: 1, content_hash: "ab", published: false, database_already: false, archive_objects_written: 0, error: "already published", error_code: "refused" }],
+      published: 0,
+      failed: 1,
+      deferred: 0,
+    };
+    const history = { account: "NL91", periods: [], source: "", error: "no results database configured" };
+    reply = async (cmd) => (cmd === "publish_now" ? report : history);
+    expect(await b.publishNow()).toEqual(report);
+    expect(await b.publishHistory()).toEqual(history);
   });
 
   it("wraps a rejected IpcError into a BackendError with its code", async () => {
@@ -167,6 +197,8 @@ describe("TauriBackend", () => {
     const off = b.onImportProgress((p) => got.push(p));
     const offM = b.onMatchProgress((p) => got.push(p));
     const offI = b.onInboxProgress((p) => got.push(p));
+    const offP = b.onPublishProgress((line) => got.push(line));
+    const offS = b.onPublishStatus((st) => got.push(st));
     const hover: boolean[] = [];
     const offD = b.onFilesDropped((paths) => got.push(paths), (h) => hover.push(h));
     await Promise.resolve();
@@ -175,14 +207,19 @@ describe("TauriBackend", () => {
     listeners.get("match-progress")!({ payload: { phase: "exact", done: 1, total: 8 } });
     const inbox = { phase: "downloading", file: 2, files: 4, uri: "s3://b/k.xml", bytes: 512, size_bytes: 2048 };
     listeners.get("inbox-progress")!({ payload: inbox });
+    listeners.get("publish-progress")!({ payload: "staging approval 1" });
+    const status = { waiting: 0, refused: 0, items: [], destinations: ["archive s3://acme-recon/published/"] };
+    listeners.get("publish-status")!({ payload: status });
     listeners.get("drag-drop")!({ payload: { type: "enter", paths: ["/x"], position: { x: 0, y: 0 } } });
     listeners.get("drag-drop")!({ payload: { type: "drop", paths: ["/x.xml", "/y.csv"], position: { x: 0, y: 0 } } });
-    expect(got).toEqual([{ file: "a", files_done: 1, files_total: 2, records: 3 }, { phase: "exact", done: 1, total: 8 }, inbox, ["/x.xml", "/y.csv"]]);
+    expect(got).toEqual([{ file: "a", files_done: 1, files_total: 2, records: 3 }, { phase: "exact", done: 1, total: 8 }, inbox, "staging approval 1", status, ["/x.xml", "/y.csv"]]);
     expect(hover).toEqual([true, false]);
     off();
     offM();
     offI();
+    offP();
+    offS();
     offD();
-    expect(unlistened.sort()).toEqual(["drag-drop", "import-progress", "inbox-progress", "match-progress"]);
+    expect(unlistened.sort()).toEqual(["drag-drop", "import-progress", "inbox-progress", "match-progress", "publish-progress", "publish-status"]);
   });
 });

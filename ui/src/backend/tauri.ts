@@ -10,13 +10,16 @@ import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
 import type { ExceptionQuery } from "../bindings/ExceptionQuery";
 import type { ExportFormat } from "../bindings/ExportFormat";
+import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
 import type { InboxProgress } from "../bindings/InboxProgress";
 import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { MatchProgress } from "../bindings/MatchProgress";
+import type { DrainReport } from "../bindings/DrainReport";
 import type { Profile } from "../bindings/Profile";
+import type { PublishStatus } from "../bindings/PublishStatus";
 import type { PullReport } from "../bindings/PullReport";
 import type { SignOff } from "../bindings/SignOff";
 import type { SignOutResult } from "../bindings/SignOutResult";
@@ -156,6 +159,18 @@ export class TauriBackend implements Backend {
   exportSignOff(format: ExportFormat) {
     return call<string>("export_sign_off", { format });
   }
+  publishStatus() {
+    return call<PublishStatus>("publish_status");
+  }
+  publishNow() {
+    return call<DrainReport>("publish_now");
+  }
+  publishReopen(reason: string) {
+    return call<PublishStatus>("publish_reopen", { reason });
+  }
+  publishHistory() {
+    return call<HistoryView>("publish_history");
+  }
 
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe {
     return subscribe(listen<ImportProgress>("import-progress", (e) => cb(e.payload)));
@@ -165,6 +180,12 @@ export class TauriBackend implements Backend {
   }
   onInboxProgress(cb: (p: InboxProgress) => void): Unsubscribe {
     return subscribe(listen<InboxProgress>("inbox-progress", (e) => cb(e.payload)));
+  }
+  onPublishProgress(cb: (line: string) => void): Unsubscribe {
+    return subscribe(listen<string>("publish-progress", (e) => cb(e.payload)));
+  }
+  onPublishStatus(cb: (s: PublishStatus) => void): Unsubscribe {
+    return subscribe(listen<PublishStatus>("publish-status", (e) => cb(e.payload)));
   }
   onFilesDropped(cb: (paths: string[]) => void, onHover?: (hovering: boolean) => void): Unsubscribe {
     return subscribe(

@@ -1,7 +1,7 @@
 // Global keyboard shortcuts: one table for the handler and the help overlay.
 import type { Screen } from "../state/app";
 
-export const SCREEN_ORDER: Exclude<Screen, "signin">[] = ["workspaces", "import", "match", "exceptions", "manual", "signoff"];
+export const SCREEN_ORDER: Exclude<Screen, "signin">[] = ["workspaces", "import", "match", "exceptions", "manual", "signoff", "history"];
 export const G_KEYS: Record<string, Exclude<Screen, "signin">> = {
   w: "workspaces",
   i: "import",
@@ -9,11 +9,12 @@ export const G_KEYS: Record<string, Exclude<Screen, "signin">> = {
   e: "exceptions",
   x: "manual",
   s: "signoff",
+  h: "history",
 };
 
 export const SHORTCUTS: { keys: string; what: string; where?: string }[] = [
-  { keys: "Alt+1 … Alt+6", what: "Workspaces, Import, Match, Exceptions, Manual match, Sign-off" },
-  { keys: "g w / g i / g m / g e / g x / g s", what: "Go to Workspaces / Import / Match / Exceptions / Manual match / Sign-off" },
+  { keys: "Alt+1 … Alt+7", what: "Workspaces, Import, Match, Exceptions, Manual match, Sign-off, History" },
+  { keys: "g w / g i / g m / g e / g x / g s / g h", what: "Go to Workspaces / Import / Match / Exceptions / Manual match / Sign-off / History" },
   { keys: "Ctrl+Z (⌘Z)", what: "Undo your last decision (not while typing)" },
   { keys: "?", what: "Show or hide this help" },
   { keys: "Esc", what: "Close the detail panel, dialogs and this help" },

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { SignOff as SignOffT } from "../bindings/SignOff";
 import { STATE_LABEL } from "../components/Feedback";
+import { PublishPanel } from "../components/PublishPanel";
 import { signOffButtons } from "../logic/signoff";
 import { approveOffered, signInErrorText } from "../logic/auth";
 import { toBackendError, type BackendError } from "../backend/errors";
@@ -249,6 +250,8 @@ export function SignOff() {
           )}
         </div>
       </div>
+
+      <PublishPanel />
     </section>
   );
 }

@@ -8,7 +8,7 @@ import type { ImportResult } from "../bindings/ImportResult";
 import type { Profile } from "../bindings/Profile";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 
-export type Screen = "signin" | "workspaces" | "import" | "match" | "exceptions" | "manual" | "signoff";
+export type Screen = "signin" | "workspaces" | "import" | "match" | "exceptions" | "manual" | "signoff" | "history";
 
 export const SCREENS: { id: Exclude<Screen, "signin">; label: string; key: string; needsWorkspace: boolean }[] = [
   { id: "workspaces", label: "Workspaces", key: "w", needsWorkspace: false },
@@ -17,6 +17,7 @@ export const SCREENS: { id: Exclude<Screen, "signin">; label: string; key: strin
   { id: "exceptions", label: "Exceptions", key: "e", needsWorkspace: true },
   { id: "manual", label: "Manual match", key: "x", needsWorkspace: true },
   { id: "signoff", label: "Sign-off", key: "s", needsWorkspace: true },
+  { id: "history", label: "History", key: "h", needsWorkspace: true },
 ];
 
 export interface Toast {
@@ -59,6 +60,9 @@ export interface AppState {
   /** Files the statement inbox lists as new for the open workspace (null: not known, or no inbox
    * configured). Set by the detection run on opening a workspace and by the Inbox panel. */
   inboxNew: number | null;
+  /** Approvals of the open workspace waiting to be published (null: not known). Set on opening a
+   * workspace, by the background publisher's "publish-status" events and by the Publishing panel. */
+  publishWaiting: number | null;
 
   go(screen: Screen): void;
   /** Signed in: a demo profile (auth null), or the verified person of `auth`. */
@@ -78,6 +82,7 @@ export interface AppState {
   setLastImport(r: ImportResult | null): void;
   setManualPreselect(items: ExceptionRow[]): void;
   setInboxNew(n: number | null): void;
+  setPublishWaiting(n: number | null): void;
   /** Runs a backend call: errors go to the banner (and give undefined), `ok` becomes a toast,
    * `change` bumps the version so screens reload. */
   run<T>(fn: (b: Backend) => Promise<T>, opts?: { ok?: string | ((v: T) => string); change?: boolean }): Promise<T | undefined>;
@@ -112,6 +117,7 @@ export function AppProvider(props: {
   const [lastImport, setLastImport] = useState<ImportResult | null>(null);
   const [manualPreselect, setManualPreselect] = useState<ExceptionRow[]>([]);
   const [inboxNew, setInboxNew] = useState<number | null>(null);
+  const [publishWaiting, setPublishWaiting] = useState<number | null>(null);
   const toastId = useRef(0);
 
   const toast = useCallback((text: string) => {
@@ -192,6 +198,7 @@ export function AppProvider(props: {
       lastImport,
       manualPreselect,
       inboxNew,
+      publishWaiting,
       go,
       auth,
       setAuth,
@@ -215,9 +222,10 @@ export function AppProvider(props: {
       setLastImport,
       setManualPreselect,
       setInboxNew,
+      setPublishWaiting,
       run,
     }),
-    [backend, profile, auth, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, inboxNew, go, bump, showError, toast, run, setAuth, signOut],
+    [backend, profile, auth, workspace, screen, version, error, toasts, detail, helpOpen, lastImport, manualPreselect, inboxNew, publishWaiting, go, bump, showError, toast, run, setAuth, signOut],
   );
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
 }
