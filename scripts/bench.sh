@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks the issues promise, on this machine, in release mode. Prints Markdown for
-# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|inbox|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
+# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|inbox|publish|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh >/dev/null
@@ -65,4 +65,18 @@ if [ "$what" = inbox ] || [ "$what" = all ]; then
   source scripts/test-service.sh
   url="$(svc_wait_ready moto "$work/moto.log" MOTO_READY "$moto_pid" 30)"
   RECON_BENCH_PYTHON=target/test-venv/bin/python3 target/release/recon-bench inbox "$url" ${INBOX_LINES:-200000} ${INBOX_FILES:-4}
+fi
+if [ "$what" = publish ] || [ "$what" = all ]; then
+  echo "### Publishing to PostgreSQL (TLS) and moto's S3 on loopback (issue 18)"
+  echo
+  bash scripts/moto.sh install >/dev/null
+  source scripts/test-service.sh
+  pub_dir="$(mktemp -d "${TMPDIR:-/tmp}/recon-bench-pg.XXXXXX")"; chmod 755 "$pub_dir"
+  MOTO_PORT=0 MOTO_STATE_DIR="$pub_dir/moto" target/test-venv/bin/python3 tests/idp/moto_server.py </dev/null >"$pub_dir/moto.log" 2>&1 & pub_moto=$!
+  PG_STATE_DIR="$pub_dir/pg" PG_PORT=0 python3 tests/pg/pg_server.py </dev/null >"$pub_dir/pg.out" 2>"$pub_dir/pg.log" & pub_pg=$!
+  trap 'kill $pub_moto $pub_pg 2>/dev/null || true; rm -rf "$pub_dir"' EXIT
+  s3_url="$(svc_wait_ready moto "$pub_dir/moto.log" MOTO_READY "$pub_moto" 30)"
+  pg_url="$(svc_wait_ready pg "$pub_dir/pg.out" PG_READY "$pub_pg" 30)"
+  target/test-venv/bin/python3 tests/idp/s3_fixture.py --endpoint "$s3_url" bucket acme-recon >/dev/null
+  target/release/recon-bench publish "$pg_url" "$pub_dir/pg/ca.pem" "$s3_url" ${PUBLISH_OPEN:-100000} ${PUBLISH_MATCHED:-1000000}
 fi

@@ -700,18 +700,38 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
     } else {
         None
     };
-    let rendered = render_all(&pack)?;
-    // Temporary folders of earlier attempts that were killed are removed first.
-    if let Ok(listing) = std::fs::read_dir(ws.dir().join(OUTBOX_DIR)) {
-        let prefix = format!(".{}.", entry.id);
+    let staged = stage_pack(&dir, &pack, entry.revision, supersedes)?;
+    ws.outbox_staged(entry.id, &now_rfc3339())
+        .map_err(|e| failed(e.into()))?;
+    Ok(staged)
+}
+
+/// Renders `pack` and writes it, with its manifest, into `dir` (replaced whole: written into a
+/// temporary folder beside it, every file synced, then renamed; temporary folders left by killed
+/// attempts are removed first).
+pub fn stage_pack(
+    dir: &Path,
+    pack: &SignOffPack,
+    revision: i64,
+    supersedes: Option<Supersedes>,
+) -> Result<Staged, PublishError> {
+    let parent = dir.parent().unwrap_or(dir);
+    std::fs::create_dir_all(parent).map_err(|e| io_err("cannot create", parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let rendered = render_all(pack)?;
+    if let Ok(listing) = std::fs::read_dir(parent) {
+        let prefix = format!(".{name}.");
         for e in listing.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with(&prefix) && n.ends_with(".tmp") {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
     }
-    let tmp = dir.with_file_name(format!(".{}.{}.tmp", entry.id, std::process::id()));
+    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::create_dir_all(&tmp).map_err(|e| io_err("cannot create", &tmp, e))?;
     let mut files = Vec::new();
     for (name, role, bytes) in &rendered {
@@ -731,13 +751,13 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
                     t,
                     &pack.account,
                     &pack.period_start,
-                    entry.revision,
+                    revision,
                     &pack.content_hash,
                 )
             }),
         });
     }
-    let manifest = manifest_of(&pack, entry.revision, supersedes, files);
+    let manifest = manifest_of(pack, revision, supersedes, files);
     let bytes = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| PublishError::new(PublishErrorCode::Failed, format!("manifest: {e}")))?;
     write_synced(&tmp.join(MANIFEST_FILE), &bytes)?;
@@ -745,10 +765,8 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&tmp, &dir).map_err(|e| io_err("cannot rename into", &dir, e))?;
     sync_dir(dir.parent().unwrap_or(&dir))?;
-    ws.outbox_staged(entry.id, &now_rfc3339())
-        .map_err(|e| failed(e.into()))?;
     Ok(Staged {
-        dir,
+        dir: dir.to_path_buf(),
         manifest_sha256: hex_sha256(&bytes),
         manifest,
         manifest_bytes: bytes,

@@ -4,6 +4,7 @@
 
 mod export;
 mod inbox;
+mod publish;
 mod store;
 
 /// Many small allocations (one String per text field of a million lines): mimalloc is markedly
@@ -56,6 +57,26 @@ fn main() {
                 .unwrap_or(default)
         };
         inbox::bench_inbox(&endpoint, arg(3, 200_000), arg(4, 4));
+    }
+    if what == "publish" {
+        let arg = |n: usize| {
+            std::env::args().nth(n).expect(
+                "recon-bench publish PG_URL CA_FILE S3_ENDPOINT [EXCEPTIONS] [MATCHED_ITEMS]",
+            )
+        };
+        let num = |n: usize, default: usize| {
+            std::env::args()
+                .nth(n)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(default)
+        };
+        publish::bench_publish(
+            &arg(2),
+            std::path::Path::new(&arg(3)),
+            &arg(4),
+            num(5, 100_000),
+            num(6, 1_000_000),
+        );
     }
     if what == "export" {
         let format = std::env::args().nth(2).unwrap_or_else(|| "all".to_string());
