@@ -581,6 +581,8 @@ pub struct Staged {
     pub manifest: Manifest,
     pub manifest_bytes: Vec<u8>,
     pub manifest_sha256: String,
+    /// The pack, when it was staged by this process (else [`staged_pack`] reads it back).
+    pub pack: Option<SignOffPack>,
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -621,6 +623,7 @@ fn read_staged(dir: &Path) -> Result<Option<Staged>, PublishError> {
         manifest_sha256: hex_sha256(&bytes),
         manifest,
         manifest_bytes: bytes,
+        pack: None,
     }))
 }
 
@@ -700,7 +703,7 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
     } else {
         None
     };
-    let staged = stage_pack(&dir, &pack, entry.revision, supersedes)?;
+    let staged = stage_pack(&dir, pack, entry.revision, supersedes)?;
     ws.outbox_staged(entry.id, &now_rfc3339())
         .map_err(|e| failed(e.into()))?;
     Ok(staged)
@@ -711,7 +714,7 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
 /// attempts are removed first).
 pub fn stage_pack(
     dir: &Path,
-    pack: &SignOffPack,
+    pack: SignOffPack,
     revision: i64,
     supersedes: Option<Supersedes>,
 ) -> Result<Staged, PublishError> {
@@ -721,7 +724,7 @@ pub fn stage_pack(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let rendered = render_all(pack)?;
+    let rendered = render_all(&pack)?;
     if let Ok(listing) = std::fs::read_dir(parent) {
         let prefix = format!(".{name}.");
         for e in listing.flatten() {
@@ -757,7 +760,7 @@ pub fn stage_pack(
             }),
         });
     }
-    let manifest = manifest_of(pack, revision, supersedes, files);
+    let manifest = manifest_of(&pack, revision, supersedes, files);
     let bytes = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| PublishError::new(PublishErrorCode::Failed, format!("manifest: {e}")))?;
     write_synced(&tmp.join(MANIFEST_FILE), &bytes)?;
@@ -770,6 +773,7 @@ pub fn stage_pack(
         manifest_sha256: hex_sha256(&bytes),
         manifest,
         manifest_bytes: bytes,
+        pack: Some(pack),
     })
 }
 
@@ -1237,13 +1241,16 @@ fn publish_entry(
     let failed =
         |e: recon_store::StoreError| PublishError::new(PublishErrorCode::Failed, e.to_string());
     progress(&format!("staging approval {}", entry.id));
-    let staged = stage(ws, entry)?;
+    let mut staged = stage(ws, entry)?;
     let mut published = entry.published_at.is_some();
     if let Some(db) = destinations.database.as_deref_mut()
         && entry.database_at.is_none()
     {
         progress(&format!("approval {}: {}", entry.id, db.describe()));
-        let pack = staged_pack(&staged)?;
+        let pack = match staged.pack.take() {
+            Some(p) => p,
+            None => staged_pack(&staged)?,
+        };
         let done = db.publish(&Publication {
             manifest: &staged.manifest,
             manifest_sha256: &staged.manifest_sha256,
