@@ -39,8 +39,9 @@ pub const OUTBOX_DIR: &str = "outbox";
 pub const MANIFEST_FORMAT: &str = "recon-publication/1";
 /// The manifest's file name (in the staged folder and in the archive).
 pub const MANIFEST_FILE: &str = "manifest.json";
-/// The pack's data as staged for the database.
+/// The pack's data as staged for the database (local only, not archived), and its SHA-256.
 pub const PACK_DATA_FILE: &str = "pack.json";
+pub const PACK_DATA_SHA256_FILE: &str = "pack.json.sha256";
 /// The Parquet results as staged.
 pub const MATCHED_PARQUET: &str = "matched_items.parquet";
 pub const OPEN_PARQUET: &str = "open_items.parquet";
@@ -372,7 +373,7 @@ pub trait ResultsDb: Send {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestFile {
     pub name: String,
-    /// "signoff_pdf", "signoff_xlsx", "signoff_csv", "pack_data", "matched_items_parquet",
+    /// "signoff_pdf", "signoff_xlsx", "signoff_csv", "matched_items_parquet",
     /// "open_items_parquet".
     pub role: String,
     pub sha256: String,
@@ -739,6 +740,15 @@ pub fn stage_pack(
     let mut files = Vec::new();
     for (name, role, bytes) in &rendered {
         write_synced(&tmp.join(name), bytes)?;
+        if *name == PACK_DATA_FILE {
+            // The database's input stays on the laptop (the archive has the evidence and the
+            // Parquet results); its SHA-256 beside it catches a damaged staging.
+            write_synced(
+                &tmp.join(PACK_DATA_SHA256_FILE),
+                hex_sha256(bytes).as_bytes(),
+            )?;
+            continue;
+        }
         let table = match *name {
             MATCHED_PARQUET => Some("matched_items"),
             OPEN_PARQUET => Some("open_items"),
@@ -879,19 +889,16 @@ fn manifest_of(
 pub fn staged_pack(staged: &Staged) -> Result<SignOffPack, PublishError> {
     let path = staged.dir.join(PACK_DATA_FILE);
     let bytes = std::fs::read(&path).map_err(|e| io_err("cannot read", &path, e))?;
-    let expected = staged
-        .manifest
-        .files
-        .iter()
-        .find(|f| f.name == PACK_DATA_FILE)
-        .map(|f| f.sha256.as_str())
-        .unwrap_or_default();
-    if hex_sha256(&bytes) != expected {
+    let sum_path = staged.dir.join(PACK_DATA_SHA256_FILE);
+    let expected =
+        std::fs::read_to_string(&sum_path).map_err(|e| io_err("cannot read", &sum_path, e))?;
+    if hex_sha256(&bytes) != expected.trim() {
         return Err(PublishError::new(
             PublishErrorCode::Failed,
             format!(
-                "{}: does not match its manifest (SHA-256); the staged publication is damaged",
-                path.display()
+                "{}: does not match its SHA-256 ({}); the staged publication is damaged",
+                path.display(),
+                sum_path.display()
             ),
         ));
     }

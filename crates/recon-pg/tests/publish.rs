@@ -108,8 +108,9 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
     assert_eq!(report.published, 1, "{report:?}");
     assert_eq!(report.failed, 0);
     assert!(!report.entries[0].database_already);
-    // Six files and the completion manifest (the claim is not counted).
-    assert_eq!(report.entries[0].archive_objects_written, 7);
+    // Five files (PDF, XLSX, CSV, two Parquet) and the completion manifest (the claim is not
+    // counted).
+    assert_eq!(report.entries[0].archive_objects_written, 6);
 
     let count = |table: &str| s.pg.one(&format!("SELECT count(*) FROM {table}"));
     assert_eq!(count("reconciliations"), "1");
@@ -148,7 +149,7 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
         1,
     )
     .unwrap();
-    assert_eq!(v.files, 6);
+    assert_eq!(v.files, 5);
     assert_eq!(v.manifest.content_hash, pack.content_hash);
     // The results as Parquet under Hive partitions, beside the evidence.
     let parquet = s3
