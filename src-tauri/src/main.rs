@@ -405,7 +405,7 @@ fn adapters() -> (
 }
 
 /// The publishing destinations of the configuration: the results database (password from the OS
-/// keyring) and the S3 archive (the sign-in's web-identity role for verified people, else the
+/// keyring, or an RDS IAM token from the person's AWS role) and the S3 archive (the sign-in's web-identity role for verified people, else the
 /// standard AWS chain).
 fn publish_wiring(
     config: &recon_auth::config::Config,
@@ -416,10 +416,18 @@ fn publish_wiring(
     recon_api::desk::PublishWiring {
         config: config.publish.clone(),
         connect: Box::new(move |principal: &recon_review::Principal| {
+            let signed_in = match (&token, principal.assurance) {
+                (Some(t), recon_review::Assurance::Verified) => {
+                    Some((principal.clone(), t.clone()))
+                }
+                _ => None,
+            };
             let database = match &publish.database {
-                Some(db) => Some(Box::new(recon_pg::PgResults::new(
+                Some(db) => Some(Box::new(recon_pg::PgResults::connect(
                     db,
                     &recon_auth::secrets::OsSecrets,
+                    &aws,
+                    signed_in.clone(),
                 )?)
                     as Box<dyn recon_api::publish::ResultsDb>),
                 None => None,
@@ -428,12 +436,6 @@ fn publish_wiring(
                 Some(uri) => {
                     let location = recon_api::publish::ArchiveLocation::parse(uri)
                         .map_err(recon_api::ApiError::InvalidArgument)?;
-                    let signed_in = match (&token, principal.assurance) {
-                        (Some(t), recon_review::Assurance::Verified) => {
-                            Some((principal.clone(), t.clone()))
-                        }
-                        _ => None,
-                    };
                     let s3 =
                         recon_s3::S3Source::new(&aws, signed_in, recon_s3::S3Options::default())?;
                     Some((

@@ -768,10 +768,10 @@ impl Desk {
                 message: "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then".into(),
             })?;
         let mut publishers = (wiring.connect)(&principal)?;
-        fn db<'b>(d: &'b mut Box<dyn publish::ResultsDb>) -> &'b mut dyn publish::ResultsDb {
+        fn db(d: &mut Box<dyn publish::ResultsDb>) -> &mut dyn publish::ResultsDb {
             &mut **d
         }
-        fn archive<'b>(a: &'b mut Box<dyn publish::Archive>) -> &'b mut dyn publish::Archive {
+        fn archive(a: &mut Box<dyn publish::Archive>) -> &mut dyn publish::Archive {
             &mut **a
         }
         let mut destinations = publish::Destinations {

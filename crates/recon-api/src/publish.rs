@@ -775,9 +775,9 @@ pub fn stage_pack(
         .map_err(|e| PublishError::new(PublishErrorCode::Failed, format!("manifest: {e}")))?;
     write_synced(&tmp.join(MANIFEST_FILE), &bytes)?;
     sync_dir(&tmp)?;
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::rename(&tmp, &dir).map_err(|e| io_err("cannot rename into", &dir, e))?;
-    sync_dir(dir.parent().unwrap_or(&dir))?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::rename(&tmp, dir).map_err(|e| io_err("cannot rename into", dir, e))?;
+    sync_dir(dir.parent().unwrap_or(dir))?;
     Ok(Staged {
         dir: dir.to_path_buf(),
         manifest_sha256: hex_sha256(&bytes),

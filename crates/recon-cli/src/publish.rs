@@ -49,10 +49,18 @@ enum PublishCommand {
     History,
 }
 
-fn database(config: &Config) -> Result<Option<recon_pg::PgResults>, ApiError> {
+fn database(
+    config: &Config,
+    signed_in: Option<(recon_review::Principal, recon_auth::IdTokenCell)>,
+) -> Result<Option<recon_pg::PgResults>, ApiError> {
     match &config.publish.database {
         None => Ok(None),
-        Some(db) => Ok(Some(recon_pg::PgResults::new(db, &OsSecrets)?)),
+        Some(db) => Ok(Some(recon_pg::PgResults::connect(
+            db,
+            &OsSecrets,
+            &config.aws,
+            signed_in,
+        )?)),
     }
 }
 
@@ -173,8 +181,10 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Some(PublishCommand::History) => {
+            let (principal, identity) = args.profile.acting(Purpose::Review)?;
             let ws = w::open_workspace(&dir, &keys)?;
-            let mut db = database(&config)?.ok_or_else(|| {
+            let signed_in = identity.as_ref().map(|i| (principal, i.id_token_cell()));
+            let mut db = database(&config, signed_in)?.ok_or_else(|| {
                 ApiError::InvalidArgument("`publish.database_url` is not configured".into())
             })?;
             let periods = publish::history(&mut db, &ws.info().account)?;
@@ -216,7 +226,12 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode, ApiError> {
         None => {
             let (principal, identity) = args.profile.acting(Purpose::Review)?;
             let mut ws = w::open_workspace(&dir, &keys)?;
-            let mut db = database(&config)?;
+            let mut db = database(
+                &config,
+                identity
+                    .as_ref()
+                    .map(|i| (principal.clone(), i.id_token_cell())),
+            )?;
             let mut archive = archive(
                 &config,
                 identity

@@ -16,6 +16,8 @@
 //! caller inside another runtime (the desktop app's) is fine. Limits: connecting takes at most
 //! [`CONNECT_TIMEOUT`], a publication at most [`PUBLISH_TIMEOUT`].
 
+pub mod iam;
+
 use recon_api::publish::{
     DatabaseAuth, DatabaseConfig, DbOutcome, Publication, PublishError, PublishErrorCode,
     PublishedPeriod, PublishedRef, ResultsDb,
@@ -338,11 +340,78 @@ impl PgResults {
             DatabaseAuth::Iam => {
                 return Err(PublishError::new(
                     PublishErrorCode::NotConfigured,
-                    "`publish.database_auth = \"iam\"` (RDS IAM authentication tokens) is not built yet; use \"password\"",
+                    "`publish.database_auth = \"iam\"` needs the AWS credentials of the signed-in role: the database is connected through PgResults::with_iam",
                 ));
             }
         };
         PgResults::with_password(&config.url, config.ca_file.as_deref(), &password)
+    }
+
+    /// The database of `config` with an RDS IAM authentication token (`publish.database_auth =
+    /// "iam"`) made now from `credentials` for `region`, valid 15 minutes (connections are made
+    /// per publication, so each gets a fresh one).
+    pub fn with_iam(
+        config: &DatabaseConfig,
+        credentials: &aws_credential_types::Credentials,
+        region: &str,
+    ) -> Result<PgResults, PublishError> {
+        let u = url::Url::parse(&config.url).map_err(|e| {
+            PublishError::new(
+                PublishErrorCode::NotConfigured,
+                format!("`publish.database_url`: {e}"),
+            )
+        })?;
+        let token = iam::auth_token(
+            u.host_str().unwrap_or_default(),
+            u.port().unwrap_or(5432),
+            u.username(),
+            region,
+            credentials,
+            std::time::SystemTime::now(),
+        )
+        .map_err(|m| PublishError::new(PublishErrorCode::AuthFailed, m))?;
+        PgResults::with_password(&config.url, config.ca_file.as_deref(), &token)
+    }
+
+    /// The database of `config` as its `database_auth` says: the password from the OS keyring,
+    /// or an RDS IAM token from the AWS credentials of the signed-in person's role (STS web
+    /// identity when `[aws]` names roles, else the standard AWS chain) and region.
+    pub fn connect(
+        config: &DatabaseConfig,
+        secrets: &dyn Secrets,
+        aws: &recon_auth::config::AwsConfig,
+        signed_in: Option<(recon_review::Principal, recon_auth::IdTokenCell)>,
+    ) -> Result<PgResults, PublishError> {
+        if config.auth == DatabaseAuth::Password {
+            return PgResults::new(config, secrets);
+        }
+        use aws_credential_types::provider::ProvideCredentials as _;
+        let runtime = OwnRuntime::new()?;
+        let aws = aws.clone();
+        let (credentials, region) = runtime.run(async move {
+            let sdk = match signed_in {
+                Some((principal, token)) => {
+                    recon_auth::aws::sdk_config(&aws, &principal, token).await
+                }
+                None => recon_auth::aws::config_loader(&aws).load().await,
+            };
+            let failed = |m: String| PublishError::new(PublishErrorCode::CredentialsExpired, m);
+            let provider = sdk.credentials_provider().ok_or_else(|| {
+                failed("no AWS credentials for the RDS IAM token (sign in, or set up the AWS configuration)".into())
+            })?;
+            let credentials = provider
+                .provide_credentials()
+                .await
+                .map_err(|e| failed(format!("AWS credentials for the RDS IAM token: {e}")))?;
+            let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+                PublishError::new(
+                    PublishErrorCode::NotConfigured,
+                    "no AWS region for the RDS IAM token: set aws.region or AWS_REGION",
+                )
+            })?;
+            Ok((credentials, region))
+        })?;
+        PgResults::with_iam(config, &credentials, &region)
     }
 
     /// The database at `url` with an explicit password (tests, `recon db migrate`).
