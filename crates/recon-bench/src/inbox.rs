@@ -5,7 +5,6 @@
 
 use recon_api::inbox::{self, InboxConfig, PullOptions, StatementSource};
 use recon_api::workspace::{self as w, MemoryKeyStore, NewWorkspace};
-use recon_auth::config::AwsConfig;
 use recon_gen::writers;
 use recon_model::Currency;
 use recon_review::{Principal, Role};
@@ -34,19 +33,7 @@ fn fixture(endpoint: &str, args: &[&str]) {
 }
 
 fn source(endpoint: &str) -> S3Source {
-    S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.to_string()),
-        },
-        "test",
-        "test",
-        S3Options::default(),
-    )
-    .expect("S3 source")
+    S3Source::at_endpoint(endpoint, "test", "test", S3Options::default()).expect("S3 source")
 }
 
 fn workspace(dir: &Path, keys: &MemoryKeyStore, who: &Principal) -> recon_store::Workspace {

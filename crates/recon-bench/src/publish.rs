@@ -8,7 +8,6 @@
 
 use crate::export::synthetic_pack;
 use recon_api::publish::{self, ArchiveLocation, Publication, ResultsDb};
-use recon_auth::config::AwsConfig;
 use recon_s3::{S3Options, S3Source};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,19 +25,7 @@ pub fn bench_publish(
     let mut db =
         recon_pg::PgResults::with_password(pg_url, Some(ca_file), &password).expect("the database");
     db.migrate().expect("migrations");
-    let mut s3 = S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.to_string()),
-        },
-        "test",
-        "test",
-        S3Options::default(),
-    )
-    .expect("S3");
+    let mut s3 = S3Source::at_endpoint(endpoint, "test", "test", S3Options::default()).expect("S3");
     let location = ArchiveLocation::parse("s3://acme-recon/published/").expect("location");
     let tmp = std::env::temp_dir().join(format!("recon-bench-publish-{}", std::process::id()));
     let mut pack = synthetic_pack(exceptions, matched_items);

@@ -218,14 +218,8 @@ fn sigkill_anywhere_in_publishing_leaves_everything_whole_and_publishes_once() {
             let (_, _, g) = counts(&pg, cycle);
             (1, expected_items, g)
         });
-        let mut s3 = recon_s3::S3Source::with_keys(
-            &recon_auth::config::AwsConfig {
-                clerk_role_arn: None,
-                supervisor_role_arn: None,
-                session_duration_seconds: 3600,
-                region: Some("us-east-1".into()),
-                endpoint_url: Some(moto.url.clone()),
-            },
+        let mut s3 = recon_s3::S3Source::at_endpoint(
+            &moto.url,
             "test",
             "test",
             recon_s3::S3Options::default(),

@@ -15,7 +15,6 @@ use recon_api::publish::{
     PublishErrorCode, ResultsDb,
 };
 use recon_api::workspace::MemoryKeyStore;
-use recon_auth::config::AwsConfig;
 use recon_review::{Principal, Role};
 use recon_s3::{S3Options, S3Source};
 use recon_store::Workspace;
@@ -25,19 +24,7 @@ use servers::Server;
 const BUCKET: &str = "acme-recon";
 
 fn archive(endpoint: &str) -> S3Source {
-    S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.to_string()),
-        },
-        "test",
-        "test",
-        S3Options::default(),
-    )
-    .unwrap()
+    S3Source::at_endpoint(endpoint, "test", "test", S3Options::default()).unwrap()
 }
 
 fn location() -> ArchiveLocation {

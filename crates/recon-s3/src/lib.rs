@@ -135,6 +135,24 @@ impl S3Source {
         S3Source::build(aws, Credentials::Keys(keys), options)
     }
 
+    /// An S3 source for an S3-compatible server at `endpoint` (us-east-1) signing with the given
+    /// keys: local servers in tests and benches.
+    pub fn at_endpoint(
+        endpoint: &str,
+        access_key_id: &str,
+        secret_access_key: &str,
+        options: S3Options,
+    ) -> Result<S3Source, ApiError> {
+        let aws = AwsConfig {
+            clerk_role_arn: None,
+            supervisor_role_arn: None,
+            session_duration_seconds: 3600,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.to_string()),
+        };
+        S3Source::with_keys(&aws, access_key_id, secret_access_key, options)
+    }
+
     fn build(
         aws: &AwsConfig,
         credentials: Credentials,

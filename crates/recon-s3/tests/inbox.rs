@@ -13,7 +13,6 @@ use recon_api::inbox::{
     self, InboxConfig, InboxError, InboxStatus, PullOptions, PullReport, StatementSource,
 };
 use recon_api::workspace::{self as w, MemoryKeyStore, NewWorkspace};
-use recon_auth::config::AwsConfig;
 use recon_review::{Principal, Role};
 use recon_s3::{S3Options, S3Source};
 use recon_store::Workspace;
@@ -105,19 +104,7 @@ fn source(endpoint: &str, stall: Duration) -> S3Source {
 }
 
 fn source_with(endpoint: &str, (id, secret): (&str, &str), options: S3Options) -> S3Source {
-    S3Source::with_keys(
-        &AwsConfig {
-            clerk_role_arn: None,
-            supervisor_role_arn: None,
-            session_duration_seconds: 3600,
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.to_string()),
-        },
-        id,
-        secret,
-        options,
-    )
-    .unwrap()
+    S3Source::at_endpoint(endpoint, id, secret, options).unwrap()
 }
 
 fn pull(ws: &mut Workspace, who: &Principal, s3: &mut dyn StatementSource) -> PullReport {
