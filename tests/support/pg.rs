@@ -18,6 +18,8 @@ pub struct Pg {
     pub port: u16,
     pub ca: PathBuf,
     pub other_ca: PathBuf,
+    /// The unix socket's folder (the superuser connects there without a password).
+    pub socket: PathBuf,
 }
 
 impl Pg {
@@ -28,11 +30,14 @@ impl Pg {
         let admin_url = fields.next().unwrap().to_string();
         let mut ca = PathBuf::new();
         let mut other_ca = PathBuf::new();
+        let mut socket = PathBuf::new();
         for f in fields {
             if let Some(p) = f.strip_prefix("ca=") {
                 ca = PathBuf::from(p);
             } else if let Some(p) = f.strip_prefix("other_ca=") {
                 other_ca = PathBuf::from(p);
+            } else if let Some(p) = f.strip_prefix("socket=") {
+                socket = PathBuf::from(p);
             }
         }
         let parsed = url::Url::parse(&admin_url).unwrap();
@@ -45,6 +50,7 @@ impl Pg {
             port,
             ca,
             other_ca,
+            socket,
         };
         let mut admin = pg.admin();
         admin.migrate().expect("migrations apply");

@@ -266,6 +266,14 @@ fn classify(what: &str, e: &tokio_postgres::Error) -> PublishError {
         }
         Some(c) if *c == SqlState::UNDEFINED_TABLE => PublishErrorCode::SchemaMissing,
         Some(c) if *c == SqlState::UNIQUE_VIOLATION => PublishErrorCode::Refused,
+        // The server is shutting down or restarting, or ended the session: try again later.
+        Some(c)
+            if *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW =>
+        {
+            PublishErrorCode::Unreachable
+        }
         Some(_) => PublishErrorCode::Failed,
         None if chain.contains("certificate") || chain.contains("TLS") || chain.contains("tls") => {
             PublishErrorCode::Tls

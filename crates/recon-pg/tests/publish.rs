@@ -475,3 +475,74 @@ fn connections_cut_at_any_point_roll_back_and_the_retry_completes_once() {
         "{stats}"
     );
 }
+
+#[test]
+fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_completes() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let ws = laptop(&dir.path().join("a"), &keys);
+    let info = ws.info().clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The administrator's own session (unix socket) holds the period's lock, so the publisher
+    // waits inside its transaction, after BEGIN, until the server ends its session.
+    let admin = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::Config::new()
+            .host_path(&pg.socket)
+            .port(pg.port)
+            .user("postgres")
+            .dbname("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    });
+    let key = format!("{}|{}|{}", info.account, info.period_start, info.period_end);
+    runtime
+        .block_on(admin.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key]))
+        .unwrap();
+    let mut db = pg.app();
+    let publisher = std::thread::spawn(move || {
+        let mut ws = ws;
+        let report = drain(&mut ws, Some(&mut db), None);
+        (ws, report)
+    });
+    let started = std::time::Instant::now();
+    let pid: i32 = loop {
+        let rows = runtime
+            .block_on(admin.query(
+                "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'",
+                &[&pg::APP_USER],
+            ))
+            .unwrap();
+        if let Some(r) = rows.first() {
+            break r.get(0);
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the publisher never waited for the period's lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    runtime
+        .block_on(admin.execute("SELECT pg_terminate_backend($1)", &[&pid]))
+        .unwrap();
+    let (mut ws, report) = publisher.join().unwrap();
+    assert_eq!(report.published, 0, "{report:?}");
+    assert_eq!(
+        report.entries[0].error_code,
+        Some(PublishErrorCode::Unreachable),
+        "{report:?}"
+    );
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "0");
+    runtime
+        .block_on(admin.execute(
+            "SELECT pg_advisory_unlock(hashtextextended($1, 0))",
+            &[&key],
+        ))
+        .unwrap();
+    let mut db = pg.app();
+    assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
+}
