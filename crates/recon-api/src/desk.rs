@@ -800,57 +800,73 @@ impl Desk {
         self.publish_status()
     }
 
-    /// The open workspace's account's published periods, from the results database.
+    /// The open workspace's account's published periods: from the results database, and from
+    /// the S3 archive's manifests for periods the database does not hold (older periods moved
+    /// out of it, or a team without one). An error is shown only when nothing could be read.
     pub fn publish_history(&mut self) -> Result<HistoryView, ApiError> {
         let account = self.ws()?.info().account.clone();
         let principal = self.principal()?;
-        let Some(wiring) = self
-            .publishing
-            .as_ref()
-            .filter(|p| p.config.database.is_some())
-        else {
-            return Ok(HistoryView {
-                account,
-                periods: Vec::new(),
-                source: String::new(),
-                error: Some(
-                    "no results database configured (publish.database_url): the history of published periods lives there".into(),
-                ),
-            });
+        let empty = |source: String, error: String| HistoryView {
+            account: account.clone(),
+            periods: Vec::new(),
+            source,
+            error: Some(error),
+        };
+        let Some(wiring) = self.publishing.as_ref().filter(|p| p.config.configured()) else {
+            return Ok(empty(
+                String::new(),
+                "nothing published is configured (publish.database_url, publish.archive): the history of published periods lives there".into(),
+            ));
         };
         let publishers = match (wiring.connect)(&principal) {
             Ok(p) => p,
-            Err(e) => {
-                return Ok(HistoryView {
-                    account,
-                    periods: Vec::new(),
-                    source: String::new(),
-                    error: Some(e.to_string()),
-                });
+            Err(e) => return Ok(empty(String::new(), e.to_string())),
+        };
+        let mut periods: Vec<publish::PublishedPeriod> = Vec::new();
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(mut db) = publishers.database {
+            sources.push(db.describe());
+            match publish::history(db.as_mut(), &account) {
+                Ok(p) => periods = p,
+                Err(e) => errors.push(e.to_string()),
             }
-        };
-        let Some(mut db) = publishers.database else {
-            return Ok(HistoryView {
-                account,
-                periods: Vec::new(),
-                source: String::new(),
-                error: Some("the results database could not be connected".into()),
-            });
-        };
-        let source = db.describe();
-        Ok(match publish::history(db.as_mut(), &account) {
-            Ok(periods) => HistoryView {
-                account,
-                periods,
-                source,
-                error: None,
-            },
-            Err(e) => HistoryView {
-                account,
-                periods: Vec::new(),
-                source,
-                error: Some(e.to_string()),
-            },
+        }
+        if let Some((mut archive, location)) = publishers.archive {
+            sources.push(format!("S3 archive {}", location.uri(&location.prefix)));
+            match publish::history_from_archive(
+                archive.as_mut(),
+                &location,
+                &account,
+                publish::HISTORY_PERIODS_MAX,
+            ) {
+                Ok(found) => {
+                    for p in found {
+                        let known = periods.iter().any(|q| {
+                            q.period_start == p.period_start
+                                && q.period_end == p.period_end
+                                && q.revision == p.revision
+                        });
+                        if !known {
+                            periods.push(p);
+                        }
+                    }
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        periods.sort_by(|a, b| {
+            b.period_end
+                .cmp(&a.period_end)
+                .then(b.revision.cmp(&a.revision))
+        });
+        periods.truncate(publish::HISTORY_PERIODS_MAX);
+        let error = (periods.is_empty() && !errors.is_empty()).then(|| errors.join("; "));
+        Ok(HistoryView {
+            account,
+            periods,
+            source: sources.join(" + "),
+            error,
         })
     }
 

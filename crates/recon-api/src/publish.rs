@@ -325,6 +325,14 @@ pub trait Archive: Send {
         file: &Path,
         sha256_hex: &str,
     ) -> Result<Put, PublishError>;
+    /// The keys under `prefix` with their last-modified time (Unix seconds), at most
+    /// `max_keys` (more is an error).
+    fn list(
+        &mut self,
+        bucket: &str,
+        prefix: &str,
+        max_keys: usize,
+    ) -> Result<Vec<(String, Option<i64>)>, PublishError>;
     /// The object's bytes, None when there is none; refused over `max_bytes`.
     fn get(
         &mut self,
@@ -1315,6 +1323,70 @@ pub fn reopen(
         }
     };
     Ok(ws.reopen_period(&actor(principal), revision, &supersedes, reason)?)
+}
+
+/// At most this many objects are listed under an account's archive folder.
+pub const ARCHIVE_KEYS_MAX: usize = 100_000;
+
+/// The account's published periods as the archive knows them (every revision claim's manifest),
+/// newest first: the History of periods no longer in the database, or of a team without one.
+/// The archive does not record who published; `published_at` is the claim's time.
+pub fn history_from_archive(
+    archive: &mut dyn Archive,
+    location: &ArchiveLocation,
+    account: &str,
+    limit: usize,
+) -> Result<Vec<PublishedPeriod>, PublishError> {
+    let folder = format!("{}{}/", location.prefix, key_part(account));
+    let keys = archive.list(&location.bucket, &folder, ARCHIVE_KEYS_MAX)?;
+    let mut claims: Vec<(String, i64, Option<i64>)> = keys
+        .into_iter()
+        .filter_map(|(key, modified)| {
+            let rest = key.strip_prefix(&folder)?;
+            let (period, file) = rest.split_once('/')?;
+            let n = file.strip_prefix("revision-")?.strip_suffix(".json")?;
+            let revision = n.parse::<i64>().ok()?;
+            Some((period.to_string(), revision, modified))
+        })
+        .collect();
+    claims.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut out = Vec::new();
+    for (period, revision, modified) in claims.iter().take(limit) {
+        let key = format!("{folder}{period}/revision-{revision}.json");
+        let Some(bytes) = archive.get(&location.bucket, &key, MANIFEST_BYTES_MAX)? else {
+            continue;
+        };
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            PublishError::new(
+                PublishErrorCode::Failed,
+                format!("{}: not a publication manifest: {e}", location.uri(&key)),
+            )
+        })?;
+        let superseded = claims.iter().any(|(p, r, _)| p == period && r > revision);
+        out.push(PublishedPeriod {
+            account: m.account,
+            period_start: m.period_start,
+            period_end: m.period_end,
+            revision: m.revision,
+            content_hash: m.content_hash,
+            currency: m.currency,
+            exponent: m.exponent,
+            preparer: m.preparer,
+            approver: m.approver,
+            approved_at: m.approved_at,
+            published_by: String::new(),
+            published_at: modified
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+            bank_closing_minor: m.bank_closing_minor,
+            ledger_balance_minor: m.ledger_balance_minor,
+            matched_items: i64::try_from(m.matched_items).unwrap_or(i64::MAX),
+            open_items: i64::try_from(m.open_items).unwrap_or(i64::MAX),
+            superseded,
+        });
+    }
+    Ok(out)
 }
 
 /// The account's published periods from the results database, newest first.

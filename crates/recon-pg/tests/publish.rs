@@ -191,6 +191,15 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
     assert_eq!(count("reconciliations"), "1");
     assert_eq!(count("match_items"), matched.to_string());
 
+    // The archive's own history (its manifests) agrees with the database's.
+    let from_archive =
+        publish::history_from_archive(&mut s3, &location(), &pack.account, 100).unwrap();
+    assert_eq!(from_archive.len(), 1);
+    assert_eq!(from_archive[0].revision, 1);
+    assert_eq!(from_archive[0].content_hash, pack.content_hash);
+    assert_eq!(from_archive[0].matched_items as usize, matched);
+    assert!(!from_archive[0].published_at.is_empty());
+
     // The history.
     let h = publish::history(&mut db, &pack.account).unwrap();
     assert_eq!(h.len(), 1);
@@ -281,6 +290,16 @@ fn a_second_laptop_with_other_content_is_refused_until_a_supervisor_reopens_the_
     let h = publish::history(&mut db, &a.info().account).unwrap();
     assert_eq!(
         h.iter()
+            .map(|p| (p.revision, p.superseded))
+            .collect::<Vec<_>>(),
+        vec![(2, false), (1, true)]
+    );
+    // The archive alone tells the same story (a period no longer in the database).
+    let from_archive =
+        publish::history_from_archive(&mut s3, &location(), &a.info().account, 100).unwrap();
+    assert_eq!(
+        from_archive
+            .iter()
             .map(|p| (p.revision, p.superseded))
             .collect::<Vec<_>>(),
         vec![(2, false), (1, true)]

@@ -780,6 +780,36 @@ impl Archive for S3Source {
         self.describe.clone()
     }
 
+    fn list(
+        &mut self,
+        bucket: &str,
+        prefix: &str,
+        max_keys: usize,
+    ) -> Result<Vec<(String, Option<i64>)>, PublishError> {
+        let location = Location {
+            kind: recon_api::inbox::ObjectKind::Statement,
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        };
+        run(
+            self.runtime.get(),
+            list(self.client.clone(), location, max_keys),
+        )
+        .unwrap_or_else(|| {
+            Err(SourceError::new(
+                InboxError::Failed,
+                "the S3 adapter stopped",
+            ))
+        })
+        .map(|objects| {
+            objects
+                .into_iter()
+                .map(|o| (o.key, o.last_modified))
+                .collect()
+        })
+        .map_err(publish_error)
+    }
+
     fn put_new(
         &mut self,
         bucket: &str,
