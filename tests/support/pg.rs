@@ -14,7 +14,6 @@ pub struct Pg {
     pub server: Server,
     /// postgresql://postgres:PW@127.0.0.1:PORT/postgres
     pub admin_url: String,
-    pub admin_password: String,
     pub port: u16,
     pub ca: PathBuf,
     pub other_ca: PathBuf,
@@ -41,12 +40,10 @@ impl Pg {
             }
         }
         let parsed = url::Url::parse(&admin_url).unwrap();
-        let admin_password = percent_decode(parsed.password().unwrap_or_default());
         let port = parsed.port().unwrap();
         let pg = Pg {
             server,
             admin_url,
-            admin_password,
             port,
             ca,
             other_ca,
@@ -63,11 +60,16 @@ impl Pg {
     }
 
     pub fn admin(&self) -> recon_pg::PgResults {
-        recon_pg::PgResults::with_password(&self.admin_url, Some(&self.ca), &self.admin_password)
-            .unwrap()
+        recon_pg::PgResults::with_url_password(&self.admin_url, Some(&self.ca)).unwrap()
     }
 
     /// The administrator's URL for another database of the server.
+    /// The administrator's connection to another database of the server.
+    pub fn admin_for(&self, database: &str) -> recon_pg::PgResults {
+        recon_pg::PgResults::with_url_password(&self.admin_url_for(database), Some(&self.ca))
+            .unwrap()
+    }
+
     pub fn admin_url_for(&self, database: &str) -> String {
         let base = self
             .admin_url
@@ -95,23 +97,4 @@ impl Pg {
             .next()
             .unwrap_or_default()
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
 }

@@ -722,17 +722,10 @@ impl Desk {
     }
 
     fn publish_destinations(&self) -> Vec<String> {
-        let Some(p) = &self.publishing else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        if let Some(db) = &p.config.database {
-            out.push(format!("results database {}", db.url));
-        }
-        if let Some(a) = &p.config.archive {
-            out.push(format!("archive {a}"));
-        }
-        out
+        self.publishing
+            .as_ref()
+            .map(|p| p.config.describe())
+            .unwrap_or_default()
     }
 
     /// The outbox of the open workspace: what waits to be published, each entry's last error

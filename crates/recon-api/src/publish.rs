@@ -70,6 +70,18 @@ impl PublishConfig {
     pub fn configured(&self) -> bool {
         self.archive.is_some() || self.database.is_some()
     }
+
+    /// The configured destinations, as the status shows them.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(db) = &self.database {
+            out.push(format!("results database {}", db.url));
+        }
+        if let Some(a) = &self.archive {
+            out.push(format!("archive {a}"));
+        }
+        out
+    }
 }
 
 /// How the results database is reached.

@@ -21,9 +21,8 @@ pub fn bench_publish(
     exceptions: usize,
     matched_items: usize,
 ) {
-    let password = url_password(pg_url);
     let mut db =
-        recon_pg::PgResults::with_password(pg_url, Some(ca_file), &password).expect("the database");
+        recon_pg::PgResults::with_url_password(pg_url, Some(ca_file)).expect("the database");
     db.migrate().expect("migrations");
     let mut s3 = S3Source::at_endpoint(endpoint, "test", "test", S3Options::default()).expect("S3");
     let location = ArchiveLocation::parse("s3://acme-recon/published/").expect("location");
@@ -83,26 +82,4 @@ pub fn bench_publish(
         best.1,
         best.2
     );
-}
-
-fn url_password(url: &str) -> String {
-    let after = url.split("://").nth(1).unwrap_or_default();
-    let userinfo = after.split('@').next().unwrap_or_default();
-    let raw = userinfo.split(':').nth(1).unwrap_or_default();
-    let mut out = Vec::new();
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&raw[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap_or_default()
 }

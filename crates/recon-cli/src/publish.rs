@@ -76,17 +76,6 @@ fn archive(
     Ok(Some((s3, location)))
 }
 
-fn describe(config: &Config) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(db) = &config.publish.database {
-        out.push(format!("results database {}", db.url));
-    }
-    if let Some(a) = &config.publish.archive {
-        out.push(format!("archive {a}"));
-    }
-    out
-}
-
 fn print_status(s: &PublishStatus) {
     if s.destinations.is_empty() {
         println!(
@@ -128,7 +117,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode, ApiError> {
     match args.command {
         Some(PublishCommand::Status) => {
             let ws = w::open_workspace(&dir, &keys)?;
-            let status = publish::status(&ws, describe(&config))?;
+            let status = publish::status(&ws, config.publish.describe())?;
             if args.json {
                 println!(
                     "{}",
@@ -218,7 +207,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode, ApiError> {
         }
         None if args.dry_run => {
             let ws = w::open_workspace(&dir, &keys)?;
-            let status = publish::status(&ws, describe(&config))?;
+            let status = publish::status(&ws, config.publish.describe())?;
             print_status(&status);
             println!("dry run: nothing was staged, written or sent");
             Ok(ExitCode::SUCCESS)

@@ -70,9 +70,7 @@ fn database_url(pg: &Pg, cycle: usize) -> String {
 
 /// (reconciliations, match items, match groups) in the cycle's database.
 fn counts(pg: &Pg, cycle: usize) -> (i64, i64, i64) {
-    let url = pg.admin_url_for(&format!("db{cycle}"));
-    let mut admin =
-        recon_pg::PgResults::with_password(&url, Some(&pg.ca), &pg.admin_password).unwrap();
+    let mut admin = pg.admin_for(&format!("db{cycle}"));
     let mut n = |sql: &str| -> i64 { admin.query_texts(sql).unwrap()[0].parse().unwrap() };
     (
         n("SELECT count(*) FROM reconciliations"),
@@ -118,11 +116,7 @@ fn sigkill_anywhere_in_publishing_leaves_everything_whole_and_publishes_once() {
         pg.admin()
             .query_texts(&format!("CREATE DATABASE db{cycle}"))
             .unwrap();
-        let admin_url = pg.admin_url_for(&format!("db{cycle}"));
-        recon_pg::PgResults::with_password(&admin_url, Some(&pg.ca), &pg.admin_password)
-            .unwrap()
-            .migrate()
-            .unwrap();
+        pg.admin_for(&format!("db{cycle}")).migrate().unwrap();
         let entry = recon_pg::password_entry(&database_url(&pg, cycle)).unwrap();
         recon_auth::secrets::OsSecrets
             .put(&entry, pg::APP_PASSWORD)

@@ -216,7 +216,12 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, PublishErr
         .with_no_client_auth())
 }
 
-fn target(url: &str, ca_file: Option<&Path>, password: &str) -> Result<Target, PublishError> {
+/// `password`: None keeps the URL's own (tests and benches against a local server).
+fn target(
+    url: &str,
+    ca_file: Option<&Path>,
+    password: Option<&str>,
+) -> Result<Target, PublishError> {
     let bad = |m: String| PublishError::new(PublishErrorCode::NotConfigured, m);
     // The URL's own query (sslmode, sslrootcert, ...) is not used: TLS is always required and
     // verified against `publish.database_ca_file`.
@@ -226,8 +231,10 @@ fn target(url: &str, ca_file: Option<&Path>, password: &str) -> Result<Target, P
         .as_str()
         .parse()
         .map_err(|e| bad(format!("{}: {e}", redact(url))))?;
+    if let Some(p) = password {
+        config.password(p);
+    }
     config
-        .password(password)
         .ssl_mode(tokio_postgres::config::SslMode::Require)
         .connect_timeout(CONNECT_TIMEOUT)
         .keepalives(true)
@@ -430,7 +437,16 @@ impl PgResults {
     ) -> Result<PgResults, PublishError> {
         Ok(PgResults {
             runtime: OwnRuntime::new()?,
-            target: target(url, ca_file, password)?,
+            target: target(url, ca_file, Some(password))?,
+        })
+    }
+
+    /// The database at `url` with the password the URL carries (a local test or bench server;
+    /// the configuration refuses passwords in URLs).
+    pub fn with_url_password(url: &str, ca_file: Option<&Path>) -> Result<PgResults, PublishError> {
+        Ok(PgResults {
+            runtime: OwnRuntime::new()?,
+            target: target(url, ca_file, None)?,
         })
     }
 
