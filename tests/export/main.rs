@@ -684,4 +684,35 @@ fn parquet_results_hold_every_item_tie_out_and_are_the_same_bytes_every_time() {
     );
     let first_id = o.column("item_id").unwrap().str().unwrap().get(0).unwrap();
     assert_eq!(first_id, pack.exceptions[0].item_id);
+    // Read back as the next period's carry-forward reads it: every open item, field for field.
+    let back = recon_report::parquet::read_open_items(&open).unwrap();
+    assert_eq!(back.len(), pack.exceptions.len());
+    for (r, e) in back.iter().zip(&pack.exceptions) {
+        assert_eq!(
+            (
+                r.side.as_str(),
+                r.item_id.as_str(),
+                r.item_date.as_str(),
+                r.amount_minor,
+                r.reference.as_str(),
+                r.description.as_str(),
+                r.content_hash.as_str()
+            ),
+            (
+                e.side.as_str(),
+                e.item_id.as_str(),
+                e.date.as_str(),
+                e.amount_minor,
+                e.reference.as_str(),
+                e.description.as_str(),
+                pack.content_hash.as_str()
+            )
+        );
+    }
+    assert!(
+        recon_report::parquet::read_open_items(&matched[..matched.len() / 2]).is_err(),
+        "a cut file is an error"
+    );
+    let err = recon_report::parquet::read_open_items(&matched).unwrap_err();
+    assert!(err.to_string().contains("description"), "{err}");
 }

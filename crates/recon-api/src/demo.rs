@@ -199,21 +199,31 @@ pub fn workspace_demo_flow(
         principal: &clara,
         at: w::now_rfc3339(),
     };
-    let record = |name: &str, bytes: &[u8]| recon_store::FileRecord {
+    let record = |name: &str, bytes: &[u8], keep: bool| recon_store::FileRecord {
         name: name.to_string(),
         sha256_hex: recon_review::hex(&sha2::Sha256::digest(bytes)),
         source: None,
+        contents: keep.then(|| bytes.into()),
     };
     for (name, statements) in files {
-        let key = statements
-            .iter()
-            .map(|s| format!("{}/{}", s.statement_id, s.lines.len()))
-            .collect::<String>();
-        let out = ws.import_statements(
-            &at(),
-            &record(name, format!("{name}{key}").as_bytes()),
-            statements,
-        )?;
+        // A bundled file is recorded with its bytes (kept, and published with the
+        // reconciliation); statements from elsewhere with a digest of what they hold.
+        let out = match DEMO_STATEMENTS.iter().find(|(n, _)| n == name) {
+            Some((_, bytes)) => {
+                ws.import_statements(&at(), &record(name, bytes, true), statements)?
+            }
+            None => {
+                let key = statements
+                    .iter()
+                    .map(|s| format!("{}/{}", s.statement_id, s.lines.len()))
+                    .collect::<String>();
+                ws.import_statements(
+                    &at(),
+                    &record(name, format!("{name}{key}").as_bytes(), false),
+                    statements,
+                )?
+            }
+        };
         steps.push(format!(
             "imported {name}: {} statements, {} lines{}",
             out.statements_imported,
@@ -225,7 +235,7 @@ pub fn workspace_demo_flow(
             }
         ));
     }
-    let out = ws.import_ledger(&at(), &record(DEMO_LEDGER.0, DEMO_LEDGER.1), ledger)?;
+    let out = ws.import_ledger(&at(), &record(DEMO_LEDGER.0, DEMO_LEDGER.1, false), ledger)?;
     steps.push(format!(
         "imported {}: {} ledger entries",
         DEMO_LEDGER.0, out.ledger_entries_imported

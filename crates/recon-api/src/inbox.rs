@@ -936,6 +936,7 @@ fn read_object(
         }
     };
     let record = FileRecord {
+        contents: matches!(kind, ObjectKind::Statement).then(|| input.bytes.into()),
         name: input.name,
         sha256_hex,
         source: Some(source),

@@ -4,6 +4,7 @@
 
 pub mod app_data;
 mod atomic;
+pub mod carry;
 mod demo;
 pub mod desk;
 pub mod dto;
@@ -20,8 +21,8 @@ pub mod workspace;
 
 pub use atomic::write_atomically;
 pub use demo::{
-    DEMO_ACCOUNT, DemoReport, WorkspaceDemo, approved_demo_workspace, run_demo, run_workspace_demo,
-    workspace_demo_flow,
+    DEMO_ACCOUNT, DEMO_STATEMENTS, DemoReport, WorkspaceDemo, approved_demo_workspace, run_demo,
+    run_workspace_demo, workspace_demo_flow,
 };
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;

@@ -26,7 +26,7 @@ use crate::workspace::{actor, local_date_at, now_rfc3339};
 use recon_report::{PdfOptions, ReportFormat};
 use recon_review::Principal;
 use recon_review::pack::SignOffPack;
-use recon_store::{Destination, OutboxEntry, Workspace};
+use recon_store::{Destination, KeptFile, OutboxEntry, Workspace};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write as _;
@@ -193,7 +193,7 @@ pub fn results_key(
 
 /// An account number as a key segment: letters, digits, '-', '_' and '.' kept, anything else
 /// as '_' (IBANs and account numbers pass unchanged).
-fn key_part(text: &str) -> String {
+pub(crate) fn key_part(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
@@ -387,14 +387,31 @@ pub trait ResultsDb: Send {
         account: &str,
         limit: usize,
     ) -> Result<Vec<PublishedPeriod>, PublishError>;
+    /// The newest revision of the account's latest period that ends before `period_start`, with
+    /// the items open at its approval (at most `max_items`; more is an error), or None.
+    fn open_items_before(
+        &mut self,
+        account: &str,
+        period_start: &str,
+        max_items: usize,
+    ) -> Result<Option<PeriodOpenItems>, PublishError>;
 }
+
+/// A published period's open items (the next period's opening items).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodOpenItems {
+    pub period: PublishedPeriod,
+    pub items: Vec<OpenItemRecord>,
+}
+
+pub use recon_report::parquet::OpenItemRecord;
 
 /// One published file in a manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestFile {
     pub name: String,
     /// "signoff_pdf", "signoff_xlsx", "signoff_csv", "matched_items_parquet",
-    /// "open_items_parquet".
+    /// "open_items_parquet", "statement_file".
     pub role: String,
     pub sha256: String,
     pub size_bytes: u64,
@@ -415,6 +432,11 @@ pub struct ManifestInput {
     /// `s3://bucket/key` when the inbox fetched it.
     pub source_uri: Option<String>,
     pub source_version_id: Option<String>,
+    /// The published copy of the file (a name in `files`, beside the manifest); None when the
+    /// workspace kept no copy (a ledger extract, a carried-forward list, or a statement imported
+    /// before copies were kept).
+    #[serde(default)]
+    pub copy: Option<String>,
 }
 
 /// The reopening a revision after the first rests on.
@@ -606,7 +628,7 @@ pub struct Staged {
     pub pack: Option<SignOffPack>,
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     hex_lower(&Sha256::digest(bytes))
 }
 
@@ -724,7 +746,8 @@ pub fn stage(ws: &mut Workspace, entry: &OutboxEntry) -> Result<Staged, PublishE
     } else {
         None
     };
-    let staged = stage_pack(&dir, pack, entry.revision, supersedes)?;
+    let statement_files = ws.kept_statement_files().map_err(|e| failed(e.into()))?;
+    let staged = stage_pack(&dir, pack, entry.revision, supersedes, &statement_files)?;
     ws.outbox_staged(entry.id, &now_rfc3339())
         .map_err(|e| failed(e.into()))?;
     Ok(staged)
@@ -738,6 +761,7 @@ pub fn stage_pack(
     pack: SignOffPack,
     revision: i64,
     supersedes: Option<Supersedes>,
+    statement_files: &[KeptFile],
 ) -> Result<Staged, PublishError> {
     let parent = dir.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent).map_err(|e| io_err("cannot create", parent, e))?;
@@ -790,7 +814,35 @@ pub fn stage_pack(
             }),
         });
     }
-    let manifest = manifest_of(&pack, revision, supersedes, files);
+    let mut copies = Vec::new();
+    for f in statement_files {
+        if hex_sha256(&f.bytes) != f.sha256 {
+            return Err(PublishError::new(
+                PublishErrorCode::Failed,
+                format!(
+                    "the workspace's copy of {} does not match its SHA-256",
+                    f.name
+                ),
+            ));
+        }
+        let name = statement_copy_name(f);
+        write_synced(&tmp.join(&name), &f.bytes)?;
+        files.push(ManifestFile {
+            name: name.clone(),
+            role: "statement_file".into(),
+            sha256: f.sha256.clone(),
+            size_bytes: f.bytes.len() as u64,
+            key: None,
+        });
+        copies.push((f.sha256.clone(), name));
+    }
+    let mut manifest = manifest_of(&pack, revision, supersedes, files);
+    for input in &mut manifest.inputs {
+        input.copy = copies
+            .iter()
+            .find(|(sha, _)| *sha == input.sha256)
+            .map(|(_, name)| name.clone());
+    }
     let bytes = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| PublishError::new(PublishErrorCode::Failed, format!("manifest: {e}")))?;
     write_synced(&tmp.join(MANIFEST_FILE), &bytes)?;
@@ -805,6 +857,24 @@ pub fn stage_pack(
         manifest_bytes: bytes,
         pack: Some(pack),
     })
+}
+
+/// A statement file's published name: `statement-<first 12 of its SHA-256>-<its base name>`
+/// (letters, digits, '.', '-' and '_' kept; at most 80 characters of the name).
+fn statement_copy_name(f: &KeptFile) -> String {
+    let base = f.name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    format!("statement-{}-{clean}", &f.sha256[..f.sha256.len().min(12)])
 }
 
 /// The published files: PDF (summary and exceptions; the items are in the XLSX, CSV and data),
@@ -900,6 +970,7 @@ fn manifest_of(
                 total_minor: f.total_minor,
                 source_uri: f.source.as_ref().map(|s| s.uri.clone()),
                 source_version_id: f.source.as_ref().and_then(|s| s.version_id.clone()),
+                copy: None,
             })
             .collect(),
     }
@@ -1340,17 +1411,16 @@ pub fn reopen(
 /// At most this many objects are listed under an account's archive folder.
 pub const ARCHIVE_KEYS_MAX: usize = 100_000;
 
-/// The account's published periods as the archive knows them (every revision claim's manifest),
-/// newest first: the History of periods no longer in the database, or of a team without one.
-/// The archive does not record who published; `published_at` is the claim's time.
-pub fn history_from_archive(
+/// The account's revision claims in the archive: (period folder `START_END`, revision, claim's
+/// last-modified Unix time), newest period first and its highest revision first.
+pub(crate) fn archive_claims(
     archive: &mut dyn Archive,
     location: &ArchiveLocation,
     account: &str,
-    limit: usize,
-) -> Result<Vec<PublishedPeriod>, PublishError> {
+    max_keys: usize,
+) -> Result<Vec<(String, i64, Option<i64>)>, PublishError> {
     let folder = format!("{}{}/", location.prefix, key_part(account));
-    let keys = archive.list(&location.bucket, &folder, ARCHIVE_KEYS_MAX)?;
+    let keys = archive.list(&location.bucket, &folder, max_keys)?;
     let mut claims: Vec<(String, i64, Option<i64>)> = keys
         .into_iter()
         .filter_map(|(key, modified)| {
@@ -1362,6 +1432,50 @@ pub fn history_from_archive(
         })
         .collect();
     claims.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    Ok(claims)
+}
+
+/// A manifest as a History row; the archive does not record who published, and `published_at`
+/// is the claim's time.
+pub(crate) fn published_period_of(
+    m: &Manifest,
+    claimed_unix: Option<i64>,
+    superseded: bool,
+) -> PublishedPeriod {
+    PublishedPeriod {
+        account: m.account.clone(),
+        period_start: m.period_start.clone(),
+        period_end: m.period_end.clone(),
+        revision: m.revision,
+        content_hash: m.content_hash.clone(),
+        currency: m.currency.clone(),
+        exponent: m.exponent,
+        preparer: m.preparer.clone(),
+        approver: m.approver.clone(),
+        approved_at: m.approved_at.clone(),
+        published_by: String::new(),
+        published_at: claimed_unix
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+        bank_closing_minor: m.bank_closing_minor,
+        ledger_balance_minor: m.ledger_balance_minor,
+        matched_items: i64::try_from(m.matched_items).unwrap_or(i64::MAX),
+        open_items: i64::try_from(m.open_items).unwrap_or(i64::MAX),
+        superseded,
+    }
+}
+
+/// The account's published periods as the archive knows them (every revision claim's manifest),
+/// newest first: the History of periods no longer in the database, or of a team without one.
+pub fn history_from_archive(
+    archive: &mut dyn Archive,
+    location: &ArchiveLocation,
+    account: &str,
+    limit: usize,
+) -> Result<Vec<PublishedPeriod>, PublishError> {
+    let folder = format!("{}{}/", location.prefix, key_part(account));
+    let claims = archive_claims(archive, location, account, ARCHIVE_KEYS_MAX)?;
     let mut out = Vec::new();
     for (period, revision, modified) in claims.iter().take(limit) {
         let key = format!("{folder}{period}/revision-{revision}.json");
@@ -1375,28 +1489,7 @@ pub fn history_from_archive(
             )
         })?;
         let superseded = claims.iter().any(|(p, r, _)| p == period && r > revision);
-        out.push(PublishedPeriod {
-            account: m.account,
-            period_start: m.period_start,
-            period_end: m.period_end,
-            revision: m.revision,
-            content_hash: m.content_hash,
-            currency: m.currency,
-            exponent: m.exponent,
-            preparer: m.preparer,
-            approver: m.approver,
-            approved_at: m.approved_at,
-            published_by: String::new(),
-            published_at: modified
-                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .unwrap_or_default(),
-            bank_closing_minor: m.bank_closing_minor,
-            ledger_balance_minor: m.ledger_balance_minor,
-            matched_items: i64::try_from(m.matched_items).unwrap_or(i64::MAX),
-            open_items: i64::try_from(m.open_items).unwrap_or(i64::MAX),
-            superseded,
-        });
+        out.push(published_period_of(&m, *modified, superseded));
     }
     Ok(out)
 }

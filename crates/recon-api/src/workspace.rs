@@ -162,11 +162,14 @@ pub struct WorkspaceImport {
     pub issues: Vec<recon_formats::Issue>,
 }
 
-fn file_record(file: &InputFile) -> FileRecord {
+/// The record of `file`; a statement file keeps a copy of its bytes (published with the
+/// reconciliation), a ledger extract does not.
+fn file_record(file: &InputFile, keep_bytes: bool) -> FileRecord {
     FileRecord {
         name: file.name.clone(),
         sha256_hex: crate::import::sha256_hex(&file.bytes),
         source: None,
+        contents: keep_bytes.then(|| file.bytes.as_slice().into()),
     }
 }
 
@@ -202,7 +205,7 @@ pub fn import_statements(
         };
         result.files.push(ws.import_statements(
             &actor(principal),
-            &file_record(&file),
+            &file_record(&file, true),
             &statements,
         )?);
         imported_sources.extend(statements.iter().map(|s| s.source.clone()));
@@ -307,7 +310,7 @@ pub fn import_parsed_statements(
     file: &InputFile,
     statements: &[recon_model::Statement],
 ) -> Result<ImportOutcome, ApiError> {
-    Ok(ws.import_statements(&actor(principal), &file_record(file), statements)?)
+    Ok(ws.import_statements(&actor(principal), &file_record(file, true), statements)?)
 }
 
 /// Stores ledger entries already parsed from `file` (one transaction).
@@ -317,7 +320,7 @@ pub fn import_parsed_ledger(
     file: &InputFile,
     entries: &[recon_model::LedgerEntry],
 ) -> Result<ImportOutcome, ApiError> {
-    Ok(ws.import_ledger(&actor(principal), &file_record(file), entries)?)
+    Ok(ws.import_ledger(&actor(principal), &file_record(file, false), entries)?)
 }
 
 /// Imports ledger extracts (canonical ledger CSV), each file one transaction.
@@ -331,9 +334,11 @@ pub fn import_ledger(
     for path in paths {
         let file = read_input(path, limits)?;
         let entries = crate::import_ledger_files(std::slice::from_ref(&file), None, limits)?;
-        result
-            .files
-            .push(ws.import_ledger(&actor(principal), &file_record(&file), &entries)?);
+        result.files.push(ws.import_ledger(
+            &actor(principal),
+            &file_record(&file, false),
+            &entries,
+        )?);
     }
     Ok(result)
 }
@@ -366,7 +371,12 @@ pub fn replace_statement(
             statements.len()
         )));
     };
-    Ok(ws.replace_statement(&actor(principal), &file_record(&file), statement, reason)?)
+    Ok(ws.replace_statement(
+        &actor(principal),
+        &file_record(&file, true),
+        statement,
+        reason,
+    )?)
 }
 
 /// Runs the matcher over the workspace: confirmed manual and accepted groups are locked,

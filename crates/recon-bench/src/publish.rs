@@ -37,8 +37,8 @@ pub fn bench_publish(
         pack.sign_off.approver = Some("sam".into());
         let this = pack.clone();
         let started = Instant::now();
-        let mut staged =
-            publish::stage_pack(&tmp.join(repeat.to_string()), this, 1, None).expect("staging");
+        let mut staged = publish::stage_pack(&tmp.join(repeat.to_string()), this, 1, None, &[])
+            .expect("staging");
         let stage = started.elapsed();
         sizes = (
             staged.manifest.files.iter().map(|f| f.size_bytes).sum(),

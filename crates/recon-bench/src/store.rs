@@ -175,6 +175,7 @@ fn build_workspace_in(
         name: name.into(),
         sha256_hex: format!("{name}-{bank_lines}"),
         source: None,
+        contents: None,
     };
     let mut ws = Workspace::create(
         &dir,

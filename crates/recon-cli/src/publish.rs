@@ -47,6 +47,10 @@ enum PublishCommand {
     },
     /// The account's published periods, from the results database.
     History,
+    /// Bring the items still open when the previous period was approved into this workspace as
+    /// its opening items (from the results database, else the S3 archive). Once per workspace;
+    /// audited.
+    CarryForward,
 }
 
 fn database(
@@ -202,6 +206,63 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode, ApiError> {
                     );
                 }
                 println!("{} published period(s)", periods.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(PublishCommand::CarryForward) => {
+            let (principal, identity) = args.profile.acting(Purpose::Review)?;
+            let mut ws = w::open_workspace(&dir, &keys)?;
+            let signed_in = || {
+                identity
+                    .as_ref()
+                    .map(|i| (principal.clone(), i.id_token_cell()))
+            };
+            let mut db = database(&config, signed_in())?;
+            let mut archive = archive(&config, signed_in())?;
+            let r = recon_api::carry::carry_forward(
+                &mut ws,
+                &principal,
+                db.as_mut().map(|d| d as &mut dyn publish::ResultsDb),
+                archive
+                    .as_mut()
+                    .map(|(s3, loc)| (s3 as &mut dyn publish::Archive, &*loc)),
+            )?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                let exponent = recon_model::Currency::from_code(&ws.info().currency)
+                    .map(|c| c.exponent())
+                    .unwrap_or(2);
+                let money = |m: i64| recon_model::format_minor(m, exponent);
+                if let Some(note) = &r.database_note {
+                    println!("read from the archive: {note}");
+                }
+                println!(
+                    "carried forward from {}..{} revision {} ({}, content {:.12}…): {} bank item(s) {}, {} ledger item(s) {}, {} already here",
+                    r.from_period_start,
+                    r.from_period_end,
+                    r.from_revision,
+                    r.source,
+                    r.from_content_hash,
+                    r.bank_items,
+                    money(r.bank_minor),
+                    r.ledger_items,
+                    money(r.ledger_minor),
+                    r.already_present
+                );
+                if let Some(o) = r.ledger_opening_set_minor {
+                    println!(
+                        "ledger opening balance set to {} (the previous period's ledger balance)",
+                        money(o)
+                    );
+                }
+                if let Some((mine, theirs)) = r.ledger_opening_differs_minor {
+                    println!(
+                        "WARNING: this workspace's ledger opening balance {} differs from the previous period's ledger balance {}",
+                        money(mine),
+                        money(theirs)
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

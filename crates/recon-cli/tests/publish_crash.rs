@@ -229,7 +229,7 @@ fn sigkill_anywhere_in_publishing_leaves_everything_whole_and_publishes_once() {
             1,
         )
         .unwrap();
-        assert_eq!(v.files, 5);
+        assert_eq!(v.files, 7, "five pack files and the two statement files");
         // No temporary staging folder is left behind.
         let leftovers: Vec<_> = std::fs::read_dir(dir.join(publish::OUTBOX_DIR))
             .unwrap()

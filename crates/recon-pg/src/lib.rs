@@ -19,8 +19,8 @@
 pub mod iam;
 
 use recon_api::publish::{
-    DatabaseAuth, DatabaseConfig, DbOutcome, Publication, PublishError, PublishErrorCode,
-    PublishedPeriod, PublishedRef, ResultsDb,
+    DatabaseAuth, DatabaseConfig, DbOutcome, OpenItemRecord, PeriodOpenItems, Publication,
+    PublishError, PublishErrorCode, PublishedPeriod, PublishedRef, ResultsDb,
 };
 use recon_auth::secrets::Secrets;
 use rustls_pki_types::CertificateDer;
@@ -615,46 +615,115 @@ impl ResultsDb for PgResults {
             let client = connect(t.clone()).await?;
             let rows = client
                 .query(
-                    "SELECT r.account, r.period_start::text, r.period_end::text, r.revision,
-                            r.content_hash, r.currency, r.exponent, s.preparer, s.approver,
-                            s.approved_at, r.published_by,
-                            to_char(r.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                            r.bank_closing_minor, r.ledger_balance_minor, r.matched_items,
-                            r.open_items,
-                            EXISTS (SELECT 1 FROM reconciliations n
-                                    WHERE n.account = r.account AND n.period_start = r.period_start
-                                      AND n.period_end = r.period_end AND n.revision > r.revision)
-                     FROM reconciliations r JOIN sign_offs s ON s.reconciliation_id = r.id
-                     WHERE r.account = $1
-                     ORDER BY r.period_end DESC, r.revision DESC
-                     LIMIT $2",
+                    &format!(
+                        "{PERIOD_SELECT} WHERE r.account = $1
+                         ORDER BY r.period_end DESC, r.revision DESC LIMIT $2"
+                    ),
                     &[&account, &limit],
                 )
                 .await
                 .map_err(|e| classify(&format!("{}: reading history", t.describe), &e))?;
-            Ok(rows
-                .iter()
-                .map(|r| PublishedPeriod {
-                    account: r.get(0),
-                    period_start: r.get(1),
-                    period_end: r.get(2),
-                    revision: i64::from(r.get::<_, i32>(3)),
-                    content_hash: r.get(4),
-                    currency: r.get(5),
-                    exponent: u32::try_from(r.get::<_, i32>(6)).unwrap_or(0),
-                    preparer: r.get(7),
-                    approver: r.get(8),
-                    approved_at: r.get(9),
-                    published_by: r.get(10),
-                    published_at: r.get(11),
-                    bank_closing_minor: r.get(12),
-                    ledger_balance_minor: r.get(13),
-                    matched_items: r.get(14),
-                    open_items: r.get(15),
-                    superseded: r.get(16),
-                })
-                .collect())
+            Ok(rows.iter().map(period_of).collect())
         })
+    }
+
+    fn open_items_before(
+        &mut self,
+        account: &str,
+        period_start: &str,
+        max_items: usize,
+    ) -> Result<Option<PeriodOpenItems>, PublishError> {
+        let t = self.target.clone();
+        let account = account.to_string();
+        let period_start = period_start.to_string();
+        let limit = i64::try_from(max_items.saturating_add(1)).unwrap_or(i64::MAX);
+        self.runtime.run(async move {
+            let client = connect(t.clone()).await?;
+            let err = |e: &tokio_postgres::Error| {
+                classify(&format!("{}: reading open items", t.describe), e)
+            };
+            let Some(row) = client
+                .query_opt(
+                    &format!(
+                        "{PERIOD_SELECT} WHERE r.account = $1 AND r.period_end < $2::text::date
+                         ORDER BY r.period_end DESC, r.revision DESC LIMIT 1"
+                    ),
+                    &[&account, &period_start],
+                )
+                .await
+                .map_err(|e| err(&e))?
+            else {
+                return Ok(None);
+            };
+            let period = period_of(&row);
+            let id: i64 = row.get(17);
+            let rows = client
+                .query(
+                    "SELECT side, item_id, item_date, amount_minor, reference, description
+                     FROM open_items WHERE reconciliation_id = $1 ORDER BY side, item_id LIMIT $2",
+                    &[&id, &limit],
+                )
+                .await
+                .map_err(|e| err(&e))?;
+            if rows.len() > max_items {
+                return Err(PublishError::new(
+                    PublishErrorCode::Failed,
+                    format!(
+                        "{}: {account} {}..{} has over {max_items} open items",
+                        t.describe, period.period_start, period.period_end
+                    ),
+                ));
+            }
+            let items = rows
+                .iter()
+                .map(|r| OpenItemRecord {
+                    content_hash: period.content_hash.clone(),
+                    side: r.get(0),
+                    item_id: r.get(1),
+                    item_date: r.get(2),
+                    amount_minor: r.get(3),
+                    reference: r.get(4),
+                    description: r.get(5),
+                })
+                .collect();
+            Ok(Some(PeriodOpenItems { period, items }))
+        })
+    }
+}
+
+/// A published period's row: what History shows (columns 0 to 16) and its id (17).
+const PERIOD_SELECT: &str =
+    "SELECT r.account, r.period_start::text, r.period_end::text, r.revision,
+        r.content_hash, r.currency, r.exponent, s.preparer, s.approver,
+        s.approved_at, r.published_by,
+        to_char(r.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+        r.bank_closing_minor, r.ledger_balance_minor, r.matched_items,
+        r.open_items,
+        EXISTS (SELECT 1 FROM reconciliations n
+                WHERE n.account = r.account AND n.period_start = r.period_start
+                  AND n.period_end = r.period_end AND n.revision > r.revision),
+        r.id
+    FROM reconciliations r JOIN sign_offs s ON s.reconciliation_id = r.id";
+
+fn period_of(r: &tokio_postgres::Row) -> PublishedPeriod {
+    PublishedPeriod {
+        account: r.get(0),
+        period_start: r.get(1),
+        period_end: r.get(2),
+        revision: i64::from(r.get::<_, i32>(3)),
+        content_hash: r.get(4),
+        currency: r.get(5),
+        exponent: u32::try_from(r.get::<_, i32>(6)).unwrap_or(0),
+        preparer: r.get(7),
+        approver: r.get(8),
+        approved_at: r.get(9),
+        published_by: r.get(10),
+        published_at: r.get(11),
+        bank_closing_minor: r.get(12),
+        ledger_balance_minor: r.get(13),
+        matched_items: r.get(14),
+        open_items: r.get(15),
+        superseded: r.get(16),
     }
 }
 

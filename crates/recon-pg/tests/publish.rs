@@ -95,9 +95,9 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
     assert_eq!(report.published, 1, "{report:?}");
     assert_eq!(report.failed, 0);
     assert!(!report.entries[0].database_already);
-    // Five files (PDF, XLSX, CSV, two Parquet) and the completion manifest (the claim is not
-    // counted).
-    assert_eq!(report.entries[0].archive_objects_written, 6);
+    // Five files (PDF, XLSX, CSV, two Parquet), the two EUR statement files the reconciliation
+    // rests on, and the completion manifest (the claim is not counted).
+    assert_eq!(report.entries[0].archive_objects_written, 8);
 
     let count = |table: &str| s.pg.one(&format!("SELECT count(*) FROM {table}"));
     assert_eq!(count("reconciliations"), "1");
@@ -136,8 +136,50 @@ fn an_approval_is_published_once_to_postgres_and_s3_and_its_manifest_verifies() 
         1,
     )
     .unwrap();
-    assert_eq!(v.files, 5);
+    assert_eq!(v.files, 7);
     assert_eq!(v.manifest.content_hash, pack.content_hash);
+    // The statement files are archived byte for byte, and each statement input names its copy.
+    let copies: Vec<_> = v
+        .manifest
+        .files
+        .iter()
+        .filter(|f| f.role == "statement_file")
+        .collect();
+    assert_eq!(copies.len(), 2, "{:?}", v.manifest.files);
+    for input in v
+        .manifest
+        .inputs
+        .iter()
+        .filter(|i| i.records > 0 && i.kind == "statement")
+    {
+        let copy = input
+            .copy
+            .as_deref()
+            .expect("a statement input names its copy");
+        let f = copies
+            .iter()
+            .find(|f| f.name == copy)
+            .expect("the copy is listed");
+        let bytes = s3
+            .get(BUCKET, &location().key_of(&v.manifest, f), 1 << 30)
+            .unwrap()
+            .expect("the copy is in the archive");
+        let bundled = recon_api::DEMO_STATEMENTS
+            .iter()
+            .find(|(n, _)| *n == input.name)
+            .expect("a bundled file")
+            .1;
+        assert_eq!(bytes, bundled, "{}", input.name);
+        assert_eq!(f.sha256, input.sha256);
+    }
+    assert!(
+        v.manifest
+            .inputs
+            .iter()
+            .filter(|i| i.kind == "ledger")
+            .all(|i| i.copy.is_none()),
+        "ledger extracts are not copied"
+    );
     // The results as Parquet under Hive partitions, beside the evidence.
     let parquet = s3
         .get(
@@ -564,4 +606,156 @@ fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_com
     let mut db = pg.app();
     assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
     assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
+}
+
+/// A December workspace for the demo account (the approved demo is November 2026).
+fn next_period(dir: &std::path::Path, keys: &MemoryKeyStore, start: (i32, u32)) -> Workspace {
+    use recon_api::workspace as w;
+    let clara = Principal::new("clara", "Clara (clerk)", &[Role::Clerk]);
+    let first = chrono::NaiveDate::from_ymd_opt(start.0, start.1, 1).unwrap();
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    w::create_workspace(
+        &w::NewWorkspace {
+            dir: dir.to_path_buf(),
+            account: recon_api::DEMO_ACCOUNT.into(),
+            currency: "EUR".into(),
+            period_start: first,
+            period_end: last,
+            ledger_opening: None,
+        },
+        &clara,
+        keys,
+    )
+    .unwrap();
+    w::open_workspace(dir, keys).unwrap()
+}
+
+#[test]
+fn the_next_period_opens_with_the_previous_periods_open_items_from_the_database_or_the_archive() {
+    let Some(s) = servers() else { return };
+    let keys = MemoryKeyStore::default();
+    let mut november = laptop(&s.dir.path().join("nov"), &keys);
+    let pack = recon_api::sign_off_pack(&mut november).unwrap();
+    let mut db = s.pg.app();
+    let mut s3 = archive(&s.moto.url);
+    assert_eq!(
+        drain(&mut november, Some(&mut db), Some(&mut s3)).published,
+        1
+    );
+    let open = |side: &str| -> (u64, i64) {
+        let items: Vec<_> = pack.exceptions.iter().filter(|e| e.side == side).collect();
+        (
+            items.len() as u64,
+            items.iter().map(|e| e.amount_minor).sum(),
+        )
+    };
+    let (bank_n, bank_sum) = open("bank");
+    let (ledger_n, ledger_sum) = open("ledger");
+    assert!(
+        bank_n > 0 && ledger_n > 0,
+        "the demo leaves items open on both sides"
+    );
+    let clara = Principal::new("clara", "Clara (clerk)", &[Role::Clerk]);
+    let loc = location();
+
+    // From the database (the archive configured too, not needed).
+    let mut dec = next_period(&s.dir.path().join("dec"), &keys, (2026, 12));
+    let r = recon_api::carry::carry_forward(&mut dec, &clara, Some(&mut db), Some((&mut s3, &loc)))
+        .unwrap();
+    assert_eq!(r.source, "database");
+    assert_eq!(
+        (r.from_period_start.as_str(), r.from_revision),
+        ("2026-11-01", 1)
+    );
+    assert_eq!(r.from_content_hash, pack.content_hash);
+    assert_eq!((r.bank_items, r.bank_minor), (bank_n, bank_sum));
+    assert_eq!((r.ledger_items, r.ledger_minor), (ledger_n, ledger_sum));
+    assert_eq!(r.already_present, 0);
+    assert_eq!(
+        r.ledger_opening_set_minor,
+        Some(pack.reconciliation.ledger_balance_minor)
+    );
+    // The carried items are open items of December, not December's movements: the ledger
+    // balance is November's, and the open items are exactly what November left open.
+    let totals = dec.open_item_totals().unwrap();
+    assert_eq!(
+        totals.ledger_balance_minor,
+        pack.reconciliation.ledger_balance_minor
+    );
+    assert_eq!(totals.open_items, bank_n + ledger_n);
+    let carried = dec.carried_forward().unwrap().expect("recorded");
+    assert_eq!(carried.source, "database");
+    assert!(
+        dec.audit_entries()
+            .unwrap()
+            .0
+            .iter()
+            .any(|e| e.action == "opening_items_carried"),
+        "the carry-forward is audited"
+    );
+    dec.verify_audit().unwrap();
+    // Once per workspace.
+    let again = recon_api::carry::carry_forward(&mut dec, &clara, Some(&mut db), None)
+        .unwrap_err()
+        .to_string();
+    assert!(again.contains("already holds"), "{again}");
+
+    // From the archive alone (a team without the database), and from the archive when the
+    // database cannot be reached: the same items.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut dead = recon_pg::PgResults::with_password(
+        &format!("postgresql://{}@127.0.0.1:{port}/postgres", pg::APP_USER),
+        Some(&s.pg.ca),
+        pg::APP_PASSWORD,
+    )
+    .unwrap();
+    for (name, database) in [
+        ("dec-archive", None),
+        ("dec-offline-db", Some(&mut dead as &mut dyn ResultsDb)),
+    ] {
+        let mut other = next_period(&s.dir.path().join(name), &keys, (2026, 12));
+        let r =
+            recon_api::carry::carry_forward(&mut other, &clara, database, Some((&mut s3, &loc)))
+                .unwrap();
+        assert_eq!(r.source, "archive", "{name}");
+        assert_eq!((r.bank_items, r.bank_minor), (bank_n, bank_sum), "{name}");
+        assert_eq!(
+            (r.ledger_items, r.ledger_minor),
+            (ledger_n, ledger_sum),
+            "{name}"
+        );
+        assert_eq!(
+            other.open_item_totals().unwrap(),
+            totals,
+            "{name}: the archive's items are the database's"
+        );
+        if name == "dec-offline-db" {
+            let note = r.database_note.expect("says why the archive was read");
+            assert!(note.contains(&port.to_string()), "{note}");
+        }
+    }
+
+    // A gap (January 2027 while December is not published) is refused, naming the gap.
+    let mut jan = next_period(&s.dir.path().join("jan"), &keys, (2027, 1));
+    let gap =
+        recon_api::carry::carry_forward(&mut jan, &clara, Some(&mut db), Some((&mut s3, &loc)))
+            .unwrap_err()
+            .to_string();
+    assert!(
+        gap.contains("2026-12-31") && gap.contains("not published"),
+        "{gap}"
+    );
+    assert!(jan.carried_forward().unwrap().is_none());
+    // No destination at all: a clear error.
+    let none = recon_api::carry::carry_forward(&mut jan, &clara, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("publish.database_url"), "{none}");
 }

@@ -115,3 +115,57 @@ pub fn open_items(pack: &SignOffPack) -> Result<Vec<u8>, ReportError> {
     ])?;
     write(df)
 }
+
+/// An open item as [`open_items`] wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenItemRecord {
+    pub content_hash: String,
+    /// "bank" or "ledger".
+    pub side: String,
+    pub item_id: String,
+    pub item_date: String,
+    pub amount_minor: i64,
+    pub reference: String,
+    pub description: String,
+}
+
+/// Reads an open-items file that [`open_items`] wrote (the previous period's opening items,
+/// from the archive). A column missing or of another type is an error naming it.
+pub fn read_open_items(bytes: &[u8]) -> Result<Vec<OpenItemRecord>, ReportError> {
+    let err = |e: PolarsError| ReportError::Parquet(format!("open items: {e}"));
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(err)?;
+    let text = |name: &str| -> Result<Vec<String>, ReportError> {
+        let c = df.column(name).map_err(err)?.str().map_err(err)?;
+        Ok(c.iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect())
+    };
+    let content_hash = text("content_hash")?;
+    let side = text("side")?;
+    let item_id = text("item_id")?;
+    let item_date = text("item_date")?;
+    let reference = text("reference")?;
+    let description = text("description")?;
+    let amount = df.column("amount_minor").map_err(err)?.i64().map_err(err)?;
+    let mut out = Vec::with_capacity(df.height());
+    for (k, a) in amount.iter().enumerate() {
+        let Some(amount_minor) = a else {
+            return Err(ReportError::Parquet(format!(
+                "open items: row {} has no amount_minor",
+                k + 1
+            )));
+        };
+        out.push(OpenItemRecord {
+            content_hash: content_hash[k].clone(),
+            side: side[k].clone(),
+            item_id: item_id[k].clone(),
+            item_date: item_date[k].clone(),
+            amount_minor,
+            reference: reference[k].clone(),
+            description: description[k].clone(),
+        });
+    }
+    Ok(out)
+}

@@ -13,7 +13,9 @@ use recon_review::pack::Controls;
 use recon_review::{AdjustmentReason, ContentHasher, OpenItemTotals, ReconciliationStatement};
 use rusqlite::Connection;
 
-/// The sums over items that the reconciliation statement needs.
+/// The sums over items that the reconciliation statement needs. The totals are this period's
+/// movements: carried-forward items are in the previous period's balances and left out of them
+/// (they count among the open items).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ItemSums {
     pub bank_total_minor: i64,
@@ -42,10 +44,12 @@ pub(crate) fn open_item_totals_from(
     };
     let first_opening = first_or_none(
         "SELECT opening_minor FROM statements WHERE superseded_by IS NULL
+           AND format <> 'carried_forward'
          ORDER BY first_date, sequence, id LIMIT 1",
     )?;
     let last_closing = first_or_none(
         "SELECT closing_minor FROM statements WHERE superseded_by IS NULL
+           AND format <> 'carried_forward'
          ORDER BY last_date DESC, sequence DESC, id DESC LIMIT 1",
     )?;
     let bank_opening = first_opening.unwrap_or(0);
@@ -257,6 +261,8 @@ struct BatchRow {
     id: i64,
     amount_minor: i64,
     group_id: Option<i64>,
+    /// A carried-forward opening item.
+    carried: bool,
     /// Ends of the four texts in `Batch::text` (each starts where the previous ended).
     ends: [u32; 4],
 }
@@ -269,12 +275,13 @@ fn read_items(
     for (side, sql) in [
         (
             ItemSide::Bank,
-            "SELECT id, amount_minor, group_id, line_id, booking_date, reference, ''
+            "SELECT id, amount_minor, group_id, line_id, booking_date, reference, '', carried
              FROM bank_lines ORDER BY id",
         ),
         (
             ItemSide::Ledger,
-            "SELECT id, amount_minor, group_id, entry_id, posting_date, reference, file_sha256
+            "SELECT id, amount_minor, group_id, entry_id, posting_date, reference, file_sha256,
+                    carried
              FROM ledger_entries ORDER BY id",
         ),
     ] {
@@ -298,6 +305,7 @@ fn read_items(
                 id: r.get(0)?,
                 amount_minor: r.get(1)?,
                 group_id: r.get(2)?,
+                carried: r.get::<_, i64>(7)? != 0,
                 ends,
             });
             // A send fails only when the hashing thread is gone (it panicked; join reports it).
@@ -322,6 +330,8 @@ struct Tally {
     controls: Controls,
     /// Open items with a positive, and with a negative amount: bank, then ledger.
     open_in_out_minor: [(i64, i64); 2],
+    /// The carried-forward items' totals: bank, then ledger.
+    carried_minor: [i64; 2],
 }
 
 impl Tally {
@@ -359,6 +369,13 @@ impl Tally {
                 .int(row.id)
                 .int(row.amount_minor)
                 .int(row.group_id.unwrap_or(0));
+            if row.carried {
+                // Only carried items add this, so the hashes of workspaces without any stay
+                // what they were (approvals recorded before keep verifying).
+                h.text("carried");
+                let carried = &mut self.carried_minor[side as usize];
+                *carried = carried.saturating_add(row.amount_minor);
+            }
             *count += 1;
             *total = total.saturating_add(row.amount_minor);
             if row.group_id.is_some() {
@@ -390,9 +407,10 @@ impl Tally {
         c.open_ledger_entries = c.ledger_entries - c.matched_ledger_entries;
         c.open_ledger_minor = c.ledger_total_minor.saturating_sub(c.matched_ledger_minor);
         let [(bank_in, bank_out), (ledger_in, ledger_out)] = self.open_in_out_minor;
+        let [bank_carried, ledger_carried] = self.carried_minor;
         let sums = ItemSums {
-            bank_total_minor: c.bank_total_minor,
-            ledger_total_minor: c.ledger_total_minor,
+            bank_total_minor: c.bank_total_minor.saturating_sub(bank_carried),
+            ledger_total_minor: c.ledger_total_minor.saturating_sub(ledger_carried),
             open_bank_in_minor: bank_in,
             open_bank_out_minor: bank_out,
             open_bank_items: c.open_bank_lines,

@@ -16,6 +16,9 @@ pub struct FileRecord {
     pub sha256_hex: String,
     /// Where the file came from when it came from an object store (the inbox).
     pub source: Option<FileSource>,
+    /// The file's bytes, kept in the workspace (`file_contents`) for a statement file, so its
+    /// publication archives the statements it rests on. `None` keeps no copy.
+    pub contents: Option<std::sync::Arc<[u8]>>,
 }
 
 /// An object-store file's provenance, recorded with its import in the same transaction.
@@ -131,6 +134,14 @@ fn record_file(
                 actor.principal.subject
             ],
         )?;
+        if kind == "statement"
+            && let Some(bytes) = &file.contents
+        {
+            tx.execute(
+                "INSERT INTO file_contents (sha256, size_bytes, bytes) VALUES (?1, ?2, ?3)",
+                params![file.sha256_hex, bytes.len() as i64, &bytes[..]],
+            )?;
+        }
     }
     if let Some(src) = &file.source {
         // The same bytes brought in by hand before keep their first record; the object is
@@ -651,13 +662,15 @@ pub struct StoredPeriod {
 }
 
 impl Workspace {
-    /// The periods and balances of the active statements, for series checks across imports.
+    /// The periods and balances of the active statements, for series checks across imports (the
+    /// carried-forward items' statement is not one the bank sent, and is left out).
     pub fn statement_periods(&self) -> Result<Vec<StoredPeriod>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.source, s.statement_id, s.sequence, s.first_date, s.last_date,
                     (SELECT min(booking_date) FROM bank_lines WHERE statement = s.id),
                     s.closing_date, s.opening_minor, s.closing_minor
-             FROM statements s WHERE s.superseded_by IS NULL ORDER BY s.id",
+             FROM statements s WHERE s.superseded_by IS NULL AND s.format <> 'carried_forward'
+             ORDER BY s.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(StoredPeriod {

@@ -7,6 +7,7 @@
 //! The only crate with SQL. The rules it applies (sign-off, statement arithmetic, audit chain)
 //! come from the pure `recon-review` crate.
 
+mod carry;
 mod content;
 mod desk;
 mod error;
@@ -21,6 +22,10 @@ mod review;
 pub mod schema;
 mod workspace;
 
+pub use carry::{
+    CARRIED_FORMAT, CARRIED_ITEMS_MAX, CarriedItem, CarryOutcome, CarryRecord, CarrySource,
+    KeptFile, PreviousPeriod,
+};
 pub use desk::{ItemRecord, RuleCount};
 pub use error::{Result, StoreError, StoreErrorKind};
 pub use import::{FileRecord, FileSource, ImportOutcome, StoredDeviation, StoredPeriod};

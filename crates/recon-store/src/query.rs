@@ -335,7 +335,7 @@ impl Workspace {
         let c = &self.conn;
         let total = |table: &str| -> Result<i64> {
             Ok(c.query_row(
-                &format!("SELECT coalesce(sum(amount_minor), 0) FROM {table}"),
+                &format!("SELECT coalesce(sum(amount_minor), 0) FROM {table} WHERE carried = 0"),
                 [],
                 |r| r.get(0),
             )?)

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 10] = [
+pub const MIGRATIONS: [&str; 11] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
@@ -18,6 +18,7 @@ pub const MIGRATIONS: [&str; 10] = [
     V8_INBOX,
     V9_IMPORT_SETTINGS,
     V10_PUBLISHING,
+    V11_CARRY_FORWARD_AND_FILE_COPIES,
 ];
 
 /// The schema version this build writes.
@@ -390,6 +391,43 @@ CREATE TABLE reopenings (
     reopened_by TEXT NOT NULL,
     reopened_at TEXT NOT NULL
 );
+";
+
+/// Version 11 (issue 18): the bytes of every statement file imported from now on
+/// (`file_contents`, so the publication archives the statements the reconciliation rests on),
+/// and the previous period's open items brought in as this period's opening items: which
+/// publication they came from (`carry_forwards`, one per workspace, since a workspace is one
+/// period) and which bank lines and ledger entries they are (`carried` = 1). Carried items are
+/// already in the previous period's balances, so the reconciliation statement leaves them out of
+/// this period's movements while counting them among the open items.
+pub const V11_CARRY_FORWARD_AND_FILE_COPIES: &str = "
+CREATE TABLE file_contents (
+    sha256 TEXT PRIMARY KEY REFERENCES imported_files(sha256),
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    bytes BLOB NOT NULL,
+    CHECK (length(bytes) = size_bytes)
+);
+CREATE TABLE carry_forwards (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    account TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    revision INTEGER NOT NULL CHECK (revision >= 1),
+    content_hash TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('database', 'archive')),
+    bank_closing_minor INTEGER NOT NULL,
+    ledger_balance_minor INTEGER NOT NULL,
+    bank_items INTEGER NOT NULL,
+    bank_minor INTEGER NOT NULL,
+    ledger_items INTEGER NOT NULL,
+    ledger_minor INTEGER NOT NULL,
+    already_present INTEGER NOT NULL,
+    carried_at TEXT NOT NULL,
+    carried_by TEXT NOT NULL
+);
+ALTER TABLE bank_lines ADD COLUMN carried INTEGER NOT NULL DEFAULT 0 CHECK (carried IN (0, 1));
+ALTER TABLE ledger_entries ADD COLUMN carried INTEGER NOT NULL DEFAULT 0
+    CHECK (carried IN (0, 1));
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.

@@ -2,6 +2,7 @@
 //! and SQLCipher, migrations from every earlier schema, review and sign-off rules, and the
 //! audit chain under 1,000 random tamperings.
 
+mod carry;
 mod content;
 mod identity;
 mod keyring;

@@ -126,6 +126,7 @@ pub fn file(name: &str, content: &str) -> FileRecord {
         name: name.into(),
         sha256_hex: recon_review::hex(&sha2::Sha256::digest(content.as_bytes())),
         source: None,
+        contents: Some(content.as_bytes().into()),
     }
 }
 
