@@ -32,7 +32,10 @@ socket) trust. UTF8, locale C, max_connections 50, fsync on.
 As root (PostgreSQL refuses to run as root) the state directory is given to the `postgres` system
 user and initdb and the server run as that user; the certificates stay readable by root. The server
 gets a parent-death signal, so it goes when this script goes, even by SIGKILL. SIGTERM or SIGINT:
-fast shutdown, then exit 0.
+fast shutdown, then exit 0. SIGUSR1: restart, as an RDS reboot or failover does (fast shutdown,
+which ends every session with SQLSTATE 57P01 and rolls back open transactions, then the same
+cluster starts again on the same port; "pg_server: restarted" on stderr once it accepts
+connections again).
 """
 import ctypes
 import os
@@ -234,12 +237,19 @@ log_destination = 'stderr'
 
 proc = None  # the server, once started
 stopping = []  # the signals received
+restarting = []  # SIGUSR1s not yet served
 
 
 def on_signal(signum, _frame):
     stopping.append(signum)
     if proc is not None and proc.poll() is None:
         proc.send_signal(signal.SIGINT)  # fast shutdown
+
+
+def on_restart(_signum, _frame):
+    restarting.append(1)
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # fast shutdown; main() starts it again
 
 
 def stop_point():
@@ -253,6 +263,7 @@ def main():
     global proc
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGUSR1, on_restart)
     state = os.environ.get("PG_STATE_DIR", "").strip()
     if not state:
         die("PG_STATE_DIR is required (the directory for the cluster, certificates and socket)")
@@ -361,7 +372,28 @@ def main():
               f"{'stderr' if to_stderr else log_path})", file=sys.stderr, flush=True)
         print(f"{READY} {url} ca={state}/ca.pem other_ca={state}/other-ca.pem socket={state}", flush=True)
 
-    proc.wait()  # until it exits: after the SIGINT of on_signal, or on its own
+    def wait_ready(port, deadline):
+        while time.monotonic() < deadline and proc.poll() is None and not stopping:
+            r = subprocess.run([os.path.join(bins, "pg_isready"), "-q", "-h", state, "-p", str(port),
+                                "-U", "postgres", "-d", "postgres", "-t", "2"],
+                               env=runner.env, stdin=subprocess.DEVNULL, capture_output=True)
+            if r.returncode == 0:
+                return True
+            time.sleep(0.05)
+        return False
+
+    while True:
+        proc.wait()  # until it exits: after the SIGINT of on_signal or on_restart, or on its own
+        if stopping or not restarting:
+            break
+        restarting.clear()
+        began = time.monotonic()
+        proc = runner.spawn([os.path.join(bins, "postgres"), "-D", data], log)
+        if not wait_ready(port, time.monotonic() + timeout):
+            if stopping:
+                continue
+            die(f"the server did not come back after a restart; its log ({log_path}):\n{log_tail()}", 1)
+        print(f"pg_server: restarted in {time.monotonic() - began:.2f}s", file=sys.stderr, flush=True)
     if stopping:
         try:
             proc.wait(timeout=20)

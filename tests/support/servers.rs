@@ -51,6 +51,15 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Sends `signal` (a `kill -s` name, e.g. "USR1") to the server's script.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -s {signal} failed");
+    }
+
     pub fn start(mut command: Command, ready: &str) -> Option<Server> {
         let mut child = match command
             .stdout(Stdio::piped())

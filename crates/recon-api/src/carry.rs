@@ -42,6 +42,44 @@ pub struct CarryReport {
     pub ledger_opening_differs_minor: Option<(i64, i64)>,
 }
 
+/// The carry-forward a workspace holds (the History view shows it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CarriedView {
+    pub from_period_start: String,
+    pub from_period_end: String,
+    pub from_revision: i64,
+    pub from_content_hash: String,
+    /// "database" or "archive".
+    pub source: String,
+    pub bank_items: i64,
+    pub bank_minor: i64,
+    pub ledger_items: i64,
+    pub ledger_minor: i64,
+    pub already_present: i64,
+    pub carried_at: String,
+    pub carried_by: String,
+}
+
+impl From<recon_store::CarryRecord> for CarriedView {
+    fn from(r: recon_store::CarryRecord) -> CarriedView {
+        CarriedView {
+            from_period_start: r.period_start,
+            from_period_end: r.period_end,
+            from_revision: r.revision,
+            from_content_hash: r.content_hash,
+            source: r.source,
+            bank_items: r.bank_items,
+            bank_minor: r.bank_minor,
+            ledger_items: r.ledger_items,
+            ledger_minor: r.ledger_minor,
+            already_present: r.already_present,
+            carried_at: r.carried_at,
+            carried_by: r.carried_by,
+        }
+    }
+}
+
 /// The archive's newest revision of the account's latest period ending before `period_start`,
 /// with its open items (the Parquet verified against the manifest).
 pub fn open_items_from_archive(

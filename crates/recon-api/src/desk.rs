@@ -473,6 +473,8 @@ pub struct HistoryView {
     pub source: String,
     /// Why the database could not be read (offline, ...): the view is empty, nothing else waits.
     pub error: Option<String>,
+    /// The previous period's open items this workspace took as opening items, if it did.
+    pub carried: Option<crate::carry::CarriedView>,
 }
 
 /// Connects to the statement store as a principal (the shell builds it at start-up from the
@@ -793,17 +795,46 @@ impl Desk {
         self.publish_status()
     }
 
+    /// Brings the previous period's open items into the open workspace as its opening items,
+    /// from the results database or else the S3 archive (once per workspace; audited).
+    pub fn carry_forward(&mut self) -> Result<crate::carry::CarryReport, ApiError> {
+        let principal = self.principal()?;
+        let wiring = self
+            .publishing
+            .as_ref()
+            .filter(|p| p.config.configured())
+            .ok_or_else(|| ApiError::Identity {
+                code: ErrorCode::ConfigInvalid,
+                message: "the previous period's open items come from where it was published: set publish.database_url and/or publish.archive in the configuration file".into(),
+            })?;
+        let mut publishers = (wiring.connect)(&principal)?;
+        let database = publishers
+            .database
+            .as_mut()
+            .map(|d| &mut **d as &mut dyn publish::ResultsDb);
+        let archive = publishers
+            .archive
+            .as_mut()
+            .map(|(a, l)| (&mut **a as &mut dyn publish::Archive, &*l));
+        crate::carry::carry_forward(self.ws()?, &principal, database, archive)
+    }
+
     /// The open workspace's account's published periods: from the results database, and from
     /// the S3 archive's manifests for periods the database does not hold (older periods moved
     /// out of it, or a team without one). An error is shown only when nothing could be read.
     pub fn publish_history(&mut self) -> Result<HistoryView, ApiError> {
         let account = self.ws()?.info().account.clone();
         let principal = self.principal()?;
+        let carried = self
+            .ws()?
+            .carried_forward()?
+            .map(crate::carry::CarriedView::from);
         let empty = |source: String, error: String| HistoryView {
             account: account.clone(),
             periods: Vec::new(),
             source,
             error: Some(error),
+            carried: carried.clone(),
         };
         let Some(wiring) = self.publishing.as_ref().filter(|p| p.config.configured()) else {
             return Ok(empty(
@@ -860,6 +891,7 @@ impl Desk {
             periods,
             source: sources.join(" + "),
             error,
+            carried,
         })
     }
 

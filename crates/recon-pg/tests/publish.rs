@@ -608,6 +608,84 @@ fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_com
     assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
 }
 
+#[test]
+fn a_server_restart_inside_the_transaction_rolls_back_and_the_retry_completes() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let ws = laptop(&dir.path().join("a"), &keys);
+    let info = ws.info().clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // As above, the administrator holds the period's lock so the publisher waits inside its
+    // transaction; then the whole server restarts (an RDS reboot or failover): every session
+    // ends, the open transaction is rolled back, and the server accepts connections again.
+    let admin = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::Config::new()
+            .host_path(&pg.socket)
+            .port(pg.port)
+            .user("postgres")
+            .dbname("postgres")
+            .connect(tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        client
+    });
+    let key = format!("{}|{}|{}", info.account, info.period_start, info.period_end);
+    runtime
+        .block_on(admin.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key]))
+        .unwrap();
+    let mut db = pg.app();
+    let publisher = std::thread::spawn(move || {
+        let mut ws = ws;
+        let report = drain(&mut ws, Some(&mut db), None);
+        (ws, report)
+    });
+    let started = std::time::Instant::now();
+    loop {
+        let rows = runtime
+            .block_on(admin.query(
+                "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'",
+                &[&pg::APP_USER],
+            ))
+            .unwrap();
+        if !rows.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the publisher never waited for the period's lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    pg.server.signal("USR1");
+    let (mut ws, report) = publisher.join().unwrap();
+    assert_eq!(report.published, 0, "{report:?}");
+    assert_eq!(
+        report.entries[0].error_code,
+        Some(PublishErrorCode::Unreachable),
+        "{report:?}"
+    );
+    // The server comes back (the administrator's session, and its lock, ended with it).
+    let back = std::time::Instant::now();
+    while pg.admin().query_texts("SELECT 1").is_err() {
+        assert!(
+            back.elapsed() < std::time::Duration::from_secs(60),
+            "the server did not come back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "0");
+    assert_eq!(pg.one("SELECT count(*) FROM match_items"), "0");
+    let mut db = pg.app();
+    assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
+    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
+    let status = publish::status(&ws, vec![]).unwrap();
+    assert_eq!(status.waiting, 0);
+}
+
 /// A December workspace for the demo account (the approved demo is November 2026).
 fn next_period(dir: &std::path::Path, keys: &MemoryKeyStore, start: (i32, u32)) -> Workspace {
     use recon_api::workspace as w;

@@ -128,7 +128,10 @@ fn a_rolled_forward_period_reconciles_and_its_opening_items_match_the_new_statem
     // December's own statement file is kept for publishing; the carried lists are not files.
     let kept = ws.kept_statement_files().unwrap();
     assert_eq!(kept.len(), 1);
-    assert_eq!((kept[0].name.as_str(), &kept[0].bytes[..]), ("d1.sta", &b"d1"[..]));
+    assert_eq!(
+        (kept[0].name.as_str(), &kept[0].bytes[..]),
+        ("d1.sta", &b"d1"[..])
+    );
     ws.verify_audit().unwrap();
 }
 
@@ -161,7 +164,11 @@ fn items_already_here_are_not_taken_twice_and_a_conflict_writes_nothing() {
     let after = other.status().unwrap();
     assert_eq!(
         (after.bank_lines, after.ledger_entries, after.audit_entries),
-        (before.bank_lines, before.ledger_entries, before.audit_entries)
+        (
+            before.bank_lines,
+            before.ledger_entries,
+            before.audit_entries
+        )
     );
     assert!(other.carried_forward().unwrap().is_none());
     assert_eq!(other.info().ledger_opening_minor, None);
