@@ -147,7 +147,9 @@ fn publish_status(state: State<'_, App>) -> Reply<PublishStatus> {
 /// Publishes what waits in the outbox now (the person asked); "publish-progress" events on the way.
 #[tauri::command(async)]
 fn publish_now(app: tauri::AppHandle, state: State<'_, App>) -> Reply<DrainReport> {
-    Ok(desk(&state).publish_now(true, &mut |line| {
+    // The desk is held only to take the job out: the network runs without it.
+    let job = desk(&state).begin_publish()?;
+    Ok(job.run(true, &mut |line| {
         let _ = app.emit("publish-progress", line);
     })?)
 }
@@ -160,6 +162,12 @@ fn publish_reopen(state: State<'_, App>, reason: String) -> Reply<PublishStatus>
 #[tauri::command(async)]
 fn publish_history(state: State<'_, App>) -> Reply<recon_api::desk::HistoryView> {
     Ok(desk(&state).publish_history()?)
+}
+
+/// Brings the previous period's open items in as this period's opening items.
+#[tauri::command(async)]
+fn carry_forward(state: State<'_, App>) -> Reply<recon_api::carry::CarryReport> {
+    Ok(desk(&state).carry_forward()?)
 }
 
 /// The background publisher: every `publish.interval_seconds`, the open workspace's outbox
@@ -180,13 +188,21 @@ fn start_background_publisher(app: tauri::AppHandle) {
             loop {
                 std::thread::sleep(std::time::Duration::from_secs(u64::from(interval)));
                 let state = app.state::<App>();
-                let mut d = desk(&state);
-                let waiting = d.publish_status().map(|s| s.waiting).unwrap_or(0);
-                if waiting == 0 {
-                    continue;
-                }
-                let _ = d.publish_now(false, &mut |_| {});
-                if let Ok(status) = d.publish_status() {
+                let job = {
+                    let mut d = desk(&state);
+                    let waiting = d.publish_status().map(|s| s.waiting).unwrap_or(0);
+                    if waiting == 0 {
+                        continue;
+                    }
+                    match d.begin_publish() {
+                        Ok(job) => job,
+                        Err(_) => continue,
+                    }
+                };
+                // Offline, this waits out the destinations' timeouts without the desk: the
+                // window stays responsive and nothing else waits.
+                let _ = job.run(false, &mut |_| {});
+                if let Ok(status) = desk(&state).publish_status() {
                     let _ = app.emit("publish-status", status);
                 }
             }
@@ -509,6 +525,7 @@ fn main() {
             publish_now,
             publish_reopen,
             publish_history,
+            carry_forward,
             run_matching,
             dashboard,
             list_exceptions,

@@ -463,6 +463,47 @@ pub struct PublishWiring {
     pub connect: PublishConnector,
 }
 
+/// Publishing taken out of the desk ([`Desk::begin_publish`]).
+pub struct PublishJob {
+    workspace: Workspace,
+    principal: Principal,
+    publishers: Publishers,
+}
+
+impl PublishJob {
+    /// Drains the outbox (network; no desk held).
+    pub fn run(
+        mut self,
+        now: bool,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<publish::DrainReport, ApiError> {
+        fn db(d: &mut Box<dyn publish::ResultsDb>) -> &mut dyn publish::ResultsDb {
+            &mut **d
+        }
+        fn archive(a: &mut Box<dyn publish::Archive>) -> &mut dyn publish::Archive {
+            &mut **a
+        }
+        let mut destinations = publish::Destinations {
+            database: self.publishers.database.as_mut().map(db),
+            archive: self
+                .publishers
+                .archive
+                .as_mut()
+                .map(|(a, l)| (archive(a), l.clone())),
+        };
+        publish::drain(
+            &mut self.workspace,
+            &mut destinations,
+            &self.principal,
+            &publish::DrainOptions {
+                now_unix: crate::workspace::unix_now(),
+                now,
+            },
+            progress,
+        )
+    }
+}
+
 /// The History view: the account's published periods, or why they cannot be read now.
 #[derive(Clone, Debug, Serialize, TS)]
 #[ts(export)]
@@ -747,12 +788,21 @@ impl Desk {
     }
 
     /// Publishes what waits in the open workspace's outbox. `now`: every entry now (the person
-    /// asked); otherwise only those whose backoff has passed (the background task).
+    /// asked); otherwise only those whose backoff has passed (the background task). Holds the
+    /// desk throughout; a shell that must stay responsive uses [`Desk::begin_publish`].
     pub fn publish_now(
         &mut self,
         now: bool,
         progress: &mut dyn FnMut(&str),
     ) -> Result<publish::DrainReport, ApiError> {
+        self.begin_publish()?.run(now, progress)
+    }
+
+    /// Takes what publishing needs out of the desk: its own connection to the open workspace
+    /// (SQLite in WAL mode; the outbox's writes are short transactions), the acting person and
+    /// their destinations. [`PublishJob::run`] then stages and sends without the desk, so an
+    /// unreachable server never freezes the app while it waits out its timeouts.
+    pub fn begin_publish(&mut self) -> Result<PublishJob, ApiError> {
         let principal = self.principal()?;
         let wiring = self
             .publishing
@@ -762,30 +812,14 @@ impl Desk {
                 code: ErrorCode::ConfigInvalid,
                 message: "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then".into(),
             })?;
-        let mut publishers = (wiring.connect)(&principal)?;
-        fn db(d: &mut Box<dyn publish::ResultsDb>) -> &mut dyn publish::ResultsDb {
-            &mut **d
-        }
-        fn archive(a: &mut Box<dyn publish::Archive>) -> &mut dyn publish::Archive {
-            &mut **a
-        }
-        let mut destinations = publish::Destinations {
-            database: publishers.database.as_mut().map(db),
-            archive: publishers
-                .archive
-                .as_mut()
-                .map(|(a, l)| (archive(a), l.clone())),
-        };
-        publish::drain(
-            self.ws()?,
-            &mut destinations,
-            &principal,
-            &publish::DrainOptions {
-                now_unix: crate::workspace::unix_now(),
-                now,
-            },
-            progress,
-        )
+        let publishers = (wiring.connect)(&principal)?;
+        let dir = self.ws()?.dir().to_path_buf();
+        let workspace = Workspace::open(&dir, &*self.keys)?;
+        Ok(PublishJob {
+            workspace,
+            principal,
+            publishers,
+        })
     }
 
     /// A supervisor reopens the published period of the open workspace (audited).
