@@ -20,6 +20,7 @@
 //                      When set (and not a dry run), the "Sign in with Okta" steps run too.
 //
 // Exits 0 when every check passed, 1 with "FAILED: <step>: <why>" otherwise.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -877,6 +878,57 @@ async function main() {
     await shot("14d-history-revision-2");
     await click("nav-signoff");
     await visible("screen-signoff");
+  });
+
+  await step("a December workspace brings in November's open items (revision 2) from the results database; History shows them", async () => {
+    // The next period's workspace, made now with the CLI (in this keyring session) beside the
+    // app's: the Workspaces screen lists what the folder holds.
+    const home = process.env.RECON_HOME;
+    check(home && process.env.RECON_BIN, "RECON_HOME and RECON_BIN are set by scripts/e2e.sh");
+    execFileSync(process.env.RECON_BIN, ["ws", "create", "--ws", path.join(home, "workspaces", "december"), "--account", "NL91ABNA0417164300", "--currency", "EUR", "--from", "2026-12-01", "--to", "2026-12-31", "--demo", "--user", "clara", "--roles", "clerk"], { stdio: ["ignore", "ignore", "inherit"] });
+    await click("nav-workspaces");
+    await visible("screen-workspaces");
+    const december = await until(async () => {
+      for (const r of await browser.$$('[data-testid^="workspace-row-"]')) {
+        if ((await r.getAttribute("data-workspace-name")) === "december") return r.getAttribute("data-workspace-id");
+      }
+      return null;
+    }, "the december workspace in the list", 30_000);
+    check(december !== workspaceId, "the december workspace is the demo workspace");
+    await click(`workspace-open-${december}`);
+    await until(async () => (await attr("topbar-workspace", "data-workspace-id")) === december, `workspace ${december} (december) to open`, 60_000);
+    await noError("open the december workspace");
+    // Its History lists the account's periods from the database (November, revisions 2 and 1).
+    await openHistory();
+    await visible("history-carry");
+    check((await attr("history-carry", "data-carried")) === "false", "the december workspace already holds carried-forward items");
+    await click("history-carry-forward");
+    const outcome = await until(async () => {
+      const err = await $t("history-carry-error");
+      if (await err.isDisplayed().catch(() => false)) return `error [${await err.getAttribute("data-code")}] ${((await err.getText()) ?? "").trim()}`;
+      if (await bannerError()) return "banner";
+      return (await attr("history-carry", "data-carried")) === "true" ? "carried" : null;
+    }, "the carry-forward to finish", LONG);
+    await noError("carry forward");
+    check(outcome === "carried", `carrying forward ended with ${outcome}`);
+    const source = await attr("history-carry", "data-source");
+    check(source === "database", `the open items came from ${source}, expected the database`);
+    const bankItems = Number(await attr("history-carry", "data-bank-items"));
+    const ledgerItems = Number(await attr("history-carry", "data-ledger-items"));
+    check(bankItems + ledgerItems > 0, `${bankItems} bank and ${ledgerItems} ledger items were carried forward, expected some`);
+    const summary = await text("history-carry");
+    check(summary.includes("2026-11-01 – 2026-11-30, revision 2"), `the panel does not name November's revision 2: "${summary}"`);
+    await shot("14e-carried-forward");
+    // Read again: the workspace holds the carry-forward (no button to do it twice).
+    await click("history-refresh");
+    await browser.pause(200);
+    await until(async () => (await (await $t("history-refresh")).isEnabled()), "History to be read again", LONG);
+    await noError("history (after carrying forward)");
+    check((await attr("history-carry", "data-carried")) === "true", "after Refresh the panel no longer shows the carried-forward items");
+    check(!(await (await $t("history-carry-forward")).isExisting()), "after Refresh the panel still offers to carry forward");
+    // Back to the demo workspace, as the later steps expect.
+    const id = await openDemoWorkspace();
+    check(id === workspaceId, `opened workspace ${id}, expected ${workspaceId}`);
   });
 
   await step("Okta nora (in no mapped group) is refused at sign-in", async () => {

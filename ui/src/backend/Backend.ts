@@ -4,6 +4,7 @@
 import type { About } from "../bindings/About";
 import type { Adjustment } from "../bindings/Adjustment";
 import type { AuthStatus } from "../bindings/AuthStatus";
+import type { CarryReport } from "../bindings/CarryReport";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
@@ -101,6 +102,10 @@ export interface Backend {
   /** The account's published periods from the results database; `error` says why they cannot
    * be read now (offline, not configured) instead of rejecting. */
   publishHistory(): Promise<HistoryView>;
+  /** Brings the open items of the previous period (published, ending the day before this
+   * workspace's period starts; from the results database, else the archive) in as this period's
+   * opening items, once per workspace. The History view then shows them (`carried`). */
+  carryForward(): Promise<CarryReport>;
 
   /** "import-progress" events. */
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe;

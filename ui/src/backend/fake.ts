@@ -9,6 +9,8 @@ import type { Attachment } from "../bindings/Attachment";
 import type { About } from "../bindings/About";
 import type { AuthStatus } from "../bindings/AuthStatus";
 import type { AuditEntry } from "../bindings/AuditEntry";
+import type { CarriedView } from "../bindings/CarriedView";
+import type { CarryReport } from "../bindings/CarryReport";
 import type { Comment } from "../bindings/Comment";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
@@ -314,6 +316,8 @@ interface Ws {
   outbox: OutboxRec[];
   /** Reopenings of the published period (revision 2 for the first). */
   reopenings: Reopening[];
+  /** The previous period's open items brought in as opening items (carryForward), once. */
+  carried?: CarriedView;
 }
 
 const key = (side: string, id: string) => `${side}:${id}`;
@@ -2042,17 +2046,54 @@ export class FakeBackend implements Backend {
     this.me();
     const w = this.ws();
     if (!this.publishConfigured()) {
-      return { account: w.account, periods: [], source: "", error: "no results database configured (publish.database_url): the history of published periods lives there" };
+      return { account: w.account, periods: [], source: "", error: "no results database configured (publish.database_url): the history of published periods lives there", carried: w.carried ?? null };
     }
     await this.tick(this.latency * 2);
     if (this.publish?.online === false) {
-      return { account: w.account, periods: [], source: PUBLISH_DATABASE, error: `${PUBLISH_DATABASE}: cannot connect: Connection refused (os error 111) (unreachable)` };
+      return { account: w.account, periods: [], source: PUBLISH_DATABASE, error: `${PUBLISH_DATABASE}: cannot connect: Connection refused (os error 111) (unreachable)`, carried: w.carried ?? null };
     }
     const periods = [...this.publishedPeriods.values()]
       .flat()
       .filter((p) => p.account === w.account)
       .sort((a, b) => b.period_end.localeCompare(a.period_end) || b.revision - a.revision);
-    return clone({ account: w.account, periods, source: PUBLISH_DATABASE, error: null });
+    return clone({ account: w.account, periods, source: PUBLISH_DATABASE, error: null, carried: w.carried ?? null });
+  }
+
+  /** The previous period (published, ending the day before this one starts): its open items
+   * become this workspace's opening items. The fake only counts them (split between the sides)
+   * and remembers the carry-forward; it adds no items. */
+  async carryForward(): Promise<CarryReport> {
+    await this.tick();
+    const me = this.me();
+    const w = this.ws();
+    if (w.carried) fail("conflict", `this workspace already holds the open items of ${w.carried.from_period_start}..${w.carried.from_period_end} (revision ${w.carried.from_revision})`);
+    const start = new Date(`${w.period_start}T00:00:00Z`);
+    const dayBefore = new Date(start.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const previous = this.publishConfigured() && this.publish?.online !== false
+      ? [...this.publishedPeriods.values()].flat().filter((p) => p.account === w.account && p.period_end === dayBefore && !p.superseded).sort((a, b) => b.revision - a.revision)[0]
+      : undefined;
+    if (!previous) return fail("not_found", `no published period of ${w.account} ends before ${w.period_start}`);
+    const bank_items = Math.ceil(previous.open_items / 2);
+    const ledger_items = previous.open_items - bank_items;
+    const report: CarryReport = {
+      from_period_start: previous.period_start,
+      from_period_end: previous.period_end,
+      from_revision: previous.revision,
+      from_content_hash: previous.content_hash,
+      source: "database",
+      database_note: null,
+      bank_items,
+      bank_minor: bank_items * 1_250_00,
+      ledger_items,
+      ledger_minor: -ledger_items * 830_00,
+      already_present: 0,
+      ledger_opening_set_minor: null,
+      ledger_opening_differs_minor: null,
+    };
+    const { database_note: _note, ledger_opening_set_minor: _set, ledger_opening_differs_minor: _differs, ...view } = report;
+    w.carried = { ...view, carried_at: this.at(), carried_by: me.user };
+    this.audit(w, "carry_forward", `${bank_items} bank and ${ledger_items} ledger open items of ${previous.period_start}..${previous.period_end} (revision ${previous.revision})`);
+    return clone(report);
   }
 
   /** Test hook: a round of the background publisher (entries whose backoff has passed), then

@@ -74,6 +74,7 @@ describe("TauriBackend", () => {
     await b.publishNow();
     await b.publishReopen("corrected fees");
     await b.publishHistory();
+    await b.carryForward();
     expect(calls).toEqual([
       { cmd: "auth_status", args: undefined },
       { cmd: "sign_in_okta", args: { fresh: true } },
@@ -109,6 +110,7 @@ describe("TauriBackend", () => {
       { cmd: "publish_now", args: undefined },
       { cmd: "publish_reopen", args: { reason: "corrected fees" } },
       { cmd: "publish_history", args: undefined },
+      { cmd: "carry_forward", args: undefined },
     ]);
   });
 

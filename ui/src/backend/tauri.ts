@@ -5,6 +5,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Adjustment } from "../bindings/Adjustment";
 import type { About } from "../bindings/About";
 import type { AuthStatus } from "../bindings/AuthStatus";
+import type { CarryReport } from "../bindings/CarryReport";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 import type { ExceptionPage } from "../bindings/ExceptionPage";
@@ -170,6 +171,9 @@ export class TauriBackend implements Backend {
   }
   publishHistory() {
     return call<HistoryView>("publish_history");
+  }
+  carryForward() {
+    return call<CarryReport>("carry_forward");
   }
 
   onImportProgress(cb: (p: ImportProgress) => void): Unsubscribe {
