@@ -804,15 +804,10 @@ impl Desk {
     /// unreachable server never freezes the app while it waits out its timeouts.
     pub fn begin_publish(&mut self) -> Result<PublishJob, ApiError> {
         let principal = self.principal()?;
-        let wiring = self
-            .publishing
-            .as_ref()
-            .filter(|p| p.config.configured())
-            .ok_or_else(|| ApiError::Identity {
-                code: ErrorCode::ConfigInvalid,
-                message: "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then".into(),
-            })?;
-        let publishers = (wiring.connect)(&principal)?;
+        let publishers = self.publishers(
+            &principal,
+            "nothing to publish to: set publish.database_url and/or publish.archive in the configuration file; approvals wait in the outbox until then",
+        )?;
         let dir = self.ws()?.dir().to_path_buf();
         let workspace = Workspace::open(&dir, &*self.keys)?;
         Ok(PublishJob {
@@ -820,6 +815,23 @@ impl Desk {
             principal,
             publishers,
         })
+    }
+
+    /// The publishing destinations as `principal`, or `unconfigured` as a configuration error.
+    fn publishers(
+        &self,
+        principal: &Principal,
+        unconfigured: &str,
+    ) -> Result<Publishers, ApiError> {
+        let wiring = self
+            .publishing
+            .as_ref()
+            .filter(|p| p.config.configured())
+            .ok_or_else(|| ApiError::Identity {
+                code: ErrorCode::ConfigInvalid,
+                message: unconfigured.into(),
+            })?;
+        (wiring.connect)(principal)
     }
 
     /// A supervisor reopens the published period of the open workspace (audited).
@@ -833,15 +845,10 @@ impl Desk {
     /// from the results database or else the S3 archive (once per workspace; audited).
     pub fn carry_forward(&mut self) -> Result<crate::carry::CarryReport, ApiError> {
         let principal = self.principal()?;
-        let wiring = self
-            .publishing
-            .as_ref()
-            .filter(|p| p.config.configured())
-            .ok_or_else(|| ApiError::Identity {
-                code: ErrorCode::ConfigInvalid,
-                message: "the previous period's open items come from where it was published: set publish.database_url and/or publish.archive in the configuration file".into(),
-            })?;
-        let mut publishers = (wiring.connect)(&principal)?;
+        let mut publishers = self.publishers(
+            &principal,
+            "the previous period's open items come from where it was published: set publish.database_url and/or publish.archive in the configuration file",
+        )?;
         let database = publishers
             .database
             .as_mut()

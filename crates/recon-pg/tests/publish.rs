@@ -537,16 +537,21 @@ fn connections_cut_at_any_point_roll_back_and_the_retry_completes_once() {
     );
 }
 
-#[test]
-fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_completes() {
-    let Some(pg) = Pg::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let keys = MemoryKeyStore::default();
-    let ws = laptop(&dir.path().join("a"), &keys);
+/// A publisher held inside its transaction: the administrator's own session (unix socket) holds
+/// the period's advisory lock, so the publisher waits after BEGIN until something ends it.
+struct HeldPublisher {
+    runtime: tokio::runtime::Runtime,
+    admin: tokio_postgres::Client,
+    /// The period's lock key.
+    key: String,
+    /// The publisher's backend process id.
+    pid: i32,
+    publisher: std::thread::JoinHandle<(Workspace, DrainReport)>,
+}
+
+fn hold_publisher(pg: &Pg, ws: Workspace) -> HeldPublisher {
     let info = ws.info().clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    // The administrator's own session (unix socket) holds the period's lock, so the publisher
-    // waits inside its transaction, after BEGIN, until the server ends its session.
     let admin = runtime.block_on(async {
         let (client, connection) = tokio_postgres::Config::new()
             .host_path(&pg.socket)
@@ -556,7 +561,9 @@ fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_com
             .connect(tokio_postgres::NoTls)
             .await
             .unwrap();
-        tokio::spawn(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
         client
     });
     let key = format!("{}|{}|{}", info.account, info.period_start, info.period_end);
@@ -586,10 +593,17 @@ fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_com
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
-    runtime
-        .block_on(admin.execute("SELECT pg_terminate_backend($1)", &[&pid]))
-        .unwrap();
-    let (mut ws, report) = publisher.join().unwrap();
+    HeldPublisher {
+        runtime,
+        admin,
+        key,
+        pid,
+        publisher,
+    }
+}
+
+/// The held publisher's attempt failed as unreachable and wrote nothing.
+fn rolled_back(pg: &Pg, report: &DrainReport) {
     assert_eq!(report.published, 0, "{report:?}");
     assert_eq!(
         report.entries[0].error_code,
@@ -597,10 +611,28 @@ fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_com
         "{report:?}"
     );
     assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "0");
-    runtime
-        .block_on(admin.execute(
+    assert_eq!(pg.one("SELECT count(*) FROM match_items"), "0");
+}
+
+#[test]
+fn a_session_the_server_ends_inside_the_transaction_rolls_back_and_the_retry_completes() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let held = hold_publisher(&pg, laptop(&dir.path().join("a"), &keys));
+    // What a restart's fast shutdown sends each session (SQLSTATE 57P01).
+    held.runtime
+        .block_on(
+            held.admin
+                .execute("SELECT pg_terminate_backend($1)", &[&held.pid]),
+        )
+        .unwrap();
+    let (mut ws, report) = held.publisher.join().unwrap();
+    rolled_back(&pg, &report);
+    held.runtime
+        .block_on(held.admin.execute(
             "SELECT pg_advisory_unlock(hashtextextended($1, 0))",
-            &[&key],
+            &[&held.key],
         ))
         .unwrap();
     let mut db = pg.app();
@@ -613,61 +645,11 @@ fn a_server_restart_inside_the_transaction_rolls_back_and_the_retry_completes() 
     let Some(pg) = Pg::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeyStore::default();
-    let ws = laptop(&dir.path().join("a"), &keys);
-    let info = ws.info().clone();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    // As above, the administrator holds the period's lock so the publisher waits inside its
-    // transaction; then the whole server restarts (an RDS reboot or failover): every session
-    // ends, the open transaction is rolled back, and the server accepts connections again.
-    let admin = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::Config::new()
-            .host_path(&pg.socket)
-            .port(pg.port)
-            .user("postgres")
-            .dbname("postgres")
-            .connect(tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        client
-    });
-    let key = format!("{}|{}|{}", info.account, info.period_start, info.period_end);
-    runtime
-        .block_on(admin.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key]))
-        .unwrap();
-    let mut db = pg.app();
-    let publisher = std::thread::spawn(move || {
-        let mut ws = ws;
-        let report = drain(&mut ws, Some(&mut db), None);
-        (ws, report)
-    });
-    let started = std::time::Instant::now();
-    loop {
-        let rows = runtime
-            .block_on(admin.query(
-                "SELECT pid FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'",
-                &[&pg::APP_USER],
-            ))
-            .unwrap();
-        if !rows.is_empty() {
-            break;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "the publisher never waited for the period's lock"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let held = hold_publisher(&pg, laptop(&dir.path().join("a"), &keys));
+    // The whole server restarts (an RDS reboot or failover): every session ends, the open
+    // transaction is rolled back, and the server accepts connections again.
     pg.server.signal("USR1");
-    let (mut ws, report) = publisher.join().unwrap();
-    assert_eq!(report.published, 0, "{report:?}");
-    assert_eq!(
-        report.entries[0].error_code,
-        Some(PublishErrorCode::Unreachable),
-        "{report:?}"
-    );
+    let (mut ws, report) = held.publisher.join().unwrap();
     // The server comes back (the administrator's session, and its lock, ended with it).
     let back = std::time::Instant::now();
     while pg.admin().query_texts("SELECT 1").is_err() {
@@ -677,8 +659,7 @@ fn a_server_restart_inside_the_transaction_rolls_back_and_the_retry_completes() 
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "0");
-    assert_eq!(pg.one("SELECT count(*) FROM match_items"), "0");
+    rolled_back(&pg, &report);
     let mut db = pg.app();
     assert_eq!(drain(&mut ws, Some(&mut db), None).published, 1);
     assert_eq!(pg.one("SELECT count(*) FROM reconciliations"), "1");
