@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks the issues promise, on this machine, in release mode. Prints Markdown for
-# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|export|inbox|publish|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
+# BENCHMARKS.md. Usage: scripts/bench.sh [parse|match|profiles|export|inbox|publish|all]   (BENCH_SIZES="10000 100000 1000000 5000000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh >/dev/null
@@ -48,6 +48,29 @@ if [ "$what" = match ] || [ "$what" = all ]; then
   echo '```'
   cat "$work/match-$n.txt"
   echo '```'
+fi
+if [ "$what" = profiles ] || [ "$what" = all ]; then
+  # Matching quality per noise mix (issue 14): the default rules on data they were not tuned on.
+  n="${PROFILE_LINES:-100000}"
+  echo "### Matching quality per generator profile ($n bank lines, default rules)"
+  echo
+  echo "| profile | seed | ledger entries | wall | peak RSS | precision | recall auto | recall with suggestions | one-sided auto-matched | suggested groups | open items |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for p in ${PROFILES:-classic clean retail payroll poor_references lagged_fees harsh}; do
+    for seed in ${PROFILE_SEEDS:-11}; do
+      d="$work/profile-$p-$n-$seed"
+      [ -f "$d/truth.csv" ] || $recon gen --profile "$p" --bank-lines "$n" --seed "$seed" --out "$d" 2>/dev/null
+      cat "$d/bank.csv" "$d/ledger.csv" >/dev/null
+      /usr/bin/time -f "%e %M" -o "$work/time-p.txt" $recon match --bank "$d/bank.csv" --ledger "$d/ledger.csv" --out "$d/out" > "$work/match-p.txt"
+      read -r wall rss_kb < "$work/time-p.txt"
+      ledger=$(($(wc -l < "$d/ledger.csv") - 1))
+      $recon eval --truth "$d/truth.csv" --matches "$d/out" > "$work/eval-p.txt"
+      ev() { grep "$1" "$work/eval-p.txt" | awk '{print $NF}' | tr -d '()'; }
+      read -r suggested open <<< "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(p["suggested_groups"] for p in s["passes"]), s["exceptions"])' "$d/out/summary.json")"
+      echo "| $p | $seed | $ledger | ${wall} s | $((rss_kb / 1024)) MB | $(ev precision) | $(ev 'recall, auto') | $(ev 'counting suggestions') | $(ev 'one-sided') | $suggested | $open |"
+    done
+  done
+  echo
 fi
 if [ "$what" = export ] || [ "$what" = all ]; then
   echo "### Sign-off pack export (100,000 exceptions, 1,000,000 matched items)"

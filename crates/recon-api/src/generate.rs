@@ -2,7 +2,7 @@
 
 use crate::ApiError;
 use crate::atomic::PartialFile;
-use recon_gen::{GenConfig, generate};
+use recon_gen::{GenConfig, generate_named, profiles::PROFILE_NAMES};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug)]
@@ -20,11 +20,31 @@ pub fn generate_files(
     seed: u64,
     out_dir: &Path,
 ) -> Result<GenerateReport, ApiError> {
+    generate_profile_files(bank_lines, seed, "classic", out_dir)
+}
+
+/// [`generate_files`] with the noise mix of the profile called `profile` (`recon gen --profile`;
+/// `classic` is the default).
+pub fn generate_profile_files(
+    bank_lines: usize,
+    seed: u64,
+    profile: &str,
+    out_dir: &Path,
+) -> Result<GenerateReport, ApiError> {
+    let config = GenConfig::new(bank_lines, seed);
+    // Known before anything is written.
+    if !PROFILE_NAMES.contains(&profile) {
+        return Err(ApiError::InvalidArgument(format!(
+            "unknown profile {profile:?}; expected one of {}",
+            PROFILE_NAMES.join(", ")
+        )));
+    }
     std::fs::create_dir_all(out_dir).map_err(|source| ApiError::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let generated = generate(&GenConfig::new(bank_lines, seed));
+    let generated = generate_named(&config, profile)
+        .ok_or_else(|| ApiError::InvalidArgument(format!("unknown profile {profile:?}")))?;
     let mut files = Vec::new();
     for (name, text) in [
         ("bank.csv", &generated.bank_csv),

@@ -27,7 +27,7 @@ pub use demo::{
 pub use error::{ApiError, ErrorCode};
 pub use evaluation::evaluate_files;
 pub use export::{ExportReport, export_sign_off, sign_off_pack};
-pub use generate::{GenerateReport, generate_files};
+pub use generate::{GenerateReport, generate_files, generate_profile_files};
 pub use import::{
     ImportOptions, ImportReport, InputFile, import_ledger_files, import_statement_files, read_input,
 };

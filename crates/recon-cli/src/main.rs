@@ -185,6 +185,10 @@ struct GenArgs {
     bank_lines: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The noise mix: classic (the default), clean, retail, payroll, poor_references,
+    /// lagged_fees, harsh (see BENCHMARKS.md for what each holds and how the rules do on it).
+    #[arg(long, default_value = "classic")]
+    profile: String,
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -403,7 +407,8 @@ fn eval_command(args: EvalArgs) -> Result<ExitCode, ApiError> {
 
 fn gen_data(args: GenArgs) -> Result<ExitCode, ApiError> {
     let started = std::time::Instant::now();
-    let report = recon_api::generate_files(args.bank_lines, args.seed, &args.out)?;
+    let report =
+        recon_api::generate_profile_files(args.bank_lines, args.seed, &args.profile, &args.out)?;
     if quiet() {
         return Ok(ExitCode::SUCCESS);
     }

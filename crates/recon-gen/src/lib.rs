@@ -3,6 +3,7 @@
 //! texts; the caller writes them. The same seed gives the same bytes on every machine and version
 //! of this crate's dependencies (own PRNG, no floating point).
 
+pub mod profiles;
 pub mod writers;
 
 use chrono::Days;
@@ -64,6 +65,10 @@ pub enum Kind {
     BankOnly,
     /// Outstanding cheques and deposits in transit.
     LedgerOnly,
+    /// One bank line settles several ledger entries that carry its reference (profiles only).
+    LedgerBatch,
+    /// The bank line has no reference; its text is only the counterparty's name (profiles only).
+    NameOnly,
 }
 
 impl Kind {
@@ -78,15 +83,17 @@ impl Kind {
             Kind::LookAlike => "look_alike",
             Kind::BankOnly => "bank_only",
             Kind::LedgerOnly => "ledger_only",
+            Kind::LedgerBatch => "ledger_batch",
+            Kind::NameOnly => "name_only",
         }
     }
 }
 
 /// SplitMix64: tiny, fast, and stable forever (unlike a library's default generator).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -94,10 +101,10 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in 0..n (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
     }
-    fn range(&mut self, lo: i64, hi_inclusive: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi_inclusive: i64) -> i64 {
         lo + self.below((hi_inclusive - lo + 1) as u64) as i64
     }
     fn percent(&mut self) -> u64 {
@@ -105,12 +112,12 @@ impl Rng {
     }
 }
 
-struct Account {
+pub(crate) struct Account {
     id: &'static str,
     currency: &'static str,
 }
 
-const ACCOUNTS: [Account; 4] = [
+pub(crate) const ACCOUNTS: [Account; 4] = [
     Account {
         id: "NL91ABNA0417164300",
         currency: "EUR",
@@ -160,15 +167,23 @@ const NAME_SECOND: [&str; 8] = [
 const NAME_LEGAL: [&str; 6] = ["BV", "GmbH", "Ltd", "Inc", "SA", "AG"];
 
 /// A side of one generated item before it is written.
-struct Item {
-    account: usize,
-    date: Date,
-    value_date: Date,
-    amount_minor: i64,
-    reference: String,
-    description: String,
-    group: u64,
-    kind: Kind,
+pub(crate) struct Item {
+    pub(crate) account: usize,
+    pub(crate) date: Date,
+    pub(crate) value_date: Date,
+    pub(crate) amount_minor: i64,
+    pub(crate) reference: String,
+    pub(crate) description: String,
+    pub(crate) group: u64,
+    pub(crate) kind: Kind,
+}
+
+/// The data of the profile called `name` (`classic`: [`generate`]), or None for an unknown name.
+pub fn generate_named(config: &GenConfig, name: &str) -> Option<Generated> {
+    if name == "classic" {
+        return Some(generate(config));
+    }
+    profiles::Profile::named(name).map(|p| profiles::generate_profile(config, &p))
 }
 
 /// Generates `config.bank_lines` bank lines (exactly), about 1.1 times as many ledger entries, and
@@ -423,7 +438,12 @@ pub fn generate(config: &GenConfig) -> Generated {
     bank.truncate(config.bank_lines);
     // A truncated partial group would leave its ledger entry unbalanced: the generator only starts
     // multi-line groups when enough lines remain, so truncation never cuts one.
+    write_files(bank, ledger)
+}
 
+/// The three files of generated items: both sides in date order (ties keep generation order),
+/// ids in file order, the truth by group.
+pub(crate) fn write_files(mut bank: Vec<Item>, mut ledger: Vec<Item>) -> Generated {
     // Files are in date order, as banks and ledgers export them; ties keep generation order.
     bank.sort_by_key(|i| i.date);
     ledger.sort_by_key(|i| i.date);
@@ -503,7 +523,7 @@ fn random_amount(rng: &mut Rng) -> i64 {
     }
 }
 
-fn counterparty_name(rng: &mut Rng) -> String {
+pub(crate) fn counterparty_name(rng: &mut Rng) -> String {
     format!(
         "{} {} {}",
         NAME_FIRST[rng.below(NAME_FIRST.len() as u64) as usize],
@@ -523,7 +543,7 @@ fn bank_style_reference(rng: &mut Rng, reference: &str) -> String {
 }
 
 /// One typo: a digit changed or two neighbours swapped.
-fn garble(rng: &mut Rng, reference: &str) -> String {
+pub(crate) fn garble(rng: &mut Rng, reference: &str) -> String {
     let mut bytes = reference.as_bytes().to_vec();
     let digits: Vec<usize> = (0..bytes.len())
         .filter(|&i| bytes[i].is_ascii_digit())

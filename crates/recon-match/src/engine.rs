@@ -307,6 +307,12 @@ fn match_tables<'a>(
 ) -> Result<Matched<'a>, MatchError> {
     let mut found: Vec<Found> = Vec::with_capacity(tables.bank.len());
     let mut confirmed_so_far = 0;
+    // Suggestions per item over the whole run: an item already offered `suggestions_max` times
+    // (by this or an earlier, stronger pass) is offered no more.
+    let mut suggested = [
+        vec![0usize; tables.bank.len()],
+        vec![0usize; tables.ledger.len()],
+    ];
     for (pass_index, pass) in rules.passes.iter().enumerate() {
         observer.phase(&format!("pass {}", pass.name));
         let candidates =
@@ -324,7 +330,14 @@ fn match_tables<'a>(
                 .collect()
         };
         let start = found.len();
-        resolve(&mut tables, pass_index, pass, candidates, &mut found);
+        resolve(
+            &mut tables,
+            pass_index,
+            pass,
+            candidates,
+            &mut found,
+            &mut suggested,
+        );
         if observer.wants_confirmed() {
             let mut groups: Vec<(Ids, Ids)> = found[start..]
                 .iter()
@@ -358,6 +371,7 @@ fn resolve(
     pass: &crate::rules::Pass,
     mut candidates: Vec<Candidate>,
     found: &mut Vec<Found>,
+    suggested: &mut [Vec<usize>; 2],
 ) {
     // Per-item counters indexed by position: no hashing on the hot path.
     let mut bank_count = vec![0u32; tables.bank.len()];
@@ -415,14 +429,15 @@ fn resolve(
             .then_with(|| a.bank.cmp(&b.bank))
             .then_with(|| a.ledger.cmp(&b.ledger))
     });
-    let mut suggestions_per_bank = vec![0usize; tables.bank.len()];
-    let mut suggestions_per_ledger = vec![0usize; tables.ledger.len()];
+    let [suggestions_per_bank, suggestions_per_ledger] = suggested;
     for c in candidates {
+        // Every item of the group has room left: at most `suggestions_max` per item, the best
+        // ranked first, so the suggestions never outnumber what people can look at.
         let within_limit = c
             .bank
             .iter()
             .all(|&b| suggestions_per_bank[b as usize] < pass.suggestions_max)
-            || c.ledger
+            && c.ledger
                 .iter()
                 .all(|&l| suggestions_per_ledger[l as usize] < pass.suggestions_max);
         if !within_limit {

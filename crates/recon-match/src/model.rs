@@ -163,6 +163,7 @@ impl std::fmt::Display for Explanation {
                 let field = match field {
                     crate::rules::SimilarityField::Reference => "reference",
                     crate::rules::SimilarityField::Description => "description",
+                    crate::rules::SimilarityField::Words => "counterparty words",
                 };
                 write!(f, "; {field} similarity {per_mille}‰")?;
             }

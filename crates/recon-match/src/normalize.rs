@@ -136,6 +136,32 @@ impl Tokens {
     }
 }
 
+/// The words of `text`: runs of two or more letters, ASCII case folded (digits and punctuation
+/// split words and are not words).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().nth(1).is_some())
+}
+
+/// The share, in per mille, of `bank`'s distinct words that `ledger` has too (case folded): how
+/// much of what the bank says about the counterparty the ledger says as well. 0 when `bank` has
+/// no words.
+pub fn word_overlap_per_mille(bank: &str, ledger: &str) -> u32 {
+    let mut theirs: Vec<&str> = words(ledger).collect();
+    let mut mine: Vec<&str> = words(bank).collect();
+    mine.sort_unstable_by_key(|w| w.to_ascii_lowercase());
+    mine.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    theirs.sort_unstable();
+    if mine.is_empty() {
+        return 0;
+    }
+    let shared = mine
+        .iter()
+        .filter(|w| theirs.iter().any(|t| t.eq_ignore_ascii_case(w)))
+        .count();
+    (shared * 1000 / mine.len()) as u32
+}
+
 /// Normalized optimal-string-alignment similarity (Levenshtein plus transpositions) in per mille: 1000 for equal texts, 0 for nothing in common.
 pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
     let longest = a.chars().count().max(b.chars().count());
@@ -152,6 +178,22 @@ pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_overlap_counts_the_bank_texts_words_the_ledger_has() {
+        assert_eq!(
+            word_overlap_per_mille("ACME TRADING GMBH", "Invoice INV-0300123 Acme Trading GmbH"),
+            1000
+        );
+        assert_eq!(
+            word_overlap_per_mille("Acme Trading BV", "Globex Trading BV invoice 12"),
+            666
+        );
+        assert_eq!(word_overlap_per_mille("PMT/12345", "Acme"), 0);
+        assert_eq!(word_overlap_per_mille("", "Acme"), 0);
+        // Repeated words count once; one-letter runs are not words.
+        assert_eq!(word_overlap_per_mille("Acme Acme A", "acme"), 1000);
+    }
 
     /// The folding rule written plainly: chars, then prefixes.
     fn plain_reference(text: &str) -> String {

@@ -186,20 +186,30 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
     let (bt, lt) = (&tables.bank, &tables.ledger);
     let by_similarity = !pass.keys.contains(&Key::Amount) && !pass.keys.contains(&Key::Reference);
     let needs_reference = pass.keys.contains(&Key::Reference) || by_similarity;
-    let rows = |t: &Table<'_>, with_tolerance: bool| {
+    let window = i32::try_from(pass.date_window_days).unwrap_or(i32::MAX);
+    // The join key carries a date bucket one window wide: a ledger entry's own bucket, a bank
+    // line's bucket and its two neighbours (every pair within the window shares one). Equal
+    // amounts (round amounts, recurring payments) then meet only the items near them in time,
+    // instead of every item of the same amount in the period.
+    let span = i64::from(window) + 1;
+    let rows = |t: &Table<'_>, ledger_side: bool| {
         let mut idx = Vec::new();
         let mut keys = Vec::new();
         let mut dates = Vec::new();
         let mut amounts = Vec::new();
         let mut tolerances = Vec::new();
+        let buckets: &[i64] = if ledger_side { &[0] } else { &[-1, 0, 1] };
         for i in open_indexes(t, needs_reference) {
+            let bucket = i64::from(t.date[i]).div_euclid(span);
             let mut push = |k: u64| {
-                idx.push(i as u32);
-                keys.push(k);
-                dates.push(t.date[i]);
-                amounts.push(t.amount[i]);
-                if with_tolerance {
-                    tolerances.push(tolerance_minor(pass, t.amount[i]));
+                for d in buckets {
+                    idx.push(i as u32);
+                    keys.push(finish(mix(k, (bucket + d) as u64)));
+                    dates.push(t.date[i]);
+                    amounts.push(t.amount[i]);
+                    if ledger_side {
+                        tolerances.push(tolerance_minor(pass, t.amount[i]));
+                    }
                 }
             };
             if by_similarity {
@@ -216,6 +226,31 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
     // The two sides' keys on two threads.
     let ((b_idx, b_keys, b_dates, b_amounts, _), (l_idx, l_keys, l_dates, l_amounts, l_tol)) =
         both(|| rows(bt, false), || rows(lt, true));
+    let (b_idx, b_keys, b_dates, b_amounts, l_idx, l_keys, l_dates, l_amounts, l_tol) =
+        if by_similarity {
+            // A reference half that many items share says little about which one: its key is
+            // left out (the item's other half still joins), so the join never grows with the
+            // square of a crowd (a run of references sharing a prefix, a reused order number).
+            let crowded = crowded_keys(&b_keys, &l_keys);
+            let keep =
+                |keys: &[u64]| -> Vec<bool> { keys.iter().map(|k| !crowded.contains(k)).collect() };
+            let (bk, lk) = (keep(&b_keys), keep(&l_keys));
+            (
+                filtered(b_idx, &bk),
+                filtered(b_keys, &bk),
+                filtered(b_dates, &bk),
+                filtered(b_amounts, &bk),
+                filtered(l_idx, &lk),
+                filtered(l_keys, &lk),
+                filtered(l_dates, &lk),
+                filtered(l_amounts, &lk),
+                filtered(l_tol, &lk),
+            )
+        } else {
+            (
+                b_idx, b_keys, b_dates, b_amounts, l_idx, l_keys, l_dates, l_amounts, l_tol,
+            )
+        };
     if b_idx.is_empty() || l_idx.is_empty() {
         return Ok(Vec::new());
     }
@@ -238,7 +273,6 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
             i64_column("lt", l_tol),
         ],
     )?;
-    let window = i32::try_from(pass.date_window_days).unwrap_or(i32::MAX);
     let joined = bank
         .lazy()
         .join(
@@ -289,6 +323,9 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
                 SimilarityField::Description => {
                     normalize::similarity_per_mille(bt.description[bi], lt.description[li])
                 }
+                SimilarityField::Words => {
+                    normalize::word_overlap_per_mille(bt.description[bi], lt.description[li])
+                }
             };
             if similarity < pass.similarity_min_per_mille {
                 continue;
@@ -306,6 +343,33 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
     let (mut out, rest) = both(|| check(first), || check(second));
     out.extend(rest);
     Ok(out)
+}
+
+/// Items a similarity key may be shared by, on either side, before it is left out of the join.
+pub(crate) const SIMILARITY_KEY_ITEMS_MAX: usize = 64;
+
+/// The keys more than [`SIMILARITY_KEY_ITEMS_MAX`] rows of either side share.
+fn crowded_keys(bank: &[u64], ledger: &[u64]) -> std::collections::HashSet<u64> {
+    let mut out = std::collections::HashSet::new();
+    for keys in [bank, ledger] {
+        let mut counts: HashMap<u64, usize> = HashMap::with_capacity(keys.len());
+        for &k in keys {
+            let n = counts.entry(k).or_default();
+            *n += 1;
+            if *n == SIMILARITY_KEY_ITEMS_MAX + 1 {
+                out.insert(k);
+            }
+        }
+    }
+    out
+}
+
+/// The values of `v` whose `keep` is true, in order.
+fn filtered<T>(v: Vec<T>, keep: &[bool]) -> Vec<T> {
+    v.into_iter()
+        .zip(keep)
+        .filter_map(|(x, &k)| k.then_some(x))
+        .collect()
 }
 
 /// Score (0..1000) of a candidate group: see [`explain`].
@@ -512,7 +576,8 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
     Ok(out)
 }
 
-/// One bank line whose text lists the references of several ledger entries that sum to it.
+/// One bank line settled by several ledger entries that sum to it: entries whose references its
+/// text lists, or that all carry its own reference.
 fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
     let (bt, lt) = (&tables.bank, &tables.ledger);
     // The reference tokens in each open bank line's text, two halves on two threads.
@@ -522,7 +587,9 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
         let mut tokens = normalize::Tokens::default();
         for &i in banks {
             tokens.read(&[bt.raw_reference[i], bt.description[i]]);
-            if tokens.len() < 2 {
+            // One token is enough: a bank line whose own reference several ledger entries
+            // carry (a payroll run, instalments paid at once) is settled by their sum.
+            if tokens.is_empty() {
                 continue;
             }
             for token in tokens.iter() {

@@ -51,6 +51,10 @@ pub enum SimilarityField {
     #[default]
     Reference,
     Description,
+    /// The share of the bank text's words (letters only, two or more, case folded) that the
+    /// ledger text has too: a bank's "ACME GMBH" against a ledger's "Invoice INV-123 Acme GmbH"
+    /// is 1000, where the edit similarity of the whole texts is low.
+    Words,
 }
 
 /// One pass of a rule set.
