@@ -235,6 +235,17 @@ pub struct PassSummary {
     pub suggested_groups: usize,
     pub bank_items_auto: usize,
     pub ledger_items_auto: usize,
+    /// The limits the pass reached, and what they left out (empty when none).
+    pub limits: Vec<LimitSummary>,
+}
+
+/// A limit a pass reached (summary.json).
+#[derive(Serialize, Debug, Clone)]
+pub struct LimitSummary {
+    /// The rule option or built-in limit, e.g. "suggestions_max".
+    pub limit: String,
+    pub count: usize,
+    pub message: String,
 }
 
 #[cfg(test)]

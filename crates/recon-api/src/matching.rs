@@ -582,6 +582,15 @@ fn summarize(
                 suggested_groups: p.suggested_groups,
                 bank_items_auto: p.bank_items_auto,
                 ledger_items_auto: p.ledger_items_auto,
+                limits: p
+                    .limits
+                    .iter()
+                    .map(|l| crate::dto::LimitSummary {
+                        limit: l.limit.name().into(),
+                        count: l.count,
+                        message: l.limit.describe(l.count),
+                    })
+                    .collect(),
             })
             .collect(),
         phases_micros: Vec::new(),

@@ -97,10 +97,8 @@ fn every_generator_profile_matches_within_its_floor() {
         ("harsh", TARGET),
     ];
     for (profile, floor) in profiles {
-        let dir = std::env::temp_dir().join(format!(
-            "recon-quality-{profile}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("recon-quality-{profile}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         recon_api::generate_profile_files(100_000, 11, profile, &dir).unwrap();
         let request = MatchRequest {

@@ -374,6 +374,9 @@ fn match_command(args: MatchArgs) -> Result<ExitCode, ApiError> {
             "  {:<18} {:>9} auto groups {:>9} suggested",
             p.rule, p.auto_groups, p.suggested_groups
         );
+        for l in &p.limits {
+            println!("  {:<18} limit {}: {}", "", l.limit, l.message);
+        }
     }
     for (phase, micros) in &s.phases_micros {
         println!("  {:<28} {:>8} ms", phase, micros / 1000);

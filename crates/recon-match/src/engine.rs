@@ -313,10 +313,12 @@ fn match_tables<'a>(
         vec![0usize; tables.bank.len()],
         vec![0usize; tables.ledger.len()],
     ];
+    // The limits each pass reached (reported with its counts, never silently).
+    let mut limits: Vec<Vec<LimitHit>> = vec![Vec::new(); rules.passes.len()];
     for (pass_index, pass) in rules.passes.iter().enumerate() {
         observer.phase(&format!("pass {}", pass.name));
-        let candidates =
-            passes::candidates(&tables, pass).map_err(|e| MatchError::Engine(e.to_string()))?;
+        let candidates = passes::candidates(&tables, pass, &mut limits[pass_index])
+            .map_err(|e| MatchError::Engine(e.to_string()))?;
         let candidates: Vec<Candidate> = if tables.rejected.is_empty() {
             candidates
         } else {
@@ -330,7 +332,7 @@ fn match_tables<'a>(
                 .collect()
         };
         let start = found.len();
-        resolve(
+        let dropped = resolve(
             &mut tables,
             pass_index,
             pass,
@@ -338,6 +340,12 @@ fn match_tables<'a>(
             &mut found,
             &mut suggested,
         );
+        if dropped > 0 {
+            limits[pass_index].push(LimitHit {
+                limit: Limit::Suggestions,
+                count: dropped,
+            });
+        }
         if observer.wants_confirmed() {
             let mut groups: Vec<(Ids, Ids)> = found[start..]
                 .iter()
@@ -360,7 +368,7 @@ fn match_tables<'a>(
     }
 
     observer.phase("output");
-    Ok(number(tables, rules, found))
+    Ok(number(tables, rules, found, limits))
 }
 
 /// The ambiguity guard: a candidate whose items appear in no other candidate of this pass is
@@ -372,7 +380,7 @@ fn resolve(
     mut candidates: Vec<Candidate>,
     found: &mut Vec<Found>,
     suggested: &mut [Vec<usize>; 2],
-) {
+) -> usize {
     // Per-item counters indexed by position: no hashing on the hot path.
     let mut bank_count = vec![0u32; tables.bank.len()];
     let mut ledger_count = vec![0u32; tables.ledger.len()];
@@ -430,6 +438,7 @@ fn resolve(
             .then_with(|| a.ledger.cmp(&b.ledger))
     });
     let [suggestions_per_bank, suggestions_per_ledger] = suggested;
+    let mut dropped = 0usize;
     for c in candidates {
         // Every item of the group has room left: at most `suggestions_max` per item, the best
         // ranked first, so the suggestions never outnumber what people can look at.
@@ -441,6 +450,7 @@ fn resolve(
                 .iter()
                 .all(|&l| suggestions_per_ledger[l as usize] < pass.suggestions_max);
         if !within_limit {
+            dropped += 1;
             continue;
         }
         for &b in &c.bank {
@@ -460,6 +470,7 @@ fn resolve(
             not_unique,
         });
     }
+    dropped
 }
 
 /// The result of a run, numbered, borrowing the items' text: groups are read one by one without
@@ -753,7 +764,12 @@ fn to_group(g: GroupView<'_, '_>) -> MatchGroup {
 }
 
 /// Drops stale suggestions, checks the invariants, numbers the groups and lists the exceptions.
-fn number<'a>(tables: Tables<'a>, rules: &RuleSet, mut found: Vec<Found>) -> Matched<'a> {
+fn number<'a>(
+    tables: Tables<'a>,
+    rules: &RuleSet,
+    mut found: Vec<Found>,
+    limits: Vec<Vec<LimitHit>>,
+) -> Matched<'a> {
     // Suggestions whose items were confirmed by a later pass are stale.
     found.retain(|f| {
         f.status == MatchStatus::Auto
@@ -782,8 +798,10 @@ fn number<'a>(tables: Tables<'a>, rules: &RuleSet, mut found: Vec<Found>) -> Mat
     let mut passes: Vec<PassStats> = rules
         .passes
         .iter()
-        .map(|p| PassStats {
+        .zip(limits)
+        .map(|(p, limits)| PassStats {
             rule: p.name.clone(),
+            limits,
             ..PassStats::default()
         })
         .collect();

@@ -15,7 +15,8 @@ pub mod rules;
 
 pub use engine::{Confirmed, ConfirmedGroup, ExceptionView, GroupView, Matched, run, run_borrowed};
 pub use model::{
-    Exception, ExceptionReason, Explanation, Item, ItemRef, LockedGroup, MatchError, MatchGroup,
-    MatchInput, MatchOutcome, MatchStatus, Observer, PassStats, ReferenceAgreement, Side,
+    Exception, ExceptionReason, Explanation, Item, ItemRef, Limit, LimitHit, LockedGroup,
+    MatchError, MatchGroup, MatchInput, MatchOutcome, MatchStatus, Observer, PassStats,
+    ReferenceAgreement, Side,
 };
 pub use rules::{Key, Outcome, Pass, PassKind, RuleError, RuleSet, SimilarityField};

@@ -243,6 +243,59 @@ pub struct PassStats {
     pub suggested_groups: usize,
     pub bank_items_auto: usize,
     pub ledger_items_auto: usize,
+    /// The limits this pass reached: what it left out because of them (never silently).
+    pub limits: Vec<LimitHit>,
+}
+
+/// A limit a pass reached, and how often.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct LimitHit {
+    pub limit: Limit,
+    pub count: usize,
+}
+
+/// The limits a pass can reach.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Limit {
+    /// Reference halves shared by more items than a similarity join takes (left out of it).
+    SimilarityKeyItems,
+    /// Subset searches stopped at `subset_combinations_max` before trying every combination.
+    SubsetCombinations,
+    /// Subset targets whose nearest candidates were cut at `subset_candidates_max`.
+    SubsetCandidates,
+    /// Suggestions not offered because an item already had `suggestions_max`.
+    Suggestions,
+}
+
+impl Limit {
+    /// The rule option (or built-in limit) by name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::SimilarityKeyItems => "similarity_key_items_max",
+            Limit::SubsetCombinations => "subset_combinations_max",
+            Limit::SubsetCandidates => "subset_candidates_max",
+            Limit::Suggestions => "suggestions_max",
+        }
+    }
+
+    /// What reaching it means, for `count` times.
+    pub fn describe(self, count: usize) -> String {
+        match self {
+            Limit::SimilarityKeyItems => format!(
+                "{count} reference halves shared by more than {} items on a side were left out of the similarity join",
+                crate::passes::SIMILARITY_KEY_ITEMS_MAX
+            ),
+            Limit::SubsetCombinations => format!(
+                "{count} subset searches stopped at subset_combinations_max before trying every combination"
+            ),
+            Limit::SubsetCandidates => format!(
+                "{count} subset targets had more candidates in the window than subset_candidates_max (the nearest were tried)"
+            ),
+            Limit::Suggestions => format!(
+                "{count} suggestions were not offered: their items already had suggestions_max"
+            ),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -2,7 +2,7 @@
 //! bucket, so every candidate is verified on the real fields afterwards.
 
 use crate::engine::{Table, Tables};
-use crate::model::{Explanation, ReferenceAgreement};
+use crate::model::{Explanation, Limit, LimitHit, ReferenceAgreement};
 use crate::normalize;
 use crate::rules::{Key, Pass, PassKind, SimilarityField};
 use polars::prelude::*;
@@ -149,13 +149,18 @@ pub(crate) fn both<A: Send, B: Send>(
 }
 
 /// All candidates of one pass over the items still open.
-pub(crate) fn candidates(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
+/// The pass's candidates; the limits it reached are added to `limits`.
+pub(crate) fn candidates(
+    tables: &Tables<'_>,
+    pass: &Pass,
+    limits: &mut Vec<LimitHit>,
+) -> PolarsResult<Vec<Candidate>> {
     match pass.kind {
-        PassKind::OneToOne => one_to_one(tables, pass),
+        PassKind::OneToOne => one_to_one(tables, pass, limits),
         PassKind::ManyToOne => grouped(tables, pass, false),
         PassKind::ManyToMany => grouped(tables, pass, true),
         PassKind::OneToMany => one_to_many(tables, pass),
-        PassKind::SubsetSum => Ok(crate::passes::subset_sum(tables, pass)),
+        PassKind::SubsetSum => Ok(crate::passes::subset_sum(tables, pass, limits)),
     }
 }
 
@@ -182,7 +187,11 @@ fn halves(reference: &str) -> Option<(u64, u64)> {
     Some((hash_str(&reference[..mid]), hash_str(&reference[mid..])))
 }
 
-fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
+fn one_to_one(
+    tables: &Tables<'_>,
+    pass: &Pass,
+    limits: &mut Vec<LimitHit>,
+) -> PolarsResult<Vec<Candidate>> {
     let (bt, lt) = (&tables.bank, &tables.ledger);
     let by_similarity = !pass.keys.contains(&Key::Amount) && !pass.keys.contains(&Key::Reference);
     let needs_reference = pass.keys.contains(&Key::Reference) || by_similarity;
@@ -232,6 +241,12 @@ fn one_to_one(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> 
             // left out (the item's other half still joins), so the join never grows with the
             // square of a crowd (a run of references sharing a prefix, a reused order number).
             let crowded = crowded_keys(&b_keys, &l_keys);
+            if !crowded.is_empty() {
+                limits.push(LimitHit {
+                    limit: Limit::SimilarityKeyItems,
+                    count: crowded.len(),
+                });
+            }
             let keep =
                 |keys: &[u64]| -> Vec<bool> { keys.iter().map(|k| !crowded.contains(k)).collect() };
             let (bk, lk) = (keep(&b_keys), keep(&l_keys));
@@ -674,20 +689,38 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
 
 /// Bounded subset-sum in both directions: a bank line settled by up to K ledger entries, and a
 /// ledger entry settled by up to K bank lines, among the nearest candidates in the date window.
-pub(crate) fn subset_sum(tables: &Tables<'_>, pass: &Pass) -> Vec<Candidate> {
+pub(crate) fn subset_sum(
+    tables: &Tables<'_>,
+    pass: &Pass,
+    limits: &mut Vec<LimitHit>,
+) -> Vec<Candidate> {
     // The two directions are independent: on two threads, bank targets first in the result.
-    let (mut out, rest) = both(
+    let ((mut out, cut_a, crowded_a), (rest, cut_b, crowded_b)) = both(
         || subset_sum_towards(tables, pass, true),
         || subset_sum_towards(tables, pass, false),
     );
     out.extend(rest);
+    for (limit, count) in [
+        (Limit::SubsetCombinations, cut_a + cut_b),
+        (Limit::SubsetCandidates, crowded_a + crowded_b),
+    ] {
+        if count > 0 {
+            limits.push(LimitHit { limit, count });
+        }
+    }
     out
 }
 
 /// [`subset_sum`] in one direction: bank lines as targets (ledger entries as parts) or the other
-/// way round.
-fn subset_sum_towards(tables: &Tables<'_>, pass: &Pass, bank_is_target: bool) -> Vec<Candidate> {
+/// way round. Also returns how many searches stopped at the combinations cap and how many
+/// targets had more candidates than the candidates cap.
+fn subset_sum_towards(
+    tables: &Tables<'_>,
+    pass: &Pass,
+    bank_is_target: bool,
+) -> (Vec<Candidate>, usize, usize) {
     let mut out = Vec::new();
+    let (mut cut, mut crowded) = (0usize, 0usize);
     {
         let (targets, parts) = if bank_is_target {
             (&tables.bank, &tables.ledger)
@@ -756,6 +789,9 @@ fn subset_sum_towards(tables: &Tables<'_>, pass: &Pass, bank_is_target: bool) ->
                     near.push(((d - date).unsigned_abs(), i));
                 }
             }
+            if near.len() >= pass.subset_candidates_max && (left > start || right < end) {
+                crowded += 1;
+            }
             near.sort_unstable();
             near.truncate(pass.subset_candidates_max);
             let mut amounts: Vec<(i64, u32)> = near
@@ -763,12 +799,13 @@ fn subset_sum_towards(tables: &Tables<'_>, pass: &Pass, bank_is_target: bool) ->
                 .map(|(_, i)| (parts.amount[*i as usize].abs(), *i))
                 .collect();
             amounts.sort_unstable_by(|a, b| b.cmp(a));
-            let solutions = find_subsets(
+            let (solutions, stopped) = find_subsets(
                 &amounts,
                 target.abs(),
                 pass.subset_size_max,
                 pass.subset_combinations_max,
             );
+            cut += usize::from(stopped);
             for mut chosen in solutions {
                 chosen.sort_unstable();
                 let (bank, ledger): (Ids, Ids) = if bank_is_target {
@@ -785,17 +822,18 @@ fn subset_sum_towards(tables: &Tables<'_>, pass: &Pass, bank_is_target: bool) ->
             }
         }
     }
-    out
+    (out, cut, crowded)
 }
 
 /// Depth-first search for subsets of 2..=size_max values (sorted descending) summing to target,
-/// trying at most `combinations_max` partial combinations; returns at most two solutions.
+/// trying at most `combinations_max` partial combinations; returns at most two solutions, and
+/// whether the search stopped at `combinations_max` before it was done.
 fn find_subsets(
     values: &[(i64, u32)],
     target: i64,
     size_max: usize,
     combinations_max: usize,
-) -> Vec<Vec<u32>> {
+) -> (Vec<Vec<u32>>, bool) {
     // suffix[i] = sum of values[i..], to prune branches that cannot reach the target.
     let mut suffix = vec![0i64; values.len() + 1];
     for i in (0..values.len()).rev() {
@@ -860,7 +898,8 @@ fn find_subsets(
         &mut stack,
         &mut solutions,
     );
-    solutions
+    let stopped = tried >= combinations_max && solutions.len() < 2;
+    (solutions, stopped)
 }
 
 #[cfg(test)]
@@ -878,9 +917,14 @@ mod tests {
     #[test]
     fn subsets() {
         let values = vec![(500, 1), (300, 2), (200, 3), (100, 4)];
-        let found = find_subsets(&values, 600, 3, 1000);
+        let (found, stopped) = find_subsets(&values, 600, 3, 1000);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0], vec![1, 4]);
-        assert!(find_subsets(&values, 2000, 5, 1000).is_empty());
+        assert!(!stopped);
+        let (none, stopped) = find_subsets(&values, 2000, 5, 1000);
+        assert!(none.is_empty() && !stopped);
+        // Two combinations allowed: the search stops before it finds 500 + 100, and says so.
+        let (few, stopped) = find_subsets(&values, 600, 3, 2);
+        assert!(few.is_empty() && stopped, "{few:?}");
     }
 }

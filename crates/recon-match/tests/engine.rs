@@ -353,3 +353,87 @@ fn confirmed_groups_handed_out_during_the_run_keep_their_numbers() {
         "only the exact pass confirmed"
     );
 }
+
+#[test]
+fn a_bank_line_is_settled_by_the_ledger_entries_that_carry_its_reference() {
+    // A payroll run: the bank names only the payer; every ledger part carries the run's
+    // reference. An instalment of the same amount as one part must not be closed as a
+    // tolerance pair with a "charge" difference.
+    check(
+        &[Row(
+            "B1",
+            "2026-11-25",
+            -600_000,
+            "RUN-2026-11",
+            "ACME PAYROLL",
+        )],
+        &[
+            Row("L1", "2026-11-24", -250_000, "RUN-2026-11", "Salary Ann"),
+            Row("L2", "2026-11-24", -200_000, "RUN-2026-11", "Salary Bob"),
+            Row("L3", "2026-11-24", -150_000, "RUN-2026-11", "Salary Cem"),
+        ],
+        "M0000001 batch_payments auto bank=B1 ledger=L1+L2+L3 diff=0\n",
+    );
+}
+
+#[test]
+fn a_reference_less_pair_is_confirmed_on_the_payers_words() {
+    // The bank lost the reference and writes the payer in capitals, eight days after the
+    // ledger: unique amount in the window, the payer's words in the ledger text.
+    check(
+        &[Row("B1", "2026-11-10", 73_312, "", "GLOBEX RETAIL GMBH")],
+        &[
+            Row(
+                "L1",
+                "2026-11-02",
+                73_312,
+                "INV-0312345",
+                "Invoice INV-0312345 Globex Retail GmbH",
+            ),
+            Row(
+                "L2",
+                "2026-11-03",
+                51_000,
+                "INV-0312346",
+                "Invoice INV-0312346 Initech Foods BV",
+            ),
+        ],
+        "M0000001 amount_date auto bank=B1 ledger=L1 diff=0\n\
+         open ledger L2 no_candidate []\n",
+    );
+}
+
+#[test]
+fn an_item_is_offered_at_most_three_suggestions_and_the_cap_is_reported() {
+    let input = MatchInput {
+        bank: items(&[Row("B1", "2026-11-02", 5_000, "", "Card payment")]),
+        ledger: items(&[
+            Row("L1", "2026-11-01", 5_000, "", "Coffee"),
+            Row("L2", "2026-11-02", 5_000, "", "Parking"),
+            Row("L3", "2026-11-03", 5_000, "", "Taxi"),
+            Row("L4", "2026-11-04", 5_000, "", "Lunch"),
+            Row("L5", "2026-11-05", 5_000, "", "Books"),
+        ]),
+        ..MatchInput::default()
+    };
+    let outcome = run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+    let suggested = outcome
+        .groups
+        .iter()
+        .filter(|g| g.status.name() == "suggested")
+        .count();
+    assert_eq!(suggested, 3, "\n{}", render(&outcome));
+    let limits: Vec<_> = outcome
+        .passes
+        .iter()
+        .flat_map(|p| {
+            p.limits
+                .iter()
+                .map(move |l| (p.rule.as_str(), l.limit.name(), l.count))
+        })
+        .collect();
+    assert!(
+        limits.contains(&("amount_date_review", "suggestions_max", 2)),
+        "{limits:?}"
+    );
+}
