@@ -162,6 +162,49 @@ pub fn word_overlap_per_mille(bank: &str, ledger: &str) -> u32 {
     (shared * 1000 / mine.len()) as u32
 }
 
+/// The distinct words of `text` (as [`word_overlap_per_mille`] reads them) as hashes of their
+/// ASCII-lower-cased bytes, sorted, appended to `out`.
+pub fn push_word_hashes(text: &str, out: &mut Vec<u64>) {
+    let start = out.len();
+    for w in words(text) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in w.bytes() {
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push(h);
+    }
+    out[start..].sort_unstable();
+    let mut kept = start;
+    for i in start..out.len() {
+        if kept == start || out[kept - 1] != out[i] {
+            out[kept] = out[i];
+            kept += 1;
+        }
+    }
+    out.truncate(kept);
+}
+
+/// [`word_overlap_per_mille`] over word sets from [`push_word_hashes`] (no text read, no
+/// allocation: the pass computes each item's set once, not once per pair).
+pub fn word_set_overlap_per_mille(bank: &[u64], ledger: &[u64]) -> u32 {
+    if bank.is_empty() {
+        return 0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < bank.len() && j < ledger.len() {
+        match bank[i].cmp(&ledger[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (shared * 1000 / bank.len()) as u32
+}
+
 /// Normalized optimal-string-alignment similarity (Levenshtein plus transpositions) in per mille: 1000 for equal texts, 0 for nothing in common.
 pub fn similarity_per_mille(a: &str, b: &str) -> u32 {
     let longest = a.chars().count().max(b.chars().count());
@@ -193,6 +236,35 @@ mod tests {
         assert_eq!(word_overlap_per_mille("", "Acme"), 0);
         // Repeated words count once; one-letter runs are not words.
         assert_eq!(word_overlap_per_mille("Acme Acme A", "acme"), 1000);
+    }
+
+    #[test]
+    fn word_sets_give_what_the_texts_give() {
+        let texts = [
+            "ACME TRADING GMBH",
+            "Invoice INV-0300123 Acme Trading GmbH",
+            "Globex Trading BV invoice 12",
+            "Acme Acme A",
+            "acme",
+            "",
+            "PMT/12345",
+            "Straße Müller GmbH",
+            "STRAßE müller gmbh",
+        ];
+        let set = |t: &str| {
+            let mut v = Vec::new();
+            push_word_hashes(t, &mut v);
+            v
+        };
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    word_set_overlap_per_mille(&set(a), &set(b)),
+                    word_overlap_per_mille(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     /// The folding rule written plainly: chars, then prefixes.

@@ -317,6 +317,16 @@ fn one_to_one(
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
         .collect();
+    // Word overlap reads each item's word set, made once here for the items the pairs name
+    // (a pair list can name one item thousands of times in a crowd of equal amounts).
+    let word_sets = (pass.similarity_field == SimilarityField::Words
+        && pass.similarity_min_per_mille > 0)
+        .then(|| {
+            both(
+                || WordSets::of(bt, pairs.iter().map(|p| p.0)),
+                || WordSets::of(lt, pairs.iter().map(|p| p.1)),
+            )
+        });
     // Each pair checked on the real fields; the two halves on two threads, in order.
     let check = |pairs: &[(u32, u32)]| {
         let mut out = Vec::with_capacity(pairs.len());
@@ -338,9 +348,14 @@ fn one_to_one(
                 SimilarityField::Description => {
                     normalize::similarity_per_mille(bt.description[bi], lt.description[li])
                 }
-                SimilarityField::Words => {
-                    normalize::word_overlap_per_mille(bt.description[bi], lt.description[li])
-                }
+                SimilarityField::Words => match &word_sets {
+                    Some((bw, lw)) => {
+                        normalize::word_set_overlap_per_mille(bw.of_item(bi), lw.of_item(li))
+                    }
+                    None => {
+                        normalize::word_overlap_per_mille(bt.description[bi], lt.description[li])
+                    }
+                },
             };
             if similarity < pass.similarity_min_per_mille {
                 continue;
@@ -358,6 +373,36 @@ fn one_to_one(
     let (mut out, rest) = both(|| check(first), || check(second));
     out.extend(rest);
     Ok(out)
+}
+
+/// The word sets of some items of a side, by position: one buffer, a span per item.
+struct WordSets {
+    /// (start, end) in `words` by item position; empty for items not asked for.
+    spans: Vec<(u32, u32)>,
+    words: Vec<u64>,
+}
+
+impl WordSets {
+    fn of(t: &Table<'_>, wanted: impl Iterator<Item = u32>) -> WordSets {
+        let mut spans = vec![(0u32, 0u32); t.description.len()];
+        let mut done = vec![false; t.description.len()];
+        let mut words = Vec::new();
+        for i in wanted {
+            let i = i as usize;
+            if std::mem::replace(&mut done[i], true) {
+                continue;
+            }
+            let start = words.len() as u32;
+            normalize::push_word_hashes(t.description[i], &mut words);
+            spans[i] = (start, words.len() as u32);
+        }
+        WordSets { spans, words }
+    }
+
+    fn of_item(&self, i: usize) -> &[u64] {
+        let (s, e) = self.spans[i];
+        &self.words[s as usize..e as usize]
+    }
 }
 
 /// Items a similarity key may be shared by, on either side, before it is left out of the join.
@@ -923,8 +968,8 @@ mod tests {
         assert!(!stopped);
         let (none, stopped) = find_subsets(&values, 2000, 5, 1000);
         assert!(none.is_empty() && !stopped);
-        // Two combinations allowed: the search stops before it finds 500 + 100, and says so.
-        let (few, stopped) = find_subsets(&values, 600, 3, 2);
+        // One combination allowed: the search stops before it finds 500 + 100, and says so.
+        let (few, stopped) = find_subsets(&values, 600, 3, 1);
         assert!(few.is_empty() && stopped, "{few:?}");
     }
 }
