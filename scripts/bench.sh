@@ -51,11 +51,14 @@ if [ "$what" = match ] || [ "$what" = all ]; then
 fi
 if [ "$what" = profiles ] || [ "$what" = all ]; then
   # Matching quality per noise mix (issue 14): the default rules on data they were not tuned on.
+  # Beside it, the yardstick: a four-pass DuckDB SQL script on the same files (scripts/duckdb_match.py).
   n="${PROFILE_LINES:-100000}"
-  echo "### Matching quality per generator profile ($n bank lines, default rules)"
+  bash scripts/moto.sh install >/dev/null
+  target/test-venv/bin/python3 -c 'import duckdb' 2>/dev/null || target/test-venv/bin/pip install -q duckdb==2.0.0 >/dev/null
+  echo "### Matching quality per generator profile ($n bank lines, default rules), and a DuckDB script on the same files"
   echo
-  echo "| profile | seed | ledger entries | wall | peak RSS | precision | recall auto | recall with suggestions | one-sided auto-matched | suggested groups | open items |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| profile | seed | ledger entries | wall | peak RSS | precision | recall auto | recall with suggestions | one-sided auto-matched | suggested groups | open items | DuckDB wall | DuckDB precision | DuckDB recall |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for p in ${PROFILES:-classic clean retail payroll poor_references lagged_fees harsh}; do
     for seed in ${PROFILE_SEEDS:-11}; do
       d="$work/profile-$p-$n-$seed"
@@ -67,7 +70,10 @@ if [ "$what" = profiles ] || [ "$what" = all ]; then
       $recon eval --truth "$d/truth.csv" --matches "$d/out" > "$work/eval-p.txt"
       ev() { grep "$1" "$work/eval-p.txt" | awk '{print $NF}' | tr -d '()'; }
       read -r suggested open <<< "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(p["suggested_groups"] for p in s["passes"]), s["exceptions"])' "$d/out/summary.json")"
-      echo "| $p | $seed | $ledger | ${wall} s | $((rss_kb / 1024)) MB | $(ev precision) | $(ev 'recall, auto') | $(ev 'counting suggestions') | $(ev 'one-sided') | $suggested | $open |"
+      row="| $p | $seed | $ledger | ${wall} s | $((rss_kb / 1024)) MB | $(ev precision) | $(ev 'recall, auto') | $(ev 'counting suggestions') | $(ev 'one-sided') | $suggested | $open |"
+      /usr/bin/time -f "%e" -o "$work/time-duck.txt" target/test-venv/bin/python3 scripts/duckdb_match.py "$d/bank.csv" "$d/ledger.csv" "$d/duckdb" >/dev/null
+      $recon eval --truth "$d/truth.csv" --matches "$d/duckdb" > "$work/eval-p.txt"
+      echo "$row $(cat "$work/time-duck.txt") s | $(ev precision) | $(ev 'recall, auto') |"
     done
   done
   echo

@@ -17,6 +17,7 @@ mod import;
 pub mod inbox;
 mod matching;
 pub mod publish;
+pub mod simulate;
 pub mod workspace;
 
 pub use atomic::write_atomically;

@@ -5,11 +5,10 @@
 
 use recon_api::{ImportOptions, MatchRequest, evaluate_files, generate_files, match_files};
 
-#[test]
-fn generated_books_match_within_the_quality_targets() {
-    let dir = std::env::temp_dir().join(format!("recon-quality-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    generate_files(100_000, 7, &dir).unwrap();
+/// `recon match` over DIR's bank.csv and ledger.csv with the default rules, then `recon eval`.
+fn match_and_evaluate(
+    dir: &std::path::Path,
+) -> (recon_api::MatchReport, recon_match::eval::Evaluation) {
     let request = MatchRequest {
         bank_files: vec![dir.join("bank.csv")],
         ledger_files: vec![dir.join("ledger.csv")],
@@ -18,8 +17,17 @@ fn generated_books_match_within_the_quality_targets() {
         import: ImportOptions::default(),
     };
     let report = match_files(&request).unwrap();
-    assert_eq!(report.summary.bank_lines, 100_000);
     let e = evaluate_files(&dir.join("truth.csv"), &dir.join("out")).unwrap();
+    (report, e)
+}
+
+#[test]
+fn generated_books_match_within_the_quality_targets() {
+    let dir = std::env::temp_dir().join(format!("recon-quality-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    generate_files(100_000, 7, &dir).unwrap();
+    let (report, e) = match_and_evaluate(&dir);
+    assert_eq!(report.summary.bank_lines, 100_000);
     let _ = std::fs::remove_dir_all(&dir);
     let summary = format!(
         "precision {} recall {} with suggestions {} one-sided {} ({:?})",
@@ -101,15 +109,7 @@ fn every_generator_profile_matches_within_its_floor() {
             std::env::temp_dir().join(format!("recon-quality-{profile}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         recon_api::generate_profile_files(100_000, 11, profile, &dir).unwrap();
-        let request = MatchRequest {
-            bank_files: vec![dir.join("bank.csv")],
-            ledger_files: vec![dir.join("ledger.csv")],
-            rules_file: None,
-            out_dir: dir.join("out"),
-            import: ImportOptions::default(),
-        };
-        let report = match_files(&request).unwrap();
-        let e = evaluate_files(&dir.join("truth.csv"), &dir.join("out")).unwrap();
+        let (report, e) = match_and_evaluate(&dir);
         let _ = std::fs::remove_dir_all(&dir);
         let suggested: usize = report
             .summary

@@ -103,6 +103,16 @@ enum WsCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+    /// Dry-run a candidate rule set on this workspace: what it would gain and lose, and every
+    /// auto-match that contradicts a decision people made. Changes nothing.
+    Simulate {
+        /// The candidate rule set (TOML); the shipped default when absent.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List exceptions (open items), filtered and sorted, with days open.
     Exceptions {
         /// Only items of one side.
@@ -414,6 +424,49 @@ fn run(ws: &mut Workspace, p: &Principal, command: WsCommand) -> Result<ExitCode
                 "replaced statement from {}: {} lines",
                 out.file, out.lines_imported
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        WsCommand::Simulate { rules, json } => {
+            let r = recon_api::simulate::simulate_rules(ws, rules.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "rule set {:?} ({:.12}…): {} auto groups; {} as now, {} confirmed by people too, {} gained, {} lost, {} contradict a decision people made",
+                r.rule_set,
+                r.rule_set_sha256,
+                r.auto_groups,
+                r.unchanged,
+                r.agree_with_people,
+                r.gained,
+                r.lost,
+                r.contradictions
+            );
+            for c in &r.contradiction_examples {
+                println!(
+                    "  CONTRADICTS {}: {} bank {} ~ ledger {}",
+                    c.decision,
+                    c.rule,
+                    c.group.bank.join("+"),
+                    c.group.ledger.join("+")
+                );
+            }
+            for g in &r.gained_examples {
+                println!(
+                    "  gained bank {} ~ ledger {}",
+                    g.bank.join("+"),
+                    g.ledger.join("+")
+                );
+            }
+            for g in &r.lost_examples {
+                println!(
+                    "  lost   bank {} ~ ledger {}",
+                    g.bank.join("+"),
+                    g.ledger.join("+")
+                );
+            }
+            println!("nothing was changed (a dry run)");
             Ok(ExitCode::SUCCESS)
         }
         WsCommand::Match { rules } => {

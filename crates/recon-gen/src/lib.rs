@@ -561,8 +561,9 @@ pub(crate) fn garble(rng: &mut Rng, reference: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn deterministic_and_exact_count() {
@@ -599,10 +600,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn groups_balance_except_charges_and_one_sided() {
-        use std::collections::HashMap;
-        let g = generate(&GenConfig::new(20_000, 3));
+    /// Each truth group's (bank total, ledger total, kind), from the files' amounts.
+    pub(crate) fn group_sums(g: &Generated) -> HashMap<String, (i64, i64, String)> {
         let amount = |csv: &str, col: usize| -> HashMap<String, i64> {
             csv.lines()
                 .skip(1)
@@ -610,30 +609,43 @@ mod tests {
                     let f: Vec<&str> = l.split(',').collect();
                     (
                         f[0].to_string(),
-                        recon_model::parse_minor(f[col], b'.', 2).unwrap(),
+                        recon_model::parse_minor(f[col], b'.', currency_exponent(f[col + 1]))
+                            .unwrap(),
                     )
                 })
                 .collect()
         };
         let bank = amount(&g.bank_csv, 4);
         let ledger = amount(&g.ledger_csv, 3);
-        let mut sums: HashMap<&str, (i64, i64, &str)> = HashMap::new();
+        let mut sums: HashMap<String, (i64, i64, String)> = HashMap::new();
         for l in g.truth_csv.lines().skip(1) {
             let f: Vec<&str> = l.split(',').collect();
-            let e = sums.entry(f[0]).or_insert((0, 0, f[3]));
+            let e = sums
+                .entry(f[0].to_string())
+                .or_insert((0, 0, f[3].to_string()));
             if f[1] == "bank" {
                 e.0 += bank[f[2]];
             } else {
                 e.1 += ledger[f[2]];
             }
         }
-        for (group, (b, l, kind)) in sums {
-            match kind {
-                "bank_charge" => assert!(b < l, "{group}"),
-                "bank_only" => assert_eq!(l, 0),
-                "ledger_only" => assert_eq!(b, 0),
-                _ => assert_eq!(b, l, "{group} {kind}"),
+        sums
+    }
+
+    /// Every group balances, except a charge (bank less than ledger) and one-sided items.
+    pub(crate) fn assert_balanced(g: &Generated, what: &str) {
+        for (group, (b, l, kind)) in group_sums(g) {
+            match kind.as_str() {
+                "bank_charge" => assert!(b < l, "{what} {group}"),
+                "bank_only" => assert_eq!(l, 0, "{what} {group}"),
+                "ledger_only" => assert_eq!(b, 0, "{what} {group}"),
+                _ => assert_eq!(b, l, "{what} {group} {kind}"),
             }
         }
+    }
+
+    #[test]
+    fn groups_balance_except_charges_and_one_sided() {
+        assert_balanced(&generate(&GenConfig::new(20_000, 3)), "classic");
     }
 }

@@ -150,6 +150,12 @@ impl RuleSet {
                 reason: "a rule set needs at least one [[pass]]".into(),
             });
         }
+        if self.passes.len() > PASSES_MAX {
+            return Err(RuleError::Invalid {
+                pass: String::new(),
+                reason: format!("at most {PASSES_MAX} passes"),
+            });
+        }
         let mut names = std::collections::HashSet::new();
         for p in &self.passes {
             let invalid = |reason: &str| RuleError::Invalid {
@@ -172,6 +178,26 @@ impl RuleSet {
             }
             if p.date_window_days > 366 {
                 return Err(invalid("date_window_days is at most 366"));
+            }
+            // Bounds that keep every pass's work bounded per item (issue 14).
+            for (option, value, max) in [
+                (
+                    "subset_combinations_max",
+                    p.subset_combinations_max,
+                    SUBSET_COMBINATIONS_MAX,
+                ),
+                (
+                    "subset_candidates_max",
+                    p.subset_candidates_max,
+                    SUBSET_CANDIDATES_MAX,
+                ),
+                ("suggestions_max", p.suggestions_max, SUGGESTIONS_MAX),
+            ] {
+                if value == 0 || value > max {
+                    return Err(invalid(&format!(
+                        "{option} is {value}; it must be between 1 and {max} (the work per item grows with it)"
+                    )));
+                }
             }
             let tolerant = p.amount_tolerance_minor > 0 || p.amount_tolerance_basis_points > 0;
             if tolerant && p.keys.contains(&Key::Amount) {
@@ -198,6 +224,15 @@ impl RuleSet {
     }
 }
 
+/// Passes a rule set may have.
+pub const PASSES_MAX: usize = 32;
+/// Most combinations a subset search may try per target.
+pub const SUBSET_COMBINATIONS_MAX: usize = 100_000;
+/// Most candidates a subset search may consider per target.
+pub const SUBSET_CANDIDATES_MAX: usize = 64;
+/// Most suggestions an item may be offered.
+pub const SUGGESTIONS_MAX: usize = 10;
+
 /// The shipped default rule set (also at assets/rules/default.toml).
 pub const DEFAULT_RULES: &str = include_str!("../../../assets/rules/default.toml");
 
@@ -209,6 +244,32 @@ mod tests {
     fn default_rules_parse() {
         let rules = RuleSet::default_rules();
         assert!(rules.passes.len() >= 5);
+    }
+
+    #[test]
+    fn unbounded_work_is_refused_naming_the_option() {
+        for (option, value) in [
+            ("subset_combinations_max", "1000000"),
+            ("subset_candidates_max", "65"),
+            ("suggestions_max", "0"),
+            ("suggestions_max", "11"),
+        ] {
+            let e = RuleSet::from_toml(&format!(
+                "name = \"x\"\n[[pass]]\nname = \"s\"\nkind = \"subset_sum\"\noutcome = \"suggest\"\n{option} = {value}\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(option) && e.contains("\"s\""), "{e}");
+        }
+        let many: String = (0..33)
+            .map(|k| {
+                format!("[[pass]]\nname = \"p{k}\"\nkind = \"one_to_one\"\noutcome = \"auto\"\n")
+            })
+            .collect();
+        let e = RuleSet::from_toml(&format!("name = \"x\"\n{many}"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at most 32 passes"), "{e}");
     }
 
     #[test]

@@ -133,28 +133,7 @@ impl Workspace {
                 description: r.get(5)?,
             });
         }
-        let mut locked: HashMap<i64, LockedGroup> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT g.id, gi.side, coalesce(b.line_id, l.entry_id)
-             FROM groups g JOIN group_items gi ON gi.group_id = g.id
-             LEFT JOIN bank_lines b ON gi.side = 'bank' AND b.id = gi.item
-             LEFT JOIN ledger_entries l ON gi.side = 'ledger' AND l.id = gi.item
-             WHERE g.origin IN ('accepted', 'manual') AND g.removed_at IS NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let group: i64 = r.get(0)?;
-            let side: String = r.get(1)?;
-            let id: String = r.get(2)?;
-            let entry = locked.entry(group).or_default();
-            if side == "bank" {
-                entry.bank_ids.push(id);
-            } else {
-                entry.ledger_ids.push(id);
-            }
-        }
-        let mut locked: Vec<(i64, LockedGroup)> = locked.into_iter().collect();
-        locked.sort_by_key(|(id, _)| *id);
+        let locked = self.confirmed_groups(false)?;
         let mut stmt = self.conn.prepare(
             "SELECT b.line_id, l.entry_id FROM rejected_pairs r
              JOIN bank_lines b ON b.id = r.bank_item JOIN ledger_entries l ON l.id = r.ledger_item",
@@ -167,9 +146,37 @@ impl Workspace {
             currency,
             bank,
             ledger,
-            locked: locked.into_iter().map(|(_, g)| g).collect(),
+            locked,
             rejected,
         })
+    }
+
+    /// The confirmed groups people made (`auto` false: accepted and manual) or the matcher made
+    /// (`auto` true), as item ids, in group order.
+    pub fn confirmed_groups(&self, auto: bool) -> Result<Vec<LockedGroup>> {
+        let mut groups: HashMap<i64, LockedGroup> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT g.id, gi.side, coalesce(b.line_id, l.entry_id)
+             FROM groups g JOIN group_items gi ON gi.group_id = g.id
+             LEFT JOIN bank_lines b ON gi.side = 'bank' AND b.id = gi.item
+             LEFT JOIN ledger_entries l ON gi.side = 'ledger' AND l.id = gi.item
+             WHERE (g.origin = 'auto') = ?1 AND g.removed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([auto])?;
+        while let Some(r) = rows.next()? {
+            let group: i64 = r.get(0)?;
+            let side: String = r.get(1)?;
+            let id: String = r.get(2)?;
+            let entry = groups.entry(group).or_default();
+            if side == "bank" {
+                entry.bank_ids.push(id);
+            } else {
+                entry.ledger_ids.push(id);
+            }
+        }
+        let mut groups: Vec<(i64, LockedGroup)> = groups.into_iter().collect();
+        groups.sort_by_key(|(id, _)| *id);
+        Ok(groups.into_iter().map(|(_, g)| g).collect())
     }
 
     /// Stores a run over `data`: the previous run's auto groups and open suggestions are
