@@ -99,6 +99,7 @@ fn statement_items(statements: &[Statement]) -> Vec<Item<'_>> {
                 reference: l.reference.as_deref().unwrap_or(""),
                 counterparty: l.counterparty.as_deref().unwrap_or(""),
                 description: &l.description,
+                details: &l.details,
             });
         }
     }
@@ -117,6 +118,7 @@ fn ledger_entry_items(ledger: &[LedgerEntry]) -> Vec<Item<'_>> {
             reference: e.reference.as_deref().unwrap_or(""),
             counterparty: "",
             description: &e.description,
+            details: &[],
         })
         .collect()
 }
@@ -320,6 +322,7 @@ fn strict_bank_items<'f>(files: &'f [InputFile], options: &ImportOptions) -> Opt
                 reference: l.reference,
                 counterparty: "",
                 description: l.description,
+                details: &[],
             })
         })?;
     }
@@ -340,6 +343,7 @@ fn strict_ledger_items<'f>(files: &'f [InputFile], limits: &Limits) -> Option<Ve
                 reference: e.reference,
                 counterparty: "",
                 description: e.description,
+                details: &[],
             })
         })?;
     }
@@ -613,6 +617,7 @@ mod tests {
             reference,
             counterparty: "",
             description: "",
+            details: &[],
         }
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct Table<'a> {
     /// Hash of the folded counterparty name (0 when none).
     pub counterparty_hash: Vec<u64>,
     pub raw_reference: Vec<&'a str>,
+    /// A batch booking's transactions (empty for most items).
+    pub details: Vec<&'a [recon_model::BatchDetail]>,
     /// Still available to later passes (not locked, not auto-confirmed).
     pub open: Vec<bool>,
 }
@@ -68,6 +70,7 @@ impl<'a> Table<'a> {
             description: Vec::with_capacity(n),
             counterparty_hash: Vec::with_capacity(n),
             raw_reference: Vec::with_capacity(n),
+            details: Vec::with_capacity(n),
             open: vec![true; n],
         };
         // Days since 1970-01-01, from chrono's day count since the common era (cheaper than
@@ -118,6 +121,7 @@ impl<'a> Table<'a> {
             t.counterparty_hash
                 .push(passes::hash_folded(item.counterparty));
             t.raw_reference.push(item.reference);
+            t.details.push(item.details);
         }
         t.ids = Arc::new(ids);
         t.currency = currency.into();

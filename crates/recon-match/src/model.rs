@@ -32,6 +32,9 @@ pub struct Item<'a> {
     /// Name of the other party, "" when unknown.
     pub counterparty: &'a str,
     pub description: &'a str,
+    /// The transactions of a batch booking (bank side; empty otherwise): the one-to-many pass
+    /// reads their references as it reads the references the bank text lists.
+    pub details: &'a [recon_model::BatchDetail],
 }
 
 /// A group people have already confirmed: never broken by a re-run.

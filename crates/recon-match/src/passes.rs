@@ -637,7 +637,7 @@ fn grouped(tables: &Tables<'_>, pass: &Pass, both_sides: bool) -> PolarsResult<V
 }
 
 /// One bank line settled by several ledger entries that sum to it: entries whose references its
-/// text lists, or that all carry its own reference.
+/// text lists or its batch transactions carry, or that all carry its own reference.
 fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>> {
     let (bt, lt) = (&tables.bank, &tables.ledger);
     // The reference tokens in each open bank line's text, two halves on two threads.
@@ -645,8 +645,13 @@ fn one_to_many(tables: &Tables<'_>, pass: &Pass) -> PolarsResult<Vec<Candidate>>
         let mut tb = Vec::new();
         let mut tk = Vec::new();
         let mut tokens = normalize::Tokens::default();
+        let mut texts: Vec<&str> = Vec::new();
         for &i in banks {
-            tokens.read(&[bt.raw_reference[i], bt.description[i]]);
+            // The bank line's own reference, its text, and its batch transactions' references.
+            texts.clear();
+            texts.extend([bt.raw_reference[i], bt.description[i]]);
+            texts.extend(bt.details[i].iter().filter_map(|d| d.reference.as_deref()));
+            tokens.read(&texts);
             // One token is enough: a bank line whose own reference several ledger entries
             // carry (a payroll run, instalments paid at once) is settled by their sum.
             if tokens.is_empty() {

@@ -19,6 +19,7 @@ fn items(rows: &[Row]) -> Vec<Item<'static>> {
             reference: r.3,
             counterparty: "",
             description: r.4,
+            details: &[],
         })
         .collect()
 }
@@ -237,6 +238,7 @@ fn generated_items(bank_lines: usize, seed: u64) -> (Vec<Item<'static>>, Vec<Ite
                     reference,
                     counterparty: "",
                     description,
+                    details: &[],
                 }
             })
             .collect()
@@ -435,5 +437,41 @@ fn an_item_is_offered_at_most_three_suggestions_and_the_cap_is_reported() {
     assert!(
         limits.contains(&("amount_date_review", "suggestions_max", 2)),
         "{limits:?}"
+    );
+}
+
+#[test]
+fn a_batch_booking_is_matched_to_the_ledger_entries_its_transactions_name() {
+    // A SEPA batch of three payments booked as one line: the bank's text names none of them;
+    // the transactions' end-to-end references name the three invoices.
+    let detail = |reference: &str, amount_minor: i64| recon_model::BatchDetail {
+        reference: Some(reference.into()),
+        amount_minor: Some(amount_minor),
+        counterparty: None,
+        counterparty_account: None,
+        description: String::new(),
+    };
+    let details = vec![
+        detail("INV-7001", -30_000),
+        detail("INV-7002", -45_000),
+        detail("INV-7003", -25_000),
+    ];
+    let mut bank = items(&[Row("B1", "2026-11-20", -100_000, "BATCH-99", "SEPA batch")]);
+    bank[0].details = &details;
+    let input = MatchInput {
+        bank,
+        ledger: items(&[
+            Row("L1", "2026-11-19", -30_000, "INV-7001", "Acme"),
+            Row("L2", "2026-11-19", -45_000, "INV-7002", "Globex"),
+            Row("L3", "2026-11-19", -25_000, "INV-7003", "Initech"),
+            Row("L4", "2026-11-19", -25_000, "INV-7004", "Hooli"),
+        ]),
+        ..MatchInput::default()
+    };
+    let outcome = run(&input, &RuleSet::default_rules(), &mut ()).unwrap();
+    let text = render(&outcome);
+    assert!(
+        text.starts_with("M0000001 batch_payments auto bank=B1 ledger=L1+L2+L3 diff=0\n"),
+        "\n{text}"
     );
 }

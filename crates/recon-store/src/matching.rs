@@ -20,6 +20,8 @@ pub struct StoredItem {
     pub reference: String,
     pub counterparty: String,
     pub description: String,
+    /// A batch booking's transactions (bank lines; empty otherwise).
+    pub details: Vec<recon_model::BatchDetail>,
 }
 
 /// Everything a match run needs from the workspace.
@@ -46,6 +48,7 @@ impl MatchData {
                 reference: &i.reference,
                 counterparty: &i.counterparty,
                 description: &i.description,
+                details: &i.details,
             }
         }
         recon_match::MatchInput {
@@ -114,7 +117,31 @@ impl Workspace {
                 reference: r.get(4)?,
                 counterparty: r.get(5)?,
                 description: r.get(6)?,
+                details: Vec::new(),
             });
+        }
+        // Batch bookings' transactions, in one pass over the details table (both in id order).
+        let mut stmt = self.conn.prepare(
+            "SELECT bank_line, reference, amount_minor, counterparty, counterparty_account,
+                    description
+             FROM bank_line_details ORDER BY bank_line, seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut k = 0usize;
+        while let Some(r) = rows.next()? {
+            let line: i64 = r.get(0)?;
+            while k < bank.len() && bank[k].row < line {
+                k += 1;
+            }
+            if let Some(item) = bank.get_mut(k).filter(|i| i.row == line) {
+                item.details.push(recon_model::BatchDetail {
+                    reference: r.get(1)?,
+                    amount_minor: r.get(2)?,
+                    counterparty: r.get(3)?,
+                    counterparty_account: r.get(4)?,
+                    description: r.get(5)?,
+                });
+            }
         }
         let mut ledger = Vec::new();
         let mut stmt = self.conn.prepare(
@@ -131,6 +158,7 @@ impl Workspace {
                 reference: r.get(4)?,
                 counterparty: String::new(),
                 description: r.get(5)?,
+                details: Vec::new(),
             });
         }
         let locked = self.confirmed_groups(false)?;

@@ -135,6 +135,14 @@ fn confirm_group(
     ])?;
     let gid = tx.last_insert_rowid();
     attach_items(tx, gid, items, true)?;
+    // Open suggestions that share an item with the new group can no longer be accepted: they
+    // leave the list, whoever confirmed the group and however (accepted, manual).
+    tx.prepare_cached(
+        "UPDATE suggestions SET status = 'stale' WHERE status = 'open' AND id IN (
+            SELECT si.suggestion FROM suggestion_items si JOIN group_items gi
+            ON gi.side = si.side AND gi.item = si.item WHERE gi.group_id = ?1)",
+    )?
+    .execute([gid])?;
     Ok(gid)
 }
 
@@ -397,14 +405,8 @@ impl Workspace {
                     (None, _) => None,
                 };
                 let gid = confirm_group(tx, actor, "accepted", &rule, &items, adjustment.or(by_rule.as_ref()))?;
+                // (confirm_group made every open suggestion sharing an item stale, this one too.)
                 tx.execute("UPDATE suggestions SET status = 'accepted' WHERE id = ?1", [sid])?;
-                // Other open suggestions that share an item can no longer be accepted.
-                tx.execute(
-                    "UPDATE suggestions SET status = 'stale' WHERE status = 'open' AND id IN (
-                        SELECT si.suggestion FROM suggestion_items si JOIN suggestion_items mine
-                        ON mine.side = si.side AND mine.item = si.item WHERE mine.suggestion = ?1)",
-                    [sid],
-                )?;
                 accepted.push(json!({"suggestion": sid, "group": gid}));
             }
             let payload = json!({"accepted": accepted});

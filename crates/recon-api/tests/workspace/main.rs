@@ -309,3 +309,103 @@ fn the_strict_import_setting_refuses_files_that_deviate() {
     assert_eq!(lines_by_setting, vec![(true, 0), (false, 1)]);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn a_batch_booking_in_the_workspace_is_matched_to_the_entries_its_transactions_name() {
+    // One camt entry booking a SEPA batch of three payments; the bank's own text names none of
+    // the invoices, the transactions' end-to-end references do. Stored as one bank line with its
+    // batch details, matched through the workspace's own data.
+    let dir = std::env::temp_dir().join(format!("recon-api-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keys = MemoryKeyStore::default();
+    let clara = recon_review::Principal::new("clara", "Clara", &[Role::Clerk]);
+    w::create_workspace(
+        &w::NewWorkspace {
+            dir: dir.clone(),
+            account: recon_api::DEMO_ACCOUNT.into(),
+            currency: "EUR".into(),
+            period_start: date("2026-11-01"),
+            period_end: date("2026-11-30"),
+            ledger_opening: None,
+        },
+        &clara,
+        &keys,
+    )
+    .unwrap();
+    let mut ws = w::open_workspace(&dir, &keys).unwrap();
+    let eur = Currency::from_code("EUR").unwrap();
+    let detail = |reference: &str, amount_minor: i64| recon_model::BatchDetail {
+        reference: Some(reference.into()),
+        amount_minor: Some(amount_minor),
+        counterparty: Some("Supplier".into()),
+        counterparty_account: None,
+        description: String::new(),
+    };
+    let line = StatementLine {
+        line_id: "S1/1".into(),
+        booking_date: date("2026-11-20"),
+        value_date: Some(date("2026-11-20")),
+        amount_minor: -100_000,
+        reference: Some("BATCH-0099".into()),
+        description: "SEPA batch".into(),
+        details: vec![
+            detail("INV-2026-7001", -30_000),
+            detail("INV-2026-7002", -45_000),
+            detail("INV-2026-7003", -25_000),
+        ],
+        ..Default::default()
+    };
+    let statement = Statement {
+        source: "batch.xml".into(),
+        format: Format::Camt053,
+        account: recon_api::DEMO_ACCOUNT.into(),
+        currency: eur,
+        statement_id: "S1".into(),
+        sequence: Some("1".into()),
+        opening_balance: Some(Balance {
+            date: date("2026-11-01"),
+            amount_minor: 500_000,
+        }),
+        closing_balance: Some(Balance {
+            date: date("2026-11-20"),
+            amount_minor: 400_000,
+        }),
+        lines: vec![line],
+        reading: recon_model::Reading::default(),
+    };
+    let file = recon_api::InputFile {
+        name: "batch.xml".into(),
+        bytes: b"batch".to_vec(),
+    };
+    w::import_parsed_statements(&mut ws, &clara, &file, &[statement]).unwrap();
+    let entry = |id: &str, amount_minor: i64, reference: &str| LedgerEntry {
+        entry_id: id.into(),
+        account: recon_api::DEMO_ACCOUNT.into(),
+        posting_date: date("2026-11-19"),
+        amount_minor,
+        currency: eur,
+        reference: Some(reference.into()),
+        description: format!("Supplier invoice {reference}"),
+    };
+    let ledger = [
+        entry("GL-1", -30_000, "INV-2026-7001"),
+        entry("GL-2", -45_000, "INV-2026-7002"),
+        entry("GL-3", -25_000, "INV-2026-7003"),
+        entry("GL-4", -25_000, "INV-2026-7004"),
+    ];
+    let ledger_file = recon_api::InputFile {
+        name: "ledger.csv".into(),
+        bytes: b"ledger".to_vec(),
+    };
+    w::import_parsed_ledger(&mut ws, &clara, &ledger_file, &ledger).unwrap();
+    w::match_workspace(&mut ws, &clara, None).unwrap();
+    let group = ws
+        .group_of("bank", "S1/1")
+        .unwrap()
+        .expect("the batch line is matched");
+    for id in ["GL-1", "GL-2", "GL-3"] {
+        assert_eq!(ws.group_of("ledger", id).unwrap(), Some(group), "{id}");
+    }
+    assert_eq!(ws.group_of("ledger", "GL-4").unwrap(), None);
+    let _ = std::fs::remove_dir_all(&dir);
+}

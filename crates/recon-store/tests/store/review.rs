@@ -382,3 +382,57 @@ fn aging_buckets_follow_the_days_open_of_the_exception_list() {
         "every bucket was filled at some date: {seen:?}"
     );
 }
+
+#[test]
+fn a_manual_match_takes_the_suggestions_that_share_its_items_off_the_list() {
+    // Two bank lines of 50.00 and two ledger entries of 50.00, nothing else in common: four
+    // suggestions. A clerk matches one pair by hand; every suggestion with either item leaves
+    // the list (accepting one would fail: its item is in a group now).
+    let keys = MemoryKeyStore::default();
+    let dir = temp_dir("manual-stale");
+    let p = clara();
+    let mut ws = Workspace::create(
+        &dir,
+        ACCOUNT,
+        "EUR",
+        "2026-11-01",
+        "2026-11-30",
+        None,
+        &keys,
+        &actor(&p),
+    )
+    .unwrap();
+    let s = statement(
+        "S9",
+        0,
+        vec![
+            line("S9/1", 3, 5_000, "", "Transfer"),
+            line("S9/2", 3, 5_000, "", "Transfer"),
+        ],
+    );
+    ws.import_statements(&actor(&p), &file("s9.sta", "s9"), &[s])
+        .unwrap();
+    let mut a = entry("GL-A", 3, 5_000, "");
+    let mut b = entry("GL-B", 3, 5_000, "");
+    a.reference = None;
+    b.reference = None;
+    a.description = "Soylent".into();
+    b.description = "Tyrell".into();
+    ws.import_ledger(&actor(&p), &file("l9.csv", "l9"), &[a, b])
+        .unwrap();
+    run_matcher(&mut ws, &p);
+    assert_eq!(ws.suggestions(100).unwrap().len(), 4);
+    ws.manual_match(&actor(&p), &["S9/1".into()], &["GL-A".into()], None)
+        .unwrap();
+    let left = ws.suggestions(100).unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(
+        (left[0].bank.as_slice(), left[0].ledger.as_slice()),
+        (&["S9/2".to_string()][..], &["GL-B".to_string()][..])
+    );
+    // The one left can be accepted.
+    ws.accept_suggestions(&actor(&p), &[left[0].id], None)
+        .unwrap();
+    assert!(ws.suggestions(100).unwrap().is_empty());
+    ws.verify_audit().unwrap();
+}
