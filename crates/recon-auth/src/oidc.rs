@@ -108,6 +108,11 @@ fn http_client() -> Result<openidconnect::reqwest::Client, AuthError> {
         .redirect(openidconnect::reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
+        // An idle pooled connection is dropped before a server's keep-alive ends it (Node, which
+        // many providers and proxies run on, closes after 5 s): reusing one the server is closing
+        // fails a token request with "connection closed before message completed", and a refresh
+        // (its token rotated) is not safe to send twice.
+        .pool_idle_timeout(Duration::from_secs(2))
         .build()
         .map_err(|e| AuthError::Unreachable(format!("HTTP client: {e}")))
 }
