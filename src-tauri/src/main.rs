@@ -164,6 +164,20 @@ fn publish_history(state: State<'_, App>) -> Reply<recon_api::desk::HistoryView>
     Ok(desk(&state).publish_history()?)
 }
 
+#[tauri::command(async)]
+fn import_settings(state: State<'_, App>) -> Reply<recon_api::desk::ImportSettings> {
+    Ok(desk(&state).import_settings()?)
+}
+
+/// Strict reading of every import into the open workspace, on or off (audited).
+#[tauri::command(async)]
+fn set_strict_import(
+    state: State<'_, App>,
+    strict: bool,
+) -> Reply<recon_api::desk::ImportSettings> {
+    Ok(desk(&state).set_strict_import(strict)?)
+}
+
 /// Brings the previous period's open items in as this period's opening items.
 #[tauri::command(async)]
 fn carry_forward(state: State<'_, App>) -> Reply<recon_api::carry::CarryReport> {
@@ -526,6 +540,8 @@ fn main() {
             publish_reopen,
             publish_history,
             carry_forward,
+            import_settings,
+            set_strict_import,
             run_matching,
             dashboard,
             list_exceptions,

@@ -439,6 +439,15 @@ async function main() {
     check(statuses.some((s) => s === "imported" || s === "skipped"), `no file was imported or skipped: ${statuses.join(", ")}`);
     await visible("import-issues-table");
     await noError("import");
+    // Strict reading: a workspace setting, off by default; on and off again (audited).
+    await visible("import-strict");
+    check((await attr("import-strict", "data-strict")) === "false", "strict reading is not off by default");
+    await click("import-strict-toggle");
+    await until(async () => (await attr("import-strict", "data-strict")) === "true", "strict reading to be on");
+    await noError("strict reading on");
+    await click("import-strict-toggle");
+    await until(async () => (await attr("import-strict", "data-strict")) === "false", "strict reading to be off");
+    await noError("strict reading off");
     await shot("03-import");
   });
 

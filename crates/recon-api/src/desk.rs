@@ -111,6 +111,15 @@ pub struct WorkspaceSummary {
     pub demo: bool,
 }
 
+/// The open workspace's import settings.
+#[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct ImportSettings {
+    /// Every import reads strictly: a file that deviates from its format is refused instead of read
+    /// with its deviations recorded as warnings.
+    pub strict_import: bool,
+}
+
 /// What the app is and where it keeps things: the About box (Help), and what support asks first.
 #[derive(Clone, Debug, Serialize, TS, PartialEq, Eq)]
 #[ts(export)]
@@ -839,6 +848,21 @@ impl Desk {
         let principal = self.principal_for(Purpose::Approve)?;
         publish::reopen(self.ws()?, &principal, reason)?;
         self.publish_status()
+    }
+
+    /// The open workspace's import settings.
+    pub fn import_settings(&mut self) -> Result<ImportSettings, ApiError> {
+        Ok(ImportSettings {
+            strict_import: self.ws()?.info().strict_import,
+        })
+    }
+
+    /// Turns strict reading of every import on or off (audited as `setting_changed`; the
+    /// reconciliation and its sign-off are untouched).
+    pub fn set_strict_import(&mut self, strict: bool) -> Result<ImportSettings, ApiError> {
+        let principal = self.principal()?;
+        crate::workspace::set_strict_import(self.ws()?, &principal, strict)?;
+        self.import_settings()
     }
 
     /// Brings the previous period's open items into the open workspace as its opening items,

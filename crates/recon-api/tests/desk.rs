@@ -337,3 +337,23 @@ fn the_app_lists_the_inbox_with_the_desk_released_and_records_nothing_after_a_si
         ErrorCode::NotAllowed
     );
 }
+
+#[test]
+fn strict_reading_is_a_workspace_setting_the_app_turns_on_and_off() {
+    let root = std::env::temp_dir().join(format!("recon-desk-strict-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut desk = Desk::new(&root, Box::new(MemoryKeyStore::default())).unwrap();
+    let id = desk.list_workspaces().unwrap()[0].id.clone();
+    desk.open_workspace(&id).unwrap();
+    desk.sign_in("clara").unwrap();
+    assert!(
+        !desk.import_settings().unwrap().strict_import,
+        "off by default"
+    );
+    assert!(desk.set_strict_import(true).unwrap().strict_import);
+    // Kept in the workspace: opened again (a new connection), it reads back.
+    desk.open_workspace(&id).unwrap();
+    assert!(desk.import_settings().unwrap().strict_import);
+    assert!(!desk.set_strict_import(false).unwrap().strict_import);
+    let _ = std::fs::remove_dir_all(&root);
+}

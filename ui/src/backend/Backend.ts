@@ -14,6 +14,7 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { ImportSettings } from "../bindings/ImportSettings";
 import type { InboxProgress } from "../bindings/InboxProgress";
 import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
@@ -55,6 +56,10 @@ export interface Backend {
 
   importDemoSamples(): Promise<ImportResult>;
   importFiles(paths: string[]): Promise<ImportResult>;
+  /** The open workspace's import settings. */
+  importSettings(): Promise<ImportSettings>;
+  /** Sets strict reading for every import into the open workspace (audited); the new settings. */
+  setStrictImport(strict: boolean): Promise<ImportSettings>;
 
   /** The statement inbox of the open workspace as last seen (read from the workspace; no
    * network, works offline). */

@@ -25,6 +25,7 @@ import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportFileResult } from "../bindings/ImportFileResult";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { ImportSettings } from "../bindings/ImportSettings";
 import type { InboxError } from "../bindings/InboxError";
 import type { InboxFile } from "../bindings/InboxFile";
 import type { InboxLocation } from "../bindings/InboxLocation";
@@ -318,6 +319,8 @@ interface Ws {
   reopenings: Reopening[];
   /** The previous period's open items brought in as opening items (carryForward), once. */
   carried?: CarriedView;
+  /** Every import reads strictly (importSettings / setStrictImport); off by default. */
+  strictImport: boolean;
 }
 
 const key = (side: string, id: string) => `${side}:${id}`;
@@ -527,6 +530,7 @@ export class FakeBackend implements Backend {
       queryCache: null,
       outbox: [],
       reopenings: [],
+      strictImport: false,
     };
   }
 
@@ -1082,6 +1086,21 @@ export class FakeBackend implements Backend {
     // The plan covers items of several files: the matcher uses a plan once all its items exist.
     if (d.plans.length && !w.plans.includes(d.plans[0]!)) w.plans.push(...d.plans);
     return clone(result);
+  }
+
+  async importSettings(): Promise<ImportSettings> {
+    await this.tick();
+    return { strict_import: this.ws().strictImport };
+  }
+
+  async setStrictImport(strict: boolean): Promise<ImportSettings> {
+    await this.tick();
+    this.me();
+    const w = this.ws();
+    const before = w.strictImport;
+    w.strictImport = strict;
+    this.audit(w, "setting_changed", `workspace:strict_import ${before} -> ${strict}`);
+    return { strict_import: w.strictImport };
   }
 
   async importFiles(paths: string[]): Promise<ImportResult> {

@@ -50,6 +50,8 @@ describe("TauriBackend", () => {
     await b.openWorkspace("demo");
     await b.importDemoSamples();
     await b.importFiles(["/a.xml"]);
+    await b.importSettings();
+    await b.setStrictImport(true);
     await b.inboxView();
     await b.inboxRefresh();
     await b.inboxPull();
@@ -86,6 +88,8 @@ describe("TauriBackend", () => {
       { cmd: "open_workspace", args: { id: "demo" } },
       { cmd: "import_demo_samples", args: undefined },
       { cmd: "import_files", args: { paths: ["/a.xml"] } },
+      { cmd: "import_settings", args: undefined },
+      { cmd: "set_strict_import", args: { strict: true } },
       { cmd: "inbox_view", args: undefined },
       { cmd: "inbox_refresh", args: undefined },
       { cmd: "inbox_pull", args: undefined },

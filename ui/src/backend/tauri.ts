@@ -14,6 +14,7 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { HistoryView } from "../bindings/HistoryView";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { ImportSettings } from "../bindings/ImportSettings";
 import type { InboxProgress } from "../bindings/InboxProgress";
 import type { InboxView } from "../bindings/InboxView";
 import type { ItemDetail } from "../bindings/ItemDetail";
@@ -102,6 +103,12 @@ export class TauriBackend implements Backend {
   }
   importFiles(paths: string[]) {
     return call<ImportResult>("import_files", { paths });
+  }
+  importSettings() {
+    return call<ImportSettings>("import_settings");
+  }
+  setStrictImport(strict: boolean) {
+    return call<ImportSettings>("set_strict_import", { strict });
   }
   inboxView() {
     return call<InboxView>("inbox_view");

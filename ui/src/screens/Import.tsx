@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportResult } from "../bindings/ImportResult";
+import type { ImportSettings } from "../bindings/ImportSettings";
 import { Badge, ProgressBar } from "../components/Feedback";
 import { InboxPanel } from "../components/InboxPanel";
-import { useApp } from "../state/app";
+import { useApp, useLoad } from "../state/app";
 
 /** One absolute path per line; blank lines and surrounding quotes dropped. */
 export function parsePaths(text: string): string[] {
@@ -14,12 +15,26 @@ export function parsePaths(text: string): string[] {
 }
 
 export function Import() {
-  const { backend, run, bump, lastImport, setLastImport, setWorkspace } = useApp();
+  const { backend, run, bump, lastImport, setLastImport, setWorkspace, workspace } = useApp();
   const [paths, setPaths] = useState("");
   const [busy, setBusy] = useState(false);
   const [hover, setHover] = useState(false);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const busyRef = useRef(false);
+
+  // The workspace's import settings: as loaded, then as the last change returned them.
+  const settings = useLoad((b) => b.importSettings(), [workspace?.id]);
+  const [saved, setSaved] = useState<ImportSettings | null>(null);
+  const [savingStrict, setSavingStrict] = useState(false);
+  useEffect(() => setSaved(null), [settings.data]);
+  const strict = (saved ?? settings.data)?.strict_import;
+
+  const changeStrict = async (on: boolean) => {
+    setSavingStrict(true);
+    const v = await run((b) => b.setStrictImport(on), { ok: (s) => (s.strict_import ? "Strict reading on" : "Strict reading off") });
+    setSavingStrict(false);
+    if (v) setSaved(v);
+  };
 
   /** After an import: the workspace's figures (top bar, dashboard) from the backend. */
   const refreshFigures = async () => {
@@ -112,6 +127,21 @@ export function Import() {
             <span className="spacer" />
             {busy && <span className="muted">Importing…</span>}
           </div>
+          {strict !== undefined && (
+            <div className="import-setting" data-testid="import-strict" data-strict={String(strict)}>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={strict}
+                  disabled={savingStrict}
+                  onChange={(e) => void changeStrict(e.target.checked)}
+                  data-testid="import-strict-toggle"
+                />{" "}
+                Refuse files that deviate from their format (strict reading)
+              </label>
+              <div className="muted small">Off: deviations are read and kept as warnings on the statement. Applies to every import into this workspace; changing it is audited.</div>
+            </div>
+          )}
         </div>
       </div>
 
