@@ -7,18 +7,7 @@ use recon_match::Side;
 use recon_store::{CarriedItem, CarrySource, MemoryKeyStore, PreviousPeriod, Workspace};
 
 fn december(name: &str, keys: &MemoryKeyStore) -> Workspace {
-    let p = clara();
-    Workspace::create(
-        &temp_dir(name),
-        ACCOUNT,
-        "EUR",
-        "2026-12-01",
-        "2026-12-31",
-        None,
-        keys,
-        &actor(&p),
-    )
-    .unwrap()
+    empty_workspace(name, keys, ("2026-12-01", "2026-12-31"))
 }
 
 fn item(side: Side, id: &str, date: &str, amount_minor: i64, reference: &str) -> CarriedItem {

@@ -389,19 +389,8 @@ fn a_manual_match_takes_the_suggestions_that_share_its_items_off_the_list() {
     // suggestions. A clerk matches one pair by hand; every suggestion with either item leaves
     // the list (accepting one would fail: its item is in a group now).
     let keys = MemoryKeyStore::default();
-    let dir = temp_dir("manual-stale");
     let p = clara();
-    let mut ws = Workspace::create(
-        &dir,
-        ACCOUNT,
-        "EUR",
-        "2026-11-01",
-        "2026-11-30",
-        None,
-        &keys,
-        &actor(&p),
-    )
-    .unwrap();
+    let mut ws = empty_workspace("manual-stale", &keys, ("2026-11-01", "2026-11-30"));
     let s = statement(
         "S9",
         0,

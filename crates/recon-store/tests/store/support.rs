@@ -130,21 +130,26 @@ pub fn file(name: &str, content: &str) -> FileRecord {
     }
 }
 
-/// A workspace in a temp dir with an in-memory key store, holding [`sample`].
-pub fn sample_workspace(name: &str, keys: &MemoryKeyStore) -> Workspace {
-    let dir = temp_dir(name);
-    let p = clara();
-    let mut ws = Workspace::create(
-        &dir,
+/// An empty workspace of [`ACCOUNT`] in EUR for `period` (first and last day), in a temp dir,
+/// created by clara.
+pub fn empty_workspace(name: &str, keys: &MemoryKeyStore, period: (&str, &str)) -> Workspace {
+    Workspace::create(
+        &temp_dir(name),
         ACCOUNT,
         "EUR",
-        "2026-11-01",
-        "2026-11-30",
+        period.0,
+        period.1,
         None,
         keys,
-        &actor(&p),
+        &actor(&clara()),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// A workspace in a temp dir with an in-memory key store, holding [`sample`].
+pub fn sample_workspace(name: &str, keys: &MemoryKeyStore) -> Workspace {
+    let p = clara();
+    let mut ws = empty_workspace(name, keys, ("2026-11-01", "2026-11-30"));
     let (s, ledger) = sample();
     ws.import_statements(&actor(&p), &file("s1.sta", "s1"), &[s])
         .unwrap();
