@@ -282,6 +282,9 @@ pub struct Dashboard {
     pub open_amount_minor: i64,
     pub aging: Vec<AgingBucket>,
     pub statement: ReconciliationStatement,
+    /// What the limits of the last match run's passes left out ("rule: message"); empty when
+    /// none was reached.
+    pub limits: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, TS)]
@@ -653,6 +656,7 @@ fn dashboard_of(ws: &Workspace, name: &str) -> Result<Dashboard, ApiError> {
         open_amount_minor: open,
         aging,
         statement: statement_dto(&w::reconciliation_statement(ws)?),
+        limits: ws.last_run_limits()?,
     })
 }
 

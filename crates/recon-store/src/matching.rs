@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::workspace::{Actor, AuditNote, Workspace};
 use recon_match::{LockedGroup, MatchOutcome, MatchStatus, Side};
 use recon_model::{Currency, Date};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 /// An item as loaded from the workspace (owned; the matcher borrows from it).
@@ -179,6 +179,33 @@ impl Workspace {
         })
     }
 
+    /// What the limits of the last match run's passes left out, as "rule: message" lines (empty
+    /// when no pass reached one, or no run was made).
+    pub fn last_run_limits(&self) -> Result<Vec<String>> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT limits FROM match_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(text) = text else {
+            return Ok(Vec::new());
+        };
+        let parsed: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+        Ok(parsed
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}: {}",
+                    l["rule"].as_str().unwrap_or(""),
+                    l["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect())
+    }
+
     /// The confirmed groups people made (`auto` false: accepted and manual) or the matcher made
     /// (`auto` true), as item ids, in group order.
     pub fn confirmed_groups(&self, auto: bool) -> Result<Vec<LockedGroup>> {
@@ -240,9 +267,20 @@ impl Workspace {
                 .filter(|g| g.status == MatchStatus::Auto)
                 .count();
             let suggested = outcome.groups.len() - auto;
+            let limits: Vec<serde_json::Value> = outcome
+                .passes
+                .iter()
+                .flat_map(|p| {
+                    p.limits.iter().map(move |l| {
+                        serde_json::json!({"rule": p.rule, "limit": l.limit.name(),
+                            "count": l.count, "message": l.limit.describe(l.count)})
+                    })
+                })
+                .collect();
             tx.execute(
                 "INSERT INTO match_runs (at, actor, rule_set, bank_items, ledger_items, auto_groups,
-                    suggestions, exceptions, rule_set_sha256) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                    suggestions, exceptions, rule_set_sha256, limits)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                 params![
                     actor.at,
                     actor.principal.subject,
@@ -252,7 +290,8 @@ impl Workspace {
                     auto as i64,
                     suggested as i64,
                     outcome.exceptions.len() as i64,
-                    rule_set_sha256
+                    rule_set_sha256,
+                    serde_json::Value::from(limits).to_string()
                 ],
             )?;
             let run = tx.last_insert_rowid();

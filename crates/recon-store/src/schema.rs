@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The DDL of each version, in order. Never edit a released entry.
-pub const MIGRATIONS: [&str; 11] = [
+pub const MIGRATIONS: [&str; 12] = [
     V1_IMPORT_AND_AUDIT,
     V2_MATCHING_AND_REVIEW,
     V3_SIGN_OFF_AND_OUTBOX,
@@ -19,6 +19,7 @@ pub const MIGRATIONS: [&str; 11] = [
     V9_IMPORT_SETTINGS,
     V10_PUBLISHING,
     V11_CARRY_FORWARD_AND_FILE_COPIES,
+    V12_RUN_LIMITS,
 ];
 
 /// The schema version this build writes.
@@ -428,6 +429,12 @@ CREATE TABLE carry_forwards (
 ALTER TABLE bank_lines ADD COLUMN carried INTEGER NOT NULL DEFAULT 0 CHECK (carried IN (0, 1));
 ALTER TABLE ledger_entries ADD COLUMN carried INTEGER NOT NULL DEFAULT 0
     CHECK (carried IN (0, 1));
+";
+
+/// Version 12 (issue 14): the limits each match run's passes reached (JSON: rule, limit, count,
+/// message), so the app says what a run left out because of them; runs before keep '[]'.
+pub const V12_RUN_LIMITS: &str = "
+ALTER TABLE match_runs ADD COLUMN limits TEXT NOT NULL DEFAULT '[]';
 ";
 
 /// Brings a database to [`SCHEMA_VERSION`], one migration per transaction.

@@ -841,6 +841,7 @@ export class FakeBackend implements Backend {
       open_amount_minor: open,
       aging: buckets,
       statement: this.statement(w),
+      limits: [],
     };
   }
 

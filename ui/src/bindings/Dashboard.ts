@@ -4,4 +4,9 @@ import type { ReconciliationStatement } from "./ReconciliationStatement";
 import type { RuleStat } from "./RuleStat";
 import type { WorkspaceSummary } from "./WorkspaceSummary";
 
-export type Dashboard = { workspace: WorkspaceSummary, rules: Array<RuleStat>, matched_amount_minor: number, open_amount_minor: number, aging: Array<AgingBucket>, statement: ReconciliationStatement, };
+export type Dashboard = { workspace: WorkspaceSummary, rules: Array<RuleStat>, matched_amount_minor: number, open_amount_minor: number, aging: Array<AgingBucket>, statement: ReconciliationStatement, 
+/**
+ * What the limits of the last match run's passes left out ("rule: message"); empty when
+ * none was reached.
+ */
+limits: Array<string>, };

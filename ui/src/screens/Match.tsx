@@ -133,6 +133,19 @@ function DashboardView({ d }: { d: Dashboard }) {
         <Kpi label="Ledger entries" testid="kpi-ledger-entries" value={w.ledger_entries.toLocaleString("en-US")} />
       </div>
 
+      {d.limits.length > 0 && (
+        <div className="inbox-error stale" role="status" data-testid="match-limits" data-count={d.limits.length}>
+          <span className="strong">The last run reached limits of its rules: what they left out was not matched or suggested</span>
+          <ul className="small">
+            {d.limits.map((l) => (
+              <li key={l} data-testid="match-limit">
+                {l}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       <div className="dash-grid">
         <div className="card">
           <div className="card-title">Match rate per rule</div>

@@ -425,3 +425,37 @@ fn a_manual_match_takes_the_suggestions_that_share_its_items_off_the_list() {
     assert!(ws.suggestions(100).unwrap().is_empty());
     ws.verify_audit().unwrap();
 }
+
+#[test]
+fn a_run_records_the_limits_its_passes_reached() {
+    // One card payment of 50.00 and five ledger entries of 50.00 with nothing in common: the
+    // bank line is offered three suggestions, and the run says two more were not offered.
+    let keys = MemoryKeyStore::default();
+    let p = clara();
+    let mut ws = empty_workspace("run-limits", &keys, ("2026-11-01", "2026-11-30"));
+    assert!(ws.last_run_limits().unwrap().is_empty(), "no run yet");
+    let s = statement("S7", 0, vec![line("S7/1", 3, -5_000, "", "Card payment")]);
+    ws.import_statements(&actor(&p), &file("s7.sta", "s7"), &[s])
+        .unwrap();
+    let entries: Vec<_> = ["Coffee", "Parking", "Taxi", "Lunch", "Books"]
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let mut e = entry(&format!("GL-{k}"), 1 + k as u32, -5_000, "");
+            e.reference = None;
+            e.description = (*text).into();
+            e
+        })
+        .collect();
+    ws.import_ledger(&actor(&p), &file("l7.csv", "l7"), &entries)
+        .unwrap();
+    run_matcher(&mut ws, &p);
+    assert_eq!(ws.suggestions(100).unwrap().len(), 3);
+    let limits = ws.last_run_limits().unwrap();
+    assert!(
+        limits
+            .iter()
+            .any(|l| l.starts_with("amount_date_review: 2 suggestions were not offered")),
+        "{limits:?}"
+    );
+}
